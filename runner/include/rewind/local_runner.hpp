@@ -1,0 +1,270 @@
+// LocalDurableTestRunner: drives a durable handler in-process, invocation after
+// invocation, on a virtual clock owned by the runner, answering callbacks from
+// declarative responders or from the test thread.
+//
+//   rwd::LocalDurableTestRunner runner(myHandler);
+//   runner.onCallback("agent-review", rwd::CallbackResponse::success(R"({"ok":true})").after(2h));
+//   auto result = runner.run(Ticket{...});
+//   EXPECT_EQ(result.getStatus(), rwd::ExecutionStatus::Succeeded);
+//
+// Thread-safety: call from one test thread. start() runs the execution on a background
+// thread; the virtual clock advances only while the test thread waits on the runner
+// (waitForData, waitForResult), so outcomes never depend on thread timing.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rewind/handler.hpp"
+#include "rewind/operation.hpp"
+#include "rewind/serdes.hpp"
+#include "rewind/time.hpp"
+
+namespace rwd {
+
+enum class ExecutionStatus { Running, Succeeded, Failed, TimedOut, Stopped };
+std::string_view toString(ExecutionStatus s);
+
+// How one invocation ended.
+enum class InvocationOutcome { Succeeded, Failed, Pending, Crashed, TimedOut };
+std::string_view toString(InvocationOutcome o);
+
+struct InvocationRecord {
+  int index = 0;  // 1-based
+  std::string requestId;
+  TimePoint start{};
+  TimePoint end{};
+  InvocationOutcome outcome = InvocationOutcome::Pending;
+  std::optional<ErrorObject> error;
+};
+
+// Chooses which runnable batch item runs next within an invocation. Default: lowest index.
+class BranchScheduler {
+ public:
+  virtual ~BranchScheduler() = default;
+  virtual std::size_t pick(const std::vector<std::size_t>& runnable) = 0;
+};
+
+// Crash-injection seam: decides the fate of each checkpoint update.
+enum class CheckpointFate { Persist, DropAndCrash, PersistAndCrash };
+using CheckpointInterceptor = std::function<CheckpointFate(const OperationUpdate& update, std::size_t sequence)>;
+
+// Observes step-body executions as the runtime starts them (for exactly-once accounting).
+using StepBodyObserver = std::function<void(const std::string& stepId, const std::optional<std::string>& name,
+                                            int attempt)>;
+
+struct RunnerOptions {
+  bool skipTime = true;                 // false: manual clock, advance with advanceTime()
+  TimePoint epoch = kDefaultEpoch;      // virtual time of the first invocation
+  std::uint64_t seed = 1;               // callback ids, request ids, ARN, jitter
+  HandlerConfig handlerConfig{};
+  std::ostream* logStream = nullptr;    // log records also go here (JSON lines)
+  int maxInvocations = 10000;
+  std::optional<Duration> executionTimeout;  // whole execution, virtual time -> TimedOut
+  std::string functionName = "rewind-local";
+  std::shared_ptr<BranchScheduler> scheduler;
+  CheckpointInterceptor checkpointInterceptor;
+  StepBodyObserver stepBodyObserver;
+  // When responders are registered, a new callback that none of them matches is an
+  // error (the conformance suite's rule) instead of being left open.
+  bool failOnUnansweredCallback = false;
+};
+
+// A declarative answer to a callback: success with a payload, failure with an error,
+// a heartbeat, or never (the callback stays open). Delay runs on the virtual clock from
+// the end of the invocation that created the callback.
+struct CallbackResponse {
+  enum class Kind { Success, Failure, Heartbeat, Never };
+  Kind kind = Kind::Never;
+  Payload payload;
+  ErrorObject error;
+  Duration delay{0};
+
+  static CallbackResponse success(Payload payload = std::nullopt) { return {Kind::Success, std::move(payload), {}, {}}; }
+  static CallbackResponse successJson(const Json& value) { return success(value.dump()); }
+  static CallbackResponse failure(ErrorObject error) { return {Kind::Failure, std::nullopt, std::move(error), {}}; }
+  static CallbackResponse heartbeat() { return {Kind::Heartbeat, std::nullopt, {}, {}}; }
+  static CallbackResponse never() { return {Kind::Never, std::nullopt, {}, {}}; }
+  CallbackResponse after(Duration d) const {
+    CallbackResponse r = *this;
+    r.delay = d;
+    return r;
+  }
+};
+
+// Matches a callback by its names (its own Name and, for waitForCallback, the operation's).
+using CallbackNameMatcher = std::function<bool(const std::vector<std::string>& names)>;
+
+class ExecutionResult {
+ public:
+  ExecutionStatus getStatus() const noexcept { return status_; }
+  // The raw JSON text of the handler's result (SUCCEEDED only).
+  const Payload& getResultPayload() const noexcept { return result_; }
+  Json getResult() const;
+  template <class T>
+  T getResultAs() const {
+    return getResult().get<T>();
+  }
+  const std::optional<ErrorObject>& getError() const noexcept { return error_; }
+  const std::vector<Operation>& getOperations() const noexcept { return operations_; }
+  const std::vector<InvocationRecord>& getInvocations() const noexcept { return invocations_; }
+  const std::vector<HistoryEvent>& getHistoryEvents() const noexcept { return history_; }
+  const std::vector<Json>& getLogs() const noexcept { return logs_; }
+  const std::string& getExecutionArn() const noexcept { return arn_; }
+  // GetDurableExecutionHistory events as JSON.
+  Json historyJson() const;
+  // Result, status, operations and history as one JSON document (rewind-run --json).
+  Json toJson() const;
+  // Why a Running execution cannot progress on its own (empty when it ended).
+  const std::string& getBlockedReason() const noexcept { return blockedReason_; }
+  // A readable timeline: a tree of operations with type, status, attempts and durations.
+  void print(std::ostream& out) const;
+
+ private:
+  friend class LocalDurableTestRunner;
+  friend class internal::Invocation;
+  ExecutionStatus status_ = ExecutionStatus::Running;
+  Payload result_;
+  std::optional<ErrorObject> error_;
+  std::vector<Operation> operations_;
+  std::vector<InvocationRecord> invocations_;
+  std::vector<HistoryEvent> history_;
+  std::vector<Json> logs_;
+  std::string arn_;
+  std::string blockedReason_;
+};
+
+class LocalDurableTestRunner;
+
+// A handle on one operation, found by name, index or id; resolved each time it is
+// queried, so it can be obtained before the operation exists.
+class OperationHandle {
+ public:
+  enum class WaitingStatus { Started, Submitted, Completed };
+
+  std::optional<Operation> get() const;
+  bool exists() const { return get().has_value(); }
+  Operation require() const;  // throws std::runtime_error naming the lookup when absent
+  std::string getId() const { return require().id; }
+  std::optional<std::string> getName() const { return require().name; }
+  OperationStatus getStatus() const { return require().status; }
+  OperationType getType() const { return require().type; }
+  OperationSubType getSubType() const { return require().subType; }
+  StepDetails getStepDetails() const;
+  WaitDetails getWaitDetails() const;
+  CallbackDetails getCallbackDetails() const;
+  ContextDetails getContextDetails() const;
+  ChainedInvokeDetails getChainedInvokeDetails() const;
+  std::vector<Operation> getChildOperations() const;
+
+  // Blocks the test thread until the operation exists and has reached `status`
+  // (Started: it exists; Submitted: a waitForCallback's submitter finished; Completed:
+  // terminal). Fails fast (throws) when the execution can no longer get there.
+  OperationHandle& waitForData(WaitingStatus status = WaitingStatus::Started);
+
+  void sendCallbackSuccess(Payload payload = std::nullopt);
+  void sendCallbackFailure(ErrorObject error);
+  void sendCallbackHeartbeat();
+
+ private:
+  friend class LocalDurableTestRunner;
+  enum class By { Name, Index, NameAndIndex, Id };
+  OperationHandle(LocalDurableTestRunner* runner, By by, std::string key, std::size_t index)
+      : runner_(runner), by_(by), key_(std::move(key)), index_(index) {}
+  std::string describe() const;
+  LocalDurableTestRunner* runner_;
+  By by_;
+  std::string key_;
+  std::size_t index_;
+};
+
+class LocalDurableTestRunner {
+ public:
+  template <class F>
+    requires(!std::is_same_v<std::decay_t<F>, RawHandler>)
+  explicit LocalDurableTestRunner(F handler, RunnerOptions options = {})
+      : LocalDurableTestRunner(makeHandler(std::move(handler)), std::move(options)) {}
+  LocalDurableTestRunner(RawHandler handler, RunnerOptions options);
+  ~LocalDurableTestRunner();
+  LocalDurableTestRunner(const LocalDurableTestRunner&) = delete;
+  LocalDurableTestRunner& operator=(const LocalDurableTestRunner&) = delete;
+
+  // Runs the execution to its end on the calling thread (with a manual clock: until it
+  // needs time to pass; status Running then, continue with advanceTime()).
+  template <class E>
+  const ExecutionResult& run(const E& event) {
+    return runPayload(internal::jsonSerialize<E>(event));
+  }
+  const ExecutionResult& run() { return runPayload(std::nullopt); }
+  const ExecutionResult& runPayload(Payload input);
+
+  // Starts the execution on a background thread (interactive style).
+  template <class E>
+  void start(const E& event) {
+    startPayload(internal::jsonSerialize<E>(event));
+  }
+  void start() { startPayload(std::nullopt); }
+  void startPayload(Payload input);
+  // Waits for the execution started with start() to end (timers fire meanwhile).
+  const ExecutionResult& waitForResult();
+
+  // Manual clock.
+  const ExecutionResult& advanceTime(Duration d);
+  const ExecutionResult& advanceToNextTimer();
+  TimePoint now() const;
+
+  // Declarative callback answers, consumed in registration order by callbacks whose
+  // name matches ("*" matches any).
+  void onCallback(std::string name, CallbackResponse response);
+  void onCallback(CallbackNameMatcher matcher, CallbackResponse response);
+
+  // Chained-invoke targets.
+  void registerFunction(std::string name, RawFunction fn);
+  template <class F>
+  void registerFunction(std::string name, F fn) {
+    registerFunction(std::move(name), RawFunction(makeFunction(std::move(fn))));
+  }
+  void registerDurableFunction(std::string name, RawHandler handler, HandlerConfig config = {});
+  template <class F>
+    requires(!std::is_same_v<std::decay_t<F>, RawHandler>)
+  void registerDurableFunction(std::string name, F handler, HandlerConfig config = {}) {
+    registerDurableFunction(std::move(name), makeHandler(std::move(handler)), config);
+  }
+
+  // Operation lookups (AWS names).
+  OperationHandle getOperation(std::string_view name);
+  OperationHandle getOperationByIndex(std::size_t index);
+  OperationHandle getOperationByNameAndIndex(std::string_view name, std::size_t index);
+  OperationHandle getOperationById(std::string_view id);
+
+  // The last execution's outcome.
+  const ExecutionResult& result() const;
+  ExecutionStatus getStatus() const { return result().getStatus(); }
+  Json getResult() const { return result().getResult(); }
+  const std::optional<ErrorObject>& getError() const { return result().getError(); }
+  const std::vector<Operation>& getOperations() const { return result().getOperations(); }
+  const std::vector<InvocationRecord>& getInvocations() const { return result().getInvocations(); }
+  const std::vector<HistoryEvent>& getHistoryEvents() const { return result().getHistoryEvents(); }
+  void print(std::ostream& out) const { result().print(out); }
+
+  // Stops a running execution (status Stopped).
+  void stop();
+  // Forgets the execution, responders' consumption and the clock; keeps registrations.
+  void reset();
+
+  const RunnerOptions& options() const noexcept;
+
+ private:
+  friend class OperationHandle;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rwd

@@ -1,0 +1,171 @@
+// Operation records, checkpoint updates and history events, as in the AWS durable
+// execution service (GetDurableExecutionState / CheckpointDurableExecution /
+// GetDurableExecutionHistory). Plain data; JSON conversion lives in history_json.hpp.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rewind/error.hpp"
+#include "rewind/time.hpp"
+
+namespace rwd {
+
+enum class OperationType { Execution, Context, Step, Wait, Callback, ChainedInvoke };
+enum class OperationSubType {
+  Execution,
+  Step,
+  Wait,
+  Callback,
+  RunInChildContext,
+  Map,
+  MapIteration,
+  Parallel,
+  ParallelBranch,
+  WaitForCallback,
+  WaitForCondition,
+  ChainedInvoke,
+};
+enum class OperationStatus { Started, Pending, Ready, Succeeded, Failed, Cancelled, Stopped, TimedOut };
+enum class OperationAction { Start, Succeed, Fail, Retry, Cancel };
+
+std::string_view toString(OperationType t);
+std::string_view toString(OperationSubType t);
+std::string_view toString(OperationStatus s);
+std::string_view toString(OperationAction a);
+bool isTerminal(OperationStatus s);
+
+struct StepDetails {
+  int attempt = 0;
+  std::optional<TimePoint> nextAttemptTimestamp;
+  std::optional<std::string> result;
+  std::optional<ErrorObject> error;
+};
+
+struct WaitDetails {
+  TimePoint scheduledEndTimestamp{};
+  std::int64_t durationSeconds = 0;
+};
+
+struct CallbackDetails {
+  std::string callbackId;
+  std::optional<std::string> result;
+  std::optional<ErrorObject> error;
+  std::optional<std::int64_t> timeoutSeconds;
+  std::optional<std::int64_t> heartbeatTimeoutSeconds;
+  TimePoint lastHeartbeat{};
+};
+
+struct ChainedInvokeDetails {
+  std::string functionName;
+  std::optional<std::string> input;
+  std::optional<std::string> tenantId;
+  std::optional<std::string> result;
+  std::optional<ErrorObject> error;
+};
+
+struct ContextDetails {
+  bool replayChildren = false;
+  std::optional<std::string> result;
+  std::optional<ErrorObject> error;
+};
+
+// One operation of an execution. `id` is the wire Id (md5-16 of `stepId`);
+// `stepId` is the positional id ("1", "3-2") that Rewind keeps for messages.
+struct Operation {
+  std::string id;
+  std::string stepId;
+  std::optional<std::string> parentId;
+  std::optional<std::string> name;
+  OperationType type = OperationType::Step;
+  OperationSubType subType = OperationSubType::Step;
+  OperationStatus status = OperationStatus::Started;
+  TimePoint startTimestamp{};
+  std::optional<TimePoint> endTimestamp;
+  std::optional<StepDetails> stepDetails;
+  std::optional<WaitDetails> waitDetails;
+  std::optional<CallbackDetails> callbackDetails;
+  std::optional<ChainedInvokeDetails> chainedInvokeDetails;
+  std::optional<ContextDetails> contextDetails;
+};
+
+// One update of a checkpoint call.
+struct OperationUpdate {
+  std::string id;
+  std::string stepId;  // not on the wire: positional id, for messages
+  std::optional<std::string> parentId;
+  std::optional<std::string> name;
+  OperationType type = OperationType::Step;
+  OperationSubType subType = OperationSubType::Step;
+  OperationAction action = OperationAction::Start;
+  std::optional<std::string> payload;
+  std::optional<ErrorObject> error;
+  std::optional<std::int64_t> nextAttemptDelaySeconds;  // StepOptions (RETRY)
+  std::optional<std::int64_t> waitSeconds;              // WaitOptions
+  std::optional<std::int64_t> callbackTimeoutSeconds;   // CallbackOptions
+  std::optional<std::int64_t> callbackHeartbeatTimeoutSeconds;
+  std::optional<std::string> functionName;  // ChainedInvokeOptions
+  std::optional<std::string> tenantId;
+  bool replayChildren = false;  // ContextOptions
+};
+
+enum class HistoryEventType {
+  ExecutionStarted,
+  ExecutionSucceeded,
+  ExecutionFailed,
+  ExecutionTimedOut,
+  ExecutionStopped,
+  StepStarted,
+  StepSucceeded,
+  StepFailed,
+  WaitStarted,
+  WaitSucceeded,
+  WaitCancelled,
+  CallbackStarted,
+  CallbackSucceeded,
+  CallbackFailed,
+  CallbackTimedOut,
+  ContextStarted,
+  ContextSucceeded,
+  ContextFailed,
+  ChainedInvokeStarted,
+  ChainedInvokeSucceeded,
+  ChainedInvokeFailed,
+  InvocationCompleted,
+};
+std::string_view toString(HistoryEventType t);
+
+// One GetDurableExecutionHistory event. Only the fields of its type are set.
+struct HistoryEvent {
+  HistoryEventType type = HistoryEventType::ExecutionStarted;
+  std::int64_t eventId = 0;
+  TimePoint timestamp{};
+  std::optional<std::string> id;
+  std::optional<std::string> parentId;
+  std::optional<std::string> name;
+  std::optional<OperationSubType> subType;
+  bool hasResult = false;  // Result{Payload, Truncated} present (payload may be null)
+  std::optional<std::string> result;
+  std::optional<ErrorObject> error;
+  std::optional<int> currentAttempt;  // RetryDetails
+  std::optional<std::int64_t> nextAttemptDelaySeconds;
+  std::optional<std::int64_t> durationSeconds;
+  std::optional<TimePoint> scheduledEndTimestamp;
+  std::optional<std::string> callbackId;
+  std::optional<std::int64_t> timeoutSeconds;
+  std::optional<std::int64_t> heartbeatTimeoutSeconds;
+  std::optional<std::string> functionName;  // ChainedInvokeStarted
+  std::optional<std::string> tenantId;
+  std::optional<std::string> durableExecutionArn;
+  std::optional<TimePoint> invocationStart;  // InvocationCompleted
+  std::optional<TimePoint> invocationEnd;
+  std::optional<std::string> requestId;
+};
+
+// Hash of a positional step id: the first 16 hex chars of md5(stepId).
+std::string operationIdFor(std::string_view stepId);
+
+}  // namespace rwd

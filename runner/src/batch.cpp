@@ -1,0 +1,231 @@
+// parallel() and map(): a CONTEXT whose items are child contexts, run cooperatively on
+// the handler's thread in an order chosen by the scheduler. A suspended item keeps its
+// maxConcurrency slot; the batch suspends when every started item is blocked.
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "invocation.hpp"
+#include "rewind/durable_context.hpp"
+
+namespace rwd {
+
+using internal::Invocation;
+using internal::kLargeResultBytes;
+
+namespace {
+
+enum class ItemState { NotStarted, Active, Succeeded, Failed };
+
+std::optional<CompletionReason> completionReason(const std::vector<ItemState>& states,
+                                                 const internal::BatchOptions& o) {
+  std::size_t succ = 0, fail = 0;
+  for (ItemState s : states) {
+    succ += s == ItemState::Succeeded;
+    fail += s == ItemState::Failed;
+  }
+  std::size_t n = states.size();
+  if (o.minSuccessful && succ >= *o.minSuccessful) return CompletionReason::MinSuccessfulReached;
+  bool noTolerance = !o.toleratedFailureCount && !o.toleratedFailurePercentage && !o.minSuccessful;
+  if (noTolerance && fail > 0) return CompletionReason::FailureToleranceExceeded;
+  if (o.toleratedFailureCount && fail > *o.toleratedFailureCount) return CompletionReason::FailureToleranceExceeded;
+  if (o.toleratedFailurePercentage && n > 0 &&
+      static_cast<double>(fail) * 100.0 > *o.toleratedFailurePercentage * static_cast<double>(n))
+    return CompletionReason::FailureToleranceExceeded;
+  if (succ + fail == n) return CompletionReason::AllCompleted;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubType sub, OperationSubType itemSub,
+                                  std::size_t n, const std::function<Payload(DurableContext&, std::size_t)>& runItem,
+                                  const std::function<std::optional<std::string>(std::size_t)>& itemName,
+                                  const internal::BatchOptions& options,
+                                  const std::function<Payload(const internal::RawBatch&)>& serializeBatch) {
+  std::string label = name ? fmt::format("'{}'", *name) : std::string("(unnamed)");
+  if (options.maxConcurrency && *options.maxConcurrency < 1)
+    throw ValidationError("rewind.batch.max_concurrency",
+                          fmt::format("{} {}: maxConcurrency must be unset or at least 1, got {}", toString(sub), label,
+                                      *options.maxConcurrency));
+  if (options.toleratedFailurePercentage &&
+      (*options.toleratedFailurePercentage < 0 || *options.toleratedFailurePercentage > 100))
+    throw ValidationError("rewind.batch.tolerated_percentage",
+                          fmt::format("{} {}: toleratedFailurePercentage must be within 0..100", toString(sub), label));
+  if (options.minSuccessful && *options.minSuccessful > n)
+    throw ValidationError("rewind.batch.min_successful",
+                          fmt::format("{} {}: minSuccessful {} exceeds the {} items", toString(sub), label,
+                                      *options.minSuccessful, n));
+
+  internal::ContextState& st = *state_;
+  Invocation& inv = *st.inv;
+  inv.guard();
+  if (inv.stepBodyDepth > 0)
+    inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
+        "rewind.step.nested_operation", fmt::format("{} {} was called inside a step body", toString(sub), label))));
+  std::string stepId = st.prefix.empty() ? std::to_string(++st.counter) : fmt::format("{}-{}", st.prefix, ++st.counter);
+  std::string id = operationIdFor(stepId);
+  const Operation* rec = inv.store().find(id);
+  if (rec) {
+    inv.markVisited(id);
+    if (rec->type != OperationType::Context || rec->subType != sub || rec->name != name)
+      inv.fail(std::make_exception_ptr(NonDeterministicExecutionError(
+          "rewind.replay.mismatch",
+          fmt::format("non-deterministic replay at step {} (id {}): the log recorded {}/{} {}, the code now calls "
+                      "CONTEXT/{} {}",
+                      stepId, id, toString(rec->type), toString(rec->subType),
+                      rec->name ? fmt::format("'{}'", *rec->name) : "(unnamed)", toString(sub), label))));
+  }
+  bool wasSucceeded = rec && rec->status == OperationStatus::Succeeded;
+  if (wasSucceeded && !rec->contextDetails->replayChildren) return rec->contextDetails->result;
+
+  auto makeUpd = [&](const std::string& uid, const std::string& usid, std::optional<std::string> parent,
+                     OperationSubType s, std::optional<std::string> nm, OperationAction a) {
+    OperationUpdate u;
+    u.id = uid;
+    u.stepId = usid;
+    u.parentId = std::move(parent);
+    u.name = std::move(nm);
+    u.type = OperationType::Context;
+    u.subType = s;
+    u.action = a;
+    return u;
+  };
+  if (!rec) inv.checkpoint(makeUpd(id, stepId, st.parentId, sub, name, OperationAction::Start));
+  inv.markEntered(id);
+
+  std::vector<ItemState> states(n, ItemState::NotStarted);
+  std::vector<Payload> payloads(n);
+  std::vector<std::optional<ErrorObject>> errors(n);
+  std::vector<std::string> itemStepIds(n), itemIds(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    itemStepIds[i] = fmt::format("{}-{}", stepId, i + 1);
+    itemIds[i] = operationIdFor(itemStepIds[i]);
+  }
+  // Items start in index order, so the started ones are a prefix.
+  std::size_t nextNew = 0;
+  for (; nextNew < n; ++nextNew) {
+    const Operation* irec = inv.store().find(itemIds[nextNew]);
+    if (!irec) break;
+    inv.markVisited(irec->id);
+    if (irec->status == OperationStatus::Succeeded && !irec->contextDetails->replayChildren) {
+      states[nextNew] = ItemState::Succeeded;
+      payloads[nextNew] = irec->contextDetails->result;
+    } else if (irec->status == OperationStatus::Failed) {
+      states[nextNew] = ItemState::Failed;
+      errors[nextNew] = irec->contextDetails->error;
+    } else {
+      states[nextNew] = ItemState::Active;
+    }
+  }
+
+  auto runOne = [&](std::size_t i) {
+    const std::string& iid = itemIds[i];
+    const Operation* irec = inv.store().find(iid);
+    std::optional<std::string> iname = itemName(i);
+    if (irec && (irec->subType != itemSub || irec->name != iname))
+      inv.fail(std::make_exception_ptr(NonDeterministicExecutionError(
+          "rewind.replay.mismatch", fmt::format("batch item {} changed: the log recorded {} {}, the code now runs {} {}",
+                                                itemStepIds[i], toString(irec->subType), irec->name.value_or("(unnamed)"),
+                                                toString(itemSub), iname.value_or("(unnamed)")))));
+    bool replayingChildren = irec && irec->status == OperationStatus::Succeeded;
+    if (!irec) inv.checkpoint(makeUpd(iid, itemStepIds[i], id, itemSub, iname, OperationAction::Start));
+    inv.markEntered(iid);
+    std::unique_ptr<DurableContext> ictx = inv.makeContext(itemStepIds[i], iid);
+    internal::BranchFrame frame;
+    Payload value;
+    try {
+      value = inv.runBranch(frame, [&] { return runItem(*ictx, i); });
+    } catch (const internal::Suspension&) {
+      if (frame.suspended) return;  // blocked: keeps its slot
+      throw;
+    } catch (const internal::CrashSignal&) {
+      inv.markCrashed();
+      throw;
+    } catch (...) {
+      inv.guard();
+      if (frame.suspended) inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
+          "rewind.suspension.swallowed",
+          fmt::format("batch item {} suspended at {} but user code caught the suspension and threw something else; "
+                      "do not catch (...) without rethrowing",
+                      itemStepIds[i], frame.suspendedAt))));
+      ErrorInfo e = currentErrorInfo();
+      OperationUpdate u = makeUpd(iid, itemStepIds[i], id, itemSub, iname, OperationAction::Fail);
+      u.error = e.toObject();
+      inv.checkpoint(std::move(u));
+      states[i] = ItemState::Failed;
+      errors[i] = e.toObject();
+      return;
+    }
+    inv.guard();
+    if (frame.suspended)
+      inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
+          "rewind.suspension.swallowed",
+          fmt::format("batch item {} suspended at {} but user code caught the suspension and returned normally; "
+                      "do not catch (...) without rethrowing",
+                      itemStepIds[i], frame.suspendedAt))));
+    if (!replayingChildren) {
+      OperationUpdate u = makeUpd(iid, itemStepIds[i], id, itemSub, iname, OperationAction::Succeed);
+      if (value && value->size() > kLargeResultBytes)
+        u.replayChildren = true;
+      else
+        u.payload = value;
+      inv.checkpoint(std::move(u));
+    }
+    states[i] = ItemState::Succeeded;
+    payloads[i] = std::move(value);
+  };
+
+  std::set<std::size_t> ran;
+  std::optional<CompletionReason> reason;
+  while (true) {
+    reason = completionReason(states, options);
+    if (reason) break;
+    std::vector<std::size_t> active, runnable;
+    for (std::size_t i = 0; i < n; ++i)
+      if (states[i] == ItemState::Active) {
+        active.push_back(i);
+        if (!ran.count(i)) runnable.push_back(i);
+      }
+    while (nextNew < n && (!options.maxConcurrency || active.size() < static_cast<std::size_t>(*options.maxConcurrency))) {
+      states[nextNew] = ItemState::Active;
+      active.push_back(nextNew);
+      runnable.push_back(nextNew);
+      ++nextNew;
+    }
+    if (runnable.empty()) break;
+    std::size_t pick = inv.scheduler().pick(runnable);
+    if (std::find(runnable.begin(), runnable.end(), pick) == runnable.end())
+      throw std::logic_error(fmt::format("[rewind.batch.scheduler] the scheduler picked item {}, which is not runnable", pick));
+    ran.insert(pick);
+    runOne(pick);
+  }
+  if (!reason) inv.suspend(fmt::format("{} {} (every started item is blocked)", toString(sub), label));
+
+  internal::RawBatch raw;
+  raw.reason = *reason;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (states[i] == ItemState::NotStarted || !inv.store().find(itemIds[i])) continue;  // never started: counts nowhere
+    internal::RawBatchItem item;
+    item.index = i;
+    item.status = states[i] == ItemState::Succeeded ? BatchItemStatus::Succeeded
+                  : states[i] == ItemState::Failed  ? BatchItemStatus::Failed
+                                                    : BatchItemStatus::Started;
+    item.payload = payloads[i];
+    item.error = errors[i];
+    raw.items.push_back(std::move(item));
+  }
+  Payload payload = serializeBatch(raw);
+  if (!wasSucceeded) {
+    OperationUpdate u = makeUpd(id, stepId, st.parentId, sub, name, OperationAction::Succeed);
+    if (payload && payload->size() > kLargeResultBytes)
+      u.replayChildren = true;
+    else
+      u.payload = payload;
+    inv.checkpoint(std::move(u));
+  }
+  return payload;
+}
+
+}  // namespace rwd

@@ -1,0 +1,464 @@
+// The durable operations. Each follows the same shape: take the next positional id,
+// compare with the log (replay), return the recorded outcome when there is one, else
+// checkpoint, run and checkpoint again. Awaiting something unresolved suspends.
+#include "rewind/durable_context.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "invocation.hpp"
+
+namespace rwd {
+
+using internal::ContextState;
+using internal::Invocation;
+using internal::kLargeResultBytes;
+
+namespace {
+
+struct OpRef {
+  std::string stepId;
+  std::string id;
+  const Operation* rec = nullptr;
+};
+
+std::string nameOrId(const std::optional<std::string>& name, const std::string& stepId) {
+  return name ? fmt::format("'{}'", *name) : fmt::format("at step {}", stepId);
+}
+
+std::string describeOp(OperationType t, OperationSubType s, const std::optional<std::string>& name) {
+  return fmt::format("{}/{} {}", toString(t), toString(s), name ? fmt::format("'{}'", *name) : "(unnamed)");
+}
+
+std::string nextStepId(ContextState& st) {
+  ++st.counter;
+  return st.prefix.empty() ? std::to_string(st.counter) : fmt::format("{}-{}", st.prefix, st.counter);
+}
+
+void checkNotInStepBody(Invocation& inv, std::string_view what) {
+  if (inv.stepBodyDepth > 0)
+    inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
+        "rewind.step.nested_operation",
+        fmt::format("{} was called inside a step body; durable operations cannot nest in a step "
+                    "(use runInChildContext to group operations)",
+                    what))));
+}
+
+// Takes the next id and compares what the code does now with the log at that position.
+OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const std::optional<std::string>& name) {
+  Invocation& inv = *st.inv;
+  inv.guard();
+  checkNotInStepBody(inv, describeOp(type, sub, name));
+  OpRef op;
+  op.stepId = nextStepId(st);
+  op.id = operationIdFor(op.stepId);
+  op.rec = inv.store().find(op.id);
+  if (op.rec) {
+    inv.markVisited(op.id);
+    if (op.rec->type != type || op.rec->subType != sub || op.rec->name != name)
+      inv.fail(std::make_exception_ptr(NonDeterministicExecutionError(
+          "rewind.replay.mismatch",
+          fmt::format("non-deterministic replay at step {} (id {}): the log recorded {}, the code now calls {}",
+                      op.stepId, op.id, describeOp(op.rec->type, op.rec->subType, op.rec->name),
+                      describeOp(type, sub, name)))));
+  }
+  return op;
+}
+
+OperationUpdate makeUpdate(const ContextState& st, const OpRef& op, OperationType type, OperationSubType sub,
+                           const std::optional<std::string>& name, OperationAction action) {
+  OperationUpdate u;
+  u.id = op.id;
+  u.stepId = op.stepId;
+  u.parentId = st.parentId;
+  u.name = name;
+  u.type = type;
+  u.subType = sub;
+  u.action = action;
+  return u;
+}
+
+[[noreturn]] void throwContextError(OperationSubType sub, const ErrorObject& e) {
+  if (sub == OperationSubType::WaitForCallback) CallbackError::throwFromObject(e);
+  throw ChildContextError(e.errorMessage, e.errorType, e.errorData);
+}
+
+bool isContextError(OperationSubType sub, std::exception_ptr ep) {
+  try {
+    std::rethrow_exception(ep);
+  } catch (const CallbackError&) {
+    return sub == OperationSubType::WaitForCallback;
+  } catch (const ChildContextError&) {
+    return sub != OperationSubType::WaitForCallback;
+  } catch (...) {
+    return false;
+  }
+}
+
+const RetryStrategy& orDefault(const RetryStrategy& s) {
+  static const RetryStrategy kDefault = retryPresets::defaultStrategy();
+  return s ? s : kDefault;
+}
+
+}  // namespace
+
+DurableContext::DurableContext(std::unique_ptr<ContextState> state) : state_(std::move(state)) {}
+DurableContext::~DurableContext() = default;
+
+const std::string& DurableContext::stepIdPrefix() const noexcept { return state_->prefix; }
+
+Logger DurableContext::logger() {
+  ContextState& st = *state_;
+  std::string next = st.prefix.empty() ? std::to_string(st.counter + 1) : fmt::format("{}-{}", st.prefix, st.counter + 1);
+  bool replaying = st.inv->preexisting(operationIdFor(next));
+  return Logger(st.inv, replaying, st.parentId.value_or(""), 0);
+}
+
+// ---- step -------------------------------------------------------------------------
+
+Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody& body, const RetryStrategy& retry,
+                                 StepSemantics semantics) {
+  ContextState& st = *state_;
+  Invocation& inv = *st.inv;
+  OpRef op = beginOp(st, OperationType::Step, OperationSubType::Step, name);
+  auto update = [&](OperationAction a) {
+    return makeUpdate(st, op, OperationType::Step, OperationSubType::Step, name, a);
+  };
+  std::optional<OperationStatus> status;
+  if (op.rec) status = op.rec->status;
+  if (status == OperationStatus::Succeeded) return op.rec->stepDetails->result;
+  if (status == OperationStatus::Failed) throw StepError::fromObject(*op.rec->stepDetails->error);
+  if (status == OperationStatus::Pending) inv.suspend(fmt::format("the retry delay of step {}", nameOrId(name, op.stepId)));
+
+  ErrorInfo error;
+  if (status == OperationStatus::Started && semantics == StepSemantics::AtMostOncePerRetry) {
+    error = ErrorInfo{"StepInterruptedError",
+                      fmt::format("step {} was interrupted before its result was checkpointed", nameOrId(name, op.stepId)),
+                      std::nullopt, nullptr};
+  } else {
+    // An at-least-once step left STARTED re-runs without a new START.
+    if (status != OperationStatus::Started) inv.checkpoint(update(OperationAction::Start));
+    const Operation* rec = inv.store().find(op.id);
+    int attempt = rec->stepDetails->attempt;
+    if (inv.settings().stepBodyObserver) inv.settings().stepBodyObserver(op.stepId, name, attempt);
+    StepContext sc(&inv, op.id, attempt);
+    bool failed = false;
+    Payload payload;
+    ++inv.stepBodyDepth;
+    try {
+      payload = body(sc);
+    } catch (const internal::Suspension&) {
+      --inv.stepBodyDepth;
+      throw;
+    } catch (const internal::CrashSignal&) {
+      --inv.stepBodyDepth;
+      inv.markCrashed();
+      throw;
+    } catch (...) {
+      failed = true;
+      error = currentErrorInfo();
+    }
+    --inv.stepBodyDepth;
+    inv.guard();
+    if (!failed) {
+      if (payload && payload->size() > kLargeResultBytes) {
+        error = ErrorInfo{"StepError",
+                          fmt::format("the result of step {} is {} bytes, over the {}-byte limit for a step result",
+                                      nameOrId(name, op.stepId), payload->size(), kLargeResultBytes),
+                          std::nullopt, nullptr};
+      } else {
+        OperationUpdate u = update(OperationAction::Succeed);
+        u.payload = payload;
+        inv.checkpoint(std::move(u));
+        return payload;
+      }
+    }
+  }
+  int attempt = inv.store().find(op.id)->stepDetails->attempt;
+  RetryDecision decision = orDefault(retry)(error, attempt);
+  if (decision.shouldRetry) {
+    OperationUpdate u = update(OperationAction::Retry);
+    u.error = error.toObject();
+    u.nextAttemptDelaySeconds = inv.jitteredDelay(decision.delay, decision.jitter, op.stepId, attempt).count();
+    inv.checkpoint(std::move(u));
+    inv.suspend(fmt::format("the retry delay of step {}", nameOrId(name, op.stepId)));
+  }
+  OperationUpdate u = update(OperationAction::Fail);
+  u.error = error.toObject();
+  inv.checkpoint(std::move(u));
+  throw StepError::fromObject(error.toObject());
+}
+
+// ---- wait -------------------------------------------------------------------------
+
+void DurableContext::waitCore(std::optional<std::string> name, Duration d) {
+  if (d.count() < 1)
+    throw ValidationError("rewind.wait.duration",
+                          fmt::format("wait {}: the duration must be at least 1 second, got {} s",
+                                      name ? *name : std::string("(unnamed)"), d.count()));
+  ContextState& st = *state_;
+  Invocation& inv = *st.inv;
+  OpRef op = beginOp(st, OperationType::Wait, OperationSubType::Wait, name);
+  if (!op.rec) {
+    OperationUpdate u = makeUpdate(st, op, OperationType::Wait, OperationSubType::Wait, name, OperationAction::Start);
+    u.waitSeconds = d.count();
+    inv.checkpoint(std::move(u));
+  } else if (op.rec->status == OperationStatus::Succeeded) {
+    return;
+  }
+  inv.suspend(fmt::format("wait {}", nameOrId(name, op.stepId)));  // always suspends, however short
+}
+
+void DurableContext::waitUntilCore(std::optional<std::string> name, TimePoint t) {
+  auto remaining = t - state_->inv->store().now();
+  auto secs = std::chrono::ceil<Duration>(remaining);
+  waitCore(std::move(name), std::max(secs, Duration{1}));
+}
+
+// ---- callbacks --------------------------------------------------------------------
+
+std::pair<std::string, std::string> DurableContext::createCallbackCore(std::optional<std::string> name,
+                                                                       std::optional<Duration> timeout,
+                                                                       std::optional<Duration> heartbeat) {
+  ContextState& st = *state_;
+  Invocation& inv = *st.inv;
+  if ((timeout && timeout->count() < 1) || (heartbeat && heartbeat->count() < 1))
+    throw ValidationError("rewind.callback.timeout", "callback timeouts must be at least 1 second");
+  OpRef op = beginOp(st, OperationType::Callback, OperationSubType::Callback, name);
+  if (!op.rec) {
+    OperationUpdate u =
+        makeUpdate(st, op, OperationType::Callback, OperationSubType::Callback, name, OperationAction::Start);
+    if (timeout) u.callbackTimeoutSeconds = timeout->count();
+    if (heartbeat) u.callbackHeartbeatTimeoutSeconds = heartbeat->count();
+    inv.checkpoint(std::move(u));
+  }
+  const Operation* rec = inv.store().find(op.id);
+  return {op.id, rec->callbackDetails->callbackId};
+}
+
+Payload DurableContext::callbackResultCore(const std::string& opId) {
+  Invocation& inv = *state_->inv;
+  inv.guard();
+  checkNotInStepBody(inv, "awaiting a callback result");
+  const Operation* rec = inv.store().find(opId);
+  switch (rec->status) {
+    case OperationStatus::Succeeded: return rec->callbackDetails->result;
+    case OperationStatus::Failed: {
+      const ErrorObject& e = *rec->callbackDetails->error;
+      throw CallbackExternalError(e.errorMessage, e.errorType, e.errorData);
+    }
+    case OperationStatus::TimedOut: {
+      const ErrorObject& e = *rec->callbackDetails->error;
+      throw CallbackTimeoutError(e.errorMessage, e.errorType, e.errorData);
+    }
+    default: break;
+  }
+  inv.suspend(fmt::format("callback {}", nameOrId(rec->name, rec->stepId)));
+}
+
+Payload DurableContext::waitForCallbackCore(std::optional<std::string> name,
+                                            const std::function<void(const std::string&, StepContext&)>& submitter,
+                                            std::optional<Duration> timeout, std::optional<Duration> heartbeat,
+                                            const RetryStrategy& retry) {
+  return childCore(std::move(name), OperationSubType::WaitForCallback, [&](DurableContext& child) -> Payload {
+    auto [opId, callbackId] = child.createCallbackCore(std::nullopt, timeout, heartbeat);
+    try {
+      child.stepCore(
+          std::nullopt,
+          [&](StepContext& sc) -> Payload {
+            submitter(callbackId, sc);
+            return std::nullopt;
+          },
+          retry, StepSemantics::AtLeastOncePerRetry);
+    } catch (const StepError& e) {
+      throw CallbackSubmitterError(e.message(), "CallbackSubmitterError", e.data());
+    }
+    return child.callbackResultCore(opId);
+  });
+}
+
+// ---- child contexts ---------------------------------------------------------------
+
+Payload DurableContext::childCore(std::optional<std::string> name, OperationSubType sub, const ContextBody& body) {
+  ContextState& st = *state_;
+  Invocation& inv = *st.inv;
+  OpRef op = beginOp(st, OperationType::Context, sub, name);
+  std::optional<OperationStatus> status;
+  if (op.rec) status = op.rec->status;
+  bool replayChildren = op.rec && op.rec->contextDetails && op.rec->contextDetails->replayChildren;
+  if (status == OperationStatus::Succeeded && !replayChildren) return op.rec->contextDetails->result;
+  if (status == OperationStatus::Failed) throwContextError(sub, *op.rec->contextDetails->error);
+  auto update = [&](OperationAction a) { return makeUpdate(st, op, OperationType::Context, sub, name, a); };
+  if (!op.rec) inv.checkpoint(update(OperationAction::Start));
+  inv.markEntered(op.id);
+  std::unique_ptr<DurableContext> child = inv.makeContext(op.stepId, op.id);
+  Payload value;
+  try {
+    value = body(*child);
+  } catch (const internal::Suspension&) {
+    throw;
+  } catch (const internal::CrashSignal&) {
+    inv.markCrashed();
+    throw;
+  } catch (...) {
+    inv.guard();  // a fatal error or a swallowed suspension is not the child's failure
+    if (status == OperationStatus::Succeeded) throw;
+    std::exception_ptr ep = std::current_exception();
+    ErrorInfo e = currentErrorInfo();
+    OperationUpdate u = update(OperationAction::Fail);
+    u.error = e.toObject();
+    inv.checkpoint(std::move(u));
+    if (isContextError(sub, ep)) std::rethrow_exception(ep);
+    throwContextError(sub, e.toObject());
+  }
+  if (status != OperationStatus::Succeeded) {
+    OperationUpdate u = update(OperationAction::Succeed);
+    if (value && value->size() > kLargeResultBytes)
+      u.replayChildren = true;  // rebuilt from the children on replay
+    else
+      u.payload = value;
+    inv.checkpoint(std::move(u));
+  }
+  return value;
+}
+
+// ---- waitForCondition -------------------------------------------------------------
+
+Payload DurableContext::waitForConditionCore(
+    std::optional<std::string> name,
+    const std::function<std::pair<Payload, WaitDecision>(const std::optional<Payload>&, StepContext&)>& poll) {
+  ContextState& st = *state_;
+  Invocation& inv = *st.inv;
+  constexpr auto kSub = OperationSubType::WaitForCondition;
+  OpRef op = beginOp(st, OperationType::Step, kSub, name);
+  auto update = [&](OperationAction a) { return makeUpdate(st, op, OperationType::Step, kSub, name, a); };
+  std::optional<OperationStatus> status;
+  if (op.rec) status = op.rec->status;
+  if (status == OperationStatus::Succeeded) return op.rec->stepDetails->result;
+  if (status == OperationStatus::Failed) {
+    const ErrorObject& e = *op.rec->stepDetails->error;
+    throw WaitForConditionError(e.errorMessage, e.errorType, e.errorData);
+  }
+  if (status == OperationStatus::Pending)
+    inv.suspend(fmt::format("the poll delay of waitForCondition {}", nameOrId(name, op.stepId)));
+  std::optional<Payload> recorded;
+  if (op.rec && op.rec->stepDetails->result) recorded = op.rec->stepDetails->result;
+  if (status != OperationStatus::Started) inv.checkpoint(update(OperationAction::Start));
+  int attempt = inv.store().find(op.id)->stepDetails->attempt;
+  if (inv.settings().stepBodyObserver) inv.settings().stepBodyObserver(op.stepId, name, attempt);
+  StepContext sc(&inv, op.id, attempt);
+  std::pair<Payload, WaitDecision> outcome;
+  ++inv.stepBodyDepth;
+  try {
+    outcome = poll(recorded, sc);
+  } catch (const internal::Suspension&) {
+    --inv.stepBodyDepth;
+    throw;
+  } catch (const internal::CrashSignal&) {
+    --inv.stepBodyDepth;
+    inv.markCrashed();
+    throw;
+  } catch (...) {
+    --inv.stepBodyDepth;
+    inv.guard();
+    ErrorInfo e = currentErrorInfo();
+    OperationUpdate u = update(OperationAction::Fail);
+    u.error = e.toObject();
+    inv.checkpoint(std::move(u));
+    throw WaitForConditionError(e.message, e.type, e.data);
+  }
+  --inv.stepBodyDepth;
+  if (outcome.second.shouldContinue) {
+    OperationUpdate u = update(OperationAction::Retry);
+    u.payload = outcome.first;
+    u.nextAttemptDelaySeconds =
+        inv.jitteredDelay(outcome.second.delay, outcome.second.jitter, op.stepId, attempt).count();
+    inv.checkpoint(std::move(u));
+    inv.suspend(fmt::format("the poll delay of waitForCondition {}", nameOrId(name, op.stepId)));
+  }
+  OperationUpdate u = update(OperationAction::Succeed);
+  u.payload = outcome.first;
+  inv.checkpoint(std::move(u));
+  return outcome.first;
+}
+
+// ---- chained invoke ---------------------------------------------------------------
+
+Payload DurableContext::invokeCore(std::optional<std::string> name, std::string_view functionId, Payload input,
+                                   std::optional<std::string> tenantId) {
+  ContextState& st = *state_;
+  Invocation& inv = *st.inv;
+  if (functionId.empty()) throw ValidationError("rewind.invoke.function", "invoke needs a function id");
+  OpRef op = beginOp(st, OperationType::ChainedInvoke, OperationSubType::ChainedInvoke, name);
+  if (!op.rec) {
+    OperationUpdate u = makeUpdate(st, op, OperationType::ChainedInvoke, OperationSubType::ChainedInvoke, name,
+                                   OperationAction::Start);
+    u.payload = std::move(input);
+    u.functionName = std::string(functionId);
+    u.tenantId = std::move(tenantId);
+    inv.checkpoint(std::move(u));
+  } else if (op.rec->status == OperationStatus::Succeeded) {
+    return op.rec->chainedInvokeDetails->result;
+  } else if (isTerminal(op.rec->status)) {
+    ErrorObject e = op.rec->chainedInvokeDetails->error.value_or(
+        ErrorObject{"InvokeError", fmt::format("invoke ended {}", toString(op.rec->status)), {}, {}});
+    throw InvokeError(e.errorMessage, e.errorType, e.errorData);
+  }
+  inv.suspend(fmt::format("invoke {} of '{}'", nameOrId(name, op.stepId), functionId));
+}
+
+// ---- rollback ---------------------------------------------------------------------
+
+void DurableContext::registerCompensation(std::optional<std::string> name,
+                                          std::function<void(const ErrorInfo&, StepContext&)> undo,
+                                          RetryStrategy retry) {
+  state_->compensations.push_back({std::move(name), std::move(undo), std::move(retry)});
+}
+
+std::size_t DurableContext::registeredCompensations() const { return state_->compensations.size(); }
+
+void DurableContext::rollbackAll(const std::exception& error) {
+  ErrorInfo info;
+  if (const auto* d = dynamic_cast<const DurableError*>(&error))
+    info = {d->errorType(), d->message(), d->data(), nullptr};
+  else
+    info = {demangle(typeid(error).name()), error.what(), std::nullopt, nullptr};
+  rollbackAll(info);
+}
+
+void DurableContext::rollbackAll(const ErrorInfo& error) {
+  std::vector<internal::Compensation> list = std::move(state_->compensations);
+  state_->compensations.clear();
+  std::vector<std::string> failures;
+  for (auto it = list.rbegin(); it != list.rend(); ++it) {
+    std::optional<std::string> stepName = it->name ? std::optional(fmt::format("rollback:{}", *it->name)) : std::nullopt;
+    try {
+      stepCore(
+          stepName,
+          [&](StepContext& sc) -> Payload {
+            it->undo(error, sc);
+            return std::nullopt;
+          },
+          it->retryStrategy ? it->retryStrategy : retryPresets::none(), StepSemantics::AtLeastOncePerRetry);
+    } catch (const StepError& e) {
+      failures.push_back(fmt::format("{} ({}: {})", stepName.value_or("(unnamed undo)"), e.errorType(), e.message()));
+    }
+  }
+  if (!failures.empty())
+    throw Error("RollbackError",
+                fmt::format("rollback after {}: {} failed: {}", error.type, failures.size() == 1 ? "an undo" : "undos",
+                            fmt::join(failures, "; ")),
+                error.message);
+}
+
+namespace testing {
+void simulateProcessCrash() {
+  if (Invocation* inv = Invocation::current()) inv->markCrashed();
+  throw internal::CrashSignal{};
+}
+}  // namespace testing
+
+}  // namespace rwd

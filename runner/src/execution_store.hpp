@@ -1,0 +1,101 @@
+// The service side of an execution: operation records, checkpoint validation, history
+// events and timers on the virtual clock. Completions (timers, callback answers, invoke
+// results) are applied here between invocations.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "rewind/operation.hpp"
+#include "rewind/serdes.hpp"
+#include "rewind/time.hpp"
+
+namespace rwd::internal {
+
+// Validates one checkpoint call against the current records (DESIGN.md section 1,
+// "Checkpoint validation"). Throws InvalidCheckpointError naming the operation.
+class ExecutionStore;
+void validateCheckpoint(std::span<const OperationUpdate> updates, const ExecutionStore& store);
+
+inline constexpr std::size_t kMaxErrorBytes = 32768;
+inline constexpr std::size_t kMaxCheckpointBytes = 750 * 1024;
+inline constexpr std::size_t kMaxUpdatesPerCheckpoint = 250;
+inline constexpr std::size_t kLargeResultBytes = 256 * 1024;
+
+struct Timer {
+  enum class Kind { Wait, Retry, CallbackTimeout, CallbackHeartbeat, CallbackAction, Invoke, ExecutionTimeout };
+  TimePoint at{};
+  std::uint64_t seq = 0;
+  Kind kind = Kind::Wait;
+  std::string opId;
+  std::size_t action = 0;  // CallbackAction: index in the runner's action list
+};
+
+class ExecutionStore {
+ public:
+  ExecutionStore(TimePoint epoch, std::uint64_t seed, std::string arn);
+
+  // ---- records ----
+  const Operation* find(std::string_view id) const;
+  std::optional<std::size_t> indexOf(std::string_view id) const;
+  const std::deque<Operation>& operations() const noexcept { return ops_; }
+  std::size_t size() const noexcept { return ops_.size(); }
+
+  // ---- checkpoint API (validated) ----
+  void apply(const OperationUpdate& update);
+
+  // ---- history ----
+  HistoryEvent& addEvent(HistoryEventType type, const Operation* op = nullptr);
+  const std::vector<HistoryEvent>& history() const noexcept { return history_; }
+
+  // ---- clock and timers ----
+  TimePoint now() const noexcept { return now_; }
+  void setNow(TimePoint t) { now_ = t; }
+  void schedule(Timer::Kind kind, TimePoint at, std::string opId, std::size_t action = 0);
+  bool hasTimers() const noexcept { return !timers_.empty(); }
+  std::optional<TimePoint> nextTimerAt() const;
+  // Removes and returns the earliest timer (ties: creation order) and moves the clock to it.
+  std::optional<Timer> popNextTimer();
+  std::vector<Timer> timers() const;
+
+  // ---- completions; each returns true when it starts a new invocation ----
+  bool fire(const Timer& timer);
+  bool callbackSuccess(const std::string& opId, const Payload& payload);
+  bool callbackFailure(const std::string& opId, const ErrorObject& error);
+  bool callbackHeartbeat(const std::string& opId);
+  bool invokeSucceeded(const std::string& opId, const Payload& payload);
+  bool invokeFailed(const std::string& opId, const ErrorObject& error);
+  // Chained invokes started since the last call (to be run by the runner).
+  std::vector<std::string> takeStartedInvokes();
+
+  const std::string& arn() const noexcept { return arn_; }
+  std::uint64_t seed() const noexcept { return seed_; }
+
+ private:
+  Operation& newRecord(const OperationUpdate& u);
+  Operation* mutableFind(std::string_view id);
+  void applyStep(const OperationUpdate& u, Operation* rec);
+  void applyWait(const OperationUpdate& u);
+  void applyCallback(const OperationUpdate& u);
+  void applyContext(const OperationUpdate& u, Operation* rec);
+  void applyInvoke(const OperationUpdate& u);
+
+  TimePoint now_;
+  std::uint64_t seed_;
+  std::string arn_;
+  std::deque<Operation> ops_;
+  std::unordered_map<std::string, std::size_t> index_;
+  std::vector<HistoryEvent> history_;
+  std::vector<Timer> timers_;  // a binary heap ordered by (at, seq)
+  std::uint64_t timerSeq_ = 0;
+  std::uint64_t callbackCounter_ = 0;
+  std::vector<std::string> startedInvokes_;
+};
+
+}  // namespace rwd::internal

@@ -1,0 +1,289 @@
+// JSON for history events and operation records, and the runner's readable timeline.
+#include "rewind/history_json.hpp"
+
+#include <cstdio>
+#include <map>
+#include <ostream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "rewind/batch_result.hpp"
+#include "rewind/local_runner.hpp"
+
+namespace rwd {
+
+namespace {
+
+Json payloadJson(const std::optional<std::string>& p) {
+  return Json{{"Payload", p ? Json(*p) : Json(nullptr)}, {"Truncated", false}};
+}
+
+Json errorPayload(const ErrorObject& e) { return Json{{"Payload", internal::errorToJson(e)}, {"Truncated", false}}; }
+
+Json retryDetails(const HistoryEvent& ev) {
+  Json r = Json::object();
+  if (ev.currentAttempt) r["CurrentAttempt"] = *ev.currentAttempt;
+  if (ev.nextAttemptDelaySeconds) r["NextAttemptDelaySeconds"] = *ev.nextAttemptDelaySeconds;
+  return r;
+}
+
+template <class E>
+std::optional<E> enumFromString(std::string_view s, std::initializer_list<E> all) {
+  for (E e : all)
+    if (toString(e) == s) return e;
+  return std::nullopt;
+}
+
+}  // namespace
+
+Json toJson(const ErrorObject& error) { return internal::errorToJson(error); }
+
+Json toJson(const HistoryEvent& ev) {
+  using T = HistoryEventType;
+  Json j{{"EventType", toString(ev.type)}, {"EventId", ev.eventId}, {"EventTimestamp", formatTimestamp(ev.timestamp)}};
+  if (ev.id) j["Id"] = *ev.id;
+  if (ev.parentId) j["ParentId"] = *ev.parentId;
+  if (ev.name) j["Name"] = *ev.name;
+  if (ev.subType) j["SubType"] = toString(*ev.subType);
+  Json d = Json::object();
+  switch (ev.type) {
+    case T::ExecutionStarted: d["Input"] = payloadJson(ev.result); break;
+    case T::ExecutionSucceeded: d["Result"] = payloadJson(ev.result); break;
+    case T::ExecutionFailed:
+    case T::ExecutionTimedOut:
+    case T::ExecutionStopped:
+      if (ev.error) d["Error"] = errorPayload(*ev.error);
+      break;
+    case T::StepStarted:
+    case T::ContextStarted:
+    case T::WaitCancelled: break;
+    case T::StepSucceeded:
+      if (ev.hasResult) d["Result"] = payloadJson(ev.result);
+      d["RetryDetails"] = retryDetails(ev);
+      break;
+    case T::StepFailed:
+      if (ev.error) d["Error"] = errorPayload(*ev.error);
+      d["RetryDetails"] = retryDetails(ev);
+      break;
+    case T::WaitStarted:
+      d["Duration"] = ev.durationSeconds.value_or(0);
+      if (ev.scheduledEndTimestamp) d["ScheduledEndTimestamp"] = formatTimestamp(*ev.scheduledEndTimestamp);
+      break;
+    case T::WaitSucceeded: d["Duration"] = ev.durationSeconds.value_or(0); break;
+    case T::CallbackStarted:
+      d["CallbackId"] = ev.callbackId.value_or("");
+      if (ev.timeoutSeconds) d["Timeout"] = *ev.timeoutSeconds;
+      if (ev.heartbeatTimeoutSeconds) d["HeartbeatTimeout"] = *ev.heartbeatTimeoutSeconds;
+      break;
+    case T::CallbackSucceeded:
+    case T::ContextSucceeded:
+    case T::ChainedInvokeSucceeded:
+      if (ev.hasResult) d["Result"] = payloadJson(ev.result);
+      break;
+    case T::CallbackFailed:
+    case T::CallbackTimedOut:
+    case T::ContextFailed:
+    case T::ChainedInvokeFailed:
+      if (ev.error) d["Error"] = errorPayload(*ev.error);
+      break;
+    case T::ChainedInvokeStarted:
+      d["FunctionName"] = ev.functionName.value_or("");
+      d["Input"] = payloadJson(ev.result);
+      d["ExecutedVersion"] = "$LATEST";
+      if (ev.durableExecutionArn) d["DurableExecutionArn"] = *ev.durableExecutionArn;
+      if (ev.tenantId) d["TenantId"] = *ev.tenantId;
+      break;
+    case T::InvocationCompleted:
+      if (ev.invocationStart) d["StartTimestamp"] = formatTimestamp(*ev.invocationStart);
+      if (ev.invocationEnd) d["EndTimestamp"] = formatTimestamp(*ev.invocationEnd);
+      if (ev.requestId) d["RequestId"] = *ev.requestId;
+      if (ev.error) d["Error"] = errorPayload(*ev.error);
+      break;
+  }
+  j[std::string(toString(ev.type)) + "Details"] = std::move(d);
+  return j;
+}
+
+Json historyToJson(const std::vector<HistoryEvent>& events) {
+  Json arr = Json::array();
+  for (const auto& e : events) arr.push_back(toJson(e));
+  return arr;
+}
+
+Json toJson(const Operation& op) {
+  Json j{{"Id", op.id}, {"Type", toString(op.type)}, {"SubType", toString(op.subType)},
+         {"Status", toString(op.status)}, {"StartTimestamp", formatTimestamp(op.startTimestamp)},
+         {"StepId", op.stepId}};
+  if (op.parentId) j["ParentId"] = *op.parentId;
+  if (op.name) j["Name"] = *op.name;
+  if (op.endTimestamp) j["EndTimestamp"] = formatTimestamp(*op.endTimestamp);
+  auto opt = [](const std::optional<std::string>& s) { return s ? Json(*s) : Json(nullptr); };
+  if (op.stepDetails) {
+    Json d{{"Attempt", op.stepDetails->attempt}};
+    if (op.stepDetails->nextAttemptTimestamp)
+      d["NextAttemptTimestamp"] = formatTimestamp(*op.stepDetails->nextAttemptTimestamp);
+    if (op.stepDetails->result) d["Result"] = *op.stepDetails->result;
+    if (op.stepDetails->error) d["Error"] = toJson(*op.stepDetails->error);
+    j["StepDetails"] = d;
+  }
+  if (op.waitDetails) j["WaitDetails"] = {{"ScheduledEndTimestamp", formatTimestamp(op.waitDetails->scheduledEndTimestamp)}};
+  if (op.callbackDetails) {
+    Json d{{"CallbackId", op.callbackDetails->callbackId}};
+    if (op.callbackDetails->result) d["Result"] = *op.callbackDetails->result;
+    if (op.callbackDetails->error) d["Error"] = toJson(*op.callbackDetails->error);
+    j["CallbackDetails"] = d;
+  }
+  if (op.chainedInvokeDetails) {
+    Json d = Json::object();
+    if (op.chainedInvokeDetails->result) d["Result"] = *op.chainedInvokeDetails->result;
+    if (op.chainedInvokeDetails->error) d["Error"] = toJson(*op.chainedInvokeDetails->error);
+    j["ChainedInvokeDetails"] = d;
+  }
+  if (op.contextDetails) {
+    Json d{{"ReplayChildren", op.contextDetails->replayChildren}};
+    if (op.contextDetails->result) d["Result"] = opt(op.contextDetails->result);
+    if (op.contextDetails->error) d["Error"] = toJson(*op.contextDetails->error);
+    j["ContextDetails"] = d;
+  }
+  return j;
+}
+
+Json operationsToJson(const std::vector<Operation>& ops) {
+  Json arr = Json::array();
+  for (const auto& o : ops) arr.push_back(toJson(o));
+  return arr;
+}
+
+std::optional<OperationType> operationTypeFromString(std::string_view s) {
+  using O = OperationType;
+  return enumFromString(s, {O::Execution, O::Context, O::Step, O::Wait, O::Callback, O::ChainedInvoke});
+}
+
+std::optional<OperationSubType> operationSubTypeFromString(std::string_view s) {
+  using O = OperationSubType;
+  return enumFromString(s, {O::Execution, O::Step, O::Wait, O::Callback, O::RunInChildContext, O::Map, O::MapIteration,
+                            O::Parallel, O::ParallelBranch, O::WaitForCallback, O::WaitForCondition, O::ChainedInvoke});
+}
+
+std::optional<OperationStatus> operationStatusFromString(std::string_view s) {
+  using O = OperationStatus;
+  return enumFromString(s, {O::Started, O::Pending, O::Ready, O::Succeeded, O::Failed, O::Cancelled, O::Stopped,
+                            O::TimedOut});
+}
+
+std::optional<TimePoint> parseTimestamp(std::string_view s) {
+  int y, mo, d, h, mi, sec, ms = 0;
+  std::string str(s);
+  if (std::sscanf(str.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &y, &mo, &d, &h, &mi, &sec, &ms) < 6) return std::nullopt;
+  using namespace std::chrono;
+  auto days = sys_days(year{y} / month{static_cast<unsigned>(mo)} / day{static_cast<unsigned>(d)});
+  return TimePoint(duration_cast<milliseconds>(days.time_since_epoch()) + hours{h} + minutes{mi} + seconds{sec} +
+                   milliseconds{ms});
+}
+
+std::vector<Operation> operationsFromJson(const Json& j) {
+  const Json& arr = j.is_object() && j.contains("Operations") ? j.at("Operations") : j;
+  if (!arr.is_array()) throw std::invalid_argument("expected an array of operations (or {\"Operations\": [...]})");
+  std::vector<Operation> out;
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    const Json& o = arr[i];
+    auto field = [&](const char* k) -> std::string {
+      if (!o.contains(k) || !o[k].is_string())
+        throw std::invalid_argument(fmt::format("Operations[{}].{} is missing or not a string", i, k));
+      return o[k].get<std::string>();
+    };
+    Operation op;
+    op.id = field("Id");
+    if (o.contains("StepId") && o["StepId"].is_string()) op.stepId = o["StepId"].get<std::string>();
+    if (o.contains("ParentId") && o["ParentId"].is_string()) op.parentId = o["ParentId"].get<std::string>();
+    if (o.contains("Name") && o["Name"].is_string()) op.name = o["Name"].get<std::string>();
+    auto type = operationTypeFromString(field("Type"));
+    if (!type) throw std::invalid_argument(fmt::format("Operations[{}].Type is not an operation type", i));
+    op.type = *type;
+    auto sub = operationSubTypeFromString(o.value("SubType", std::string("Step")));
+    if (!sub) throw std::invalid_argument(fmt::format("Operations[{}].SubType is not a subtype", i));
+    op.subType = *sub;
+    auto status = operationStatusFromString(field("Status"));
+    if (!status) throw std::invalid_argument(fmt::format("Operations[{}].Status is not a status", i));
+    op.status = *status;
+    out.push_back(std::move(op));
+  }
+  return out;
+}
+
+// ---- ExecutionResult ------------------------------------------------------------------
+
+Json ExecutionResult::historyJson() const { return historyToJson(history_); }
+
+Json ExecutionResult::toJson() const {
+  Json j{{"Status", toString(status_)}, {"ExecutionArn", arn_}};
+  if (result_) {
+    try {
+      j["Result"] = Json::parse(*result_);
+    } catch (const Json::parse_error&) {
+      j["Result"] = *result_;
+    }
+  }
+  if (error_) j["Error"] = rwd::toJson(*error_);
+  if (!blockedReason_.empty()) j["BlockedReason"] = blockedReason_;
+  j["Operations"] = operationsToJson(operations_);
+  Json inv = Json::array();
+  for (const auto& i : invocations_) {
+    Json r{{"Index", i.index}, {"RequestId", i.requestId}, {"Outcome", toString(i.outcome)},
+           {"StartTimestamp", formatTimestamp(i.start)}, {"EndTimestamp", formatTimestamp(i.end)}};
+    if (i.error) r["Error"] = rwd::toJson(*i.error);
+    inv.push_back(std::move(r));
+  }
+  j["Invocations"] = std::move(inv);
+  j["History"] = historyJson();
+  return j;
+}
+
+namespace {
+
+std::string formatDuration(std::chrono::milliseconds d) {
+  auto s = d.count() / 1000;
+  if (d.count() % 1000 != 0) return fmt::format("{}ms", d.count());
+  if (s < 60) return fmt::format("{}s", s);
+  if (s < 3600) return s % 60 ? fmt::format("{}m{}s", s / 60, s % 60) : fmt::format("{}m", s / 60);
+  if (s < 86400) return (s % 3600) ? fmt::format("{}h{}m", s / 3600, (s % 3600) / 60) : fmt::format("{}h", s / 3600);
+  return fmt::format("{}d{}h", s / 86400, (s % 86400) / 3600);
+}
+
+}  // namespace
+
+void ExecutionResult::print(std::ostream& out) const {
+  out << fmt::format("execution {}  {}\n", toString(status_), arn_);
+  if (result_) out << fmt::format("result: {}\n", *result_);
+  if (error_) out << fmt::format("error: {}: {}\n", error_->errorType, error_->errorMessage);
+  if (!blockedReason_.empty()) out << fmt::format("blocked: {}\n", blockedReason_);
+  out << fmt::format("invocations: {}\n", invocations_.size());
+  std::map<std::string, std::vector<const Operation*>> children;
+  std::vector<const Operation*> roots;
+  for (const auto& op : operations_) {
+    if (op.parentId)
+      children[*op.parentId].push_back(&op);
+    else
+      roots.push_back(&op);
+  }
+  TimePoint epoch = operations_.empty() ? TimePoint{} : operations_.front().startTimestamp;
+  if (!invocations_.empty()) epoch = invocations_.front().start;
+  auto line = [&](const Operation& op, const std::string& prefix, bool last, auto& self) -> void {
+    std::string label = op.name ? *op.name : fmt::format("#{}", op.stepId);
+    std::string extra;
+    if (op.stepDetails && op.stepDetails->attempt > 1) extra += fmt::format(" attempts={}", op.stepDetails->attempt);
+    if (op.waitDetails) extra += fmt::format(" wait={}s", op.waitDetails->durationSeconds);
+    if (op.endTimestamp) extra += fmt::format(" took={}", formatDuration(*op.endTimestamp - op.startTimestamp));
+    auto startAt = formatDuration(op.startTimestamp - epoch);
+    out << fmt::format("{}{}{} {}/{} {} @+{}{}\n", prefix, last ? "└─ " : "├─ ", label, toString(op.type),
+                       toString(op.subType), toString(op.status), startAt, extra);
+    auto it = children.find(op.id);
+    if (it == children.end()) return;
+    for (std::size_t i = 0; i < it->second.size(); ++i)
+      self(*it->second[i], prefix + (last ? "   " : "│  "), i + 1 == it->second.size(), self);
+  };
+  for (std::size_t i = 0; i < roots.size(); ++i) line(*roots[i], "", i + 1 == roots.size(), line);
+}
+
+}  // namespace rwd

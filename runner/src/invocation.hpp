@@ -1,0 +1,123 @@
+// The SDK side of one invocation: replay state, the branch stack used for suspension,
+// the checkpoint seam, and logging. One Invocation lives for exactly one run of the
+// handler from its top; a DurableContext points at it.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "execution_store.hpp"
+#include "rewind/durable_context.hpp"
+#include "rewind/handler.hpp"
+#include "rewind/local_runner.hpp"
+
+namespace rwd::internal {
+
+// Internal suspension signal; deliberately not a std::exception.
+struct Suspension {};
+// A simulated process death (from the crash seam or testing::simulateProcessCrash()).
+struct CrashSignal {};
+
+// One unit that suspends independently: the invocation's root, a parallel branch or a
+// map item.
+struct BranchFrame {
+  bool suspended = false;
+  std::string suspendedAt;  // describes the operation that suspended
+};
+
+struct ContextState {
+  Invocation* inv = nullptr;
+  std::string prefix;                 // positional id prefix ("" at the root)
+  std::optional<std::string> parentId;  // wire ParentId of this context's operations
+  std::uint32_t counter = 0;
+  std::vector<Compensation> compensations;
+};
+
+struct InvocationSettings {
+  std::uint64_t seed = 1;
+  HandlerConfig handlerConfig{};
+  std::ostream* logStream = nullptr;
+  std::vector<Json>* logSink = nullptr;
+  BranchScheduler* scheduler = nullptr;
+  CheckpointInterceptor interceptor;
+  std::size_t* checkpointSequence = nullptr;  // counts updates across invocations
+  StepBodyObserver stepBodyObserver;
+};
+
+enum class InvocationEnd { Succeeded, Failed, Pending, Crashed, InvocationFailed };
+
+struct InvocationOutcomeData {
+  InvocationEnd end = InvocationEnd::Pending;
+  Payload result;
+  std::optional<ErrorObject> error;
+};
+
+class Invocation {
+ public:
+  Invocation(ExecutionStore& store, const InvocationSettings& settings);
+
+  // Runs the handler once from its top.
+  InvocationOutcomeData run(const RawHandler& handler, const Payload& input);
+
+  ExecutionStore& store() noexcept { return store_; }
+  const InvocationSettings& settings() const noexcept { return settings_; }
+
+  // Raises the pending fatal condition (crash, unrecoverable error) or the branch's
+  // suspension: every durable call of a dead invocation or a suspended branch rethrows.
+  void guard();
+  [[noreturn]] void suspend(std::string what);
+  void checkpoint(OperationUpdate update);
+  [[noreturn]] void fail(std::exception_ptr error);  // records a fatal error, throws it
+
+  // Replay bookkeeping.
+  bool preexisting(std::string_view id) const;
+  void markVisited(std::string_view id);
+  void markEntered(const std::string& id) { entered_.insert(id); }
+
+  // Branch boundaries.
+  BranchFrame& currentBranch() { return *branches_.back(); }
+  template <class F>
+  auto runBranch(BranchFrame& frame, F&& fn) -> decltype(fn());
+
+  int stepBodyDepth = 0;
+  Duration jitteredDelay(Duration base, JitterStrategy jitter, std::string_view stepId, int attempt) const;
+  void log(LogLevel level, std::string_view message, bool replaying, const std::string& operationId,
+           int attempt) const;
+  BranchScheduler& scheduler();
+  // Builds a context (DurableContext's constructor is private).
+  std::unique_ptr<DurableContext> makeContext(std::string prefix, std::optional<std::string> parentId);
+  static Invocation* current();
+  void markCrashed() { crashed_ = true; }
+
+ private:
+  void checkVanished(InvocationOutcomeData& outcome);
+
+  ExecutionStore& store_;
+  const InvocationSettings& settings_;
+  std::size_t startCount_;
+  std::vector<bool> visited_;
+  std::unordered_set<std::string> entered_;
+  std::vector<BranchFrame*> branches_;
+  std::exception_ptr fatal_;
+  bool crashed_ = false;
+};
+
+template <class F>
+auto Invocation::runBranch(BranchFrame& frame, F&& fn) -> decltype(fn()) {
+  branches_.push_back(&frame);
+  struct Pop {
+    std::vector<BranchFrame*>& b;
+    ~Pop() { b.pop_back(); }
+  } pop{branches_};
+  return fn();
+}
+
+
+}  // namespace rwd::internal

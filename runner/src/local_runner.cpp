@@ -1,0 +1,726 @@
+// LocalDurableTestRunner: invocations, the virtual clock, callback responders and the
+// test-thread handshake. One mutex guards the execution state; whichever thread holds
+// it may run an invocation or fire a timer. In start() mode a worker thread runs the
+// invocations and fires timers only while the test thread waits on the runner.
+#include "rewind/local_runner.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "execution_store.hpp"
+#include "invocation.hpp"
+
+namespace rwd {
+
+using internal::ExecutionStore;
+using internal::Timer;
+
+namespace {
+
+std::string hex16(std::uint64_t v) { return fmt::format("{:016x}", v); }
+
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+[[noreturn]] void runnerError(std::string_view code, const std::string& message) {
+  throw std::runtime_error(fmt::format("[rewind.runner.{}] {}", code, message));
+}
+
+}  // namespace
+
+struct LocalDurableTestRunner::Impl {
+  struct Responder {
+    std::string name;
+    CallbackNameMatcher matcher;
+    CallbackResponse response;
+    bool used = false;
+  };
+  struct External {
+    std::string opId;
+    CallbackResponse::Kind kind;
+    Payload payload;
+    ErrorObject error;
+  };
+
+  RawHandler handler;
+  RunnerOptions options;
+  std::map<std::string, RawFunction, std::less<>> functions;
+  std::map<std::string, std::pair<RawHandler, HandlerConfig>, std::less<>> durableFunctions;
+  std::vector<Responder> responders;
+
+  // Execution state (guarded by mu).
+  std::unique_ptr<ExecutionStore> store;
+  Payload input;
+  bool started = false;
+  bool done = false;
+  bool pendingInvocation = false;
+  std::size_t checkpointSeq = 0;
+  std::vector<InvocationRecord> invocations;
+  std::vector<Json> logs;
+  ExecutionStatus status = ExecutionStatus::Running;
+  Payload resultPayload;
+  std::optional<ErrorObject> error;
+  ExecutionResult snapshot;
+  std::string blockedReason;
+
+  // Threading.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::thread worker;
+  bool threaded = false;
+  bool stopWorker = false;
+  int testWaiting = 0;
+  std::deque<External> external;
+
+  std::string arnFor(std::uint64_t seed) const {
+    return fmt::format("arn:aws:lambda:us-east-1:123456789012:function:{}:$LATEST/durable-execution/{}",
+                       options.functionName, hex16(mix(seed)));
+  }
+
+  void begin(Payload in) {
+    if (threaded) joinWorker();
+    store = std::make_unique<ExecutionStore>(options.epoch, options.seed, arnFor(options.seed));
+    input = std::move(in);
+    started = true;
+    done = false;
+    pendingInvocation = true;
+    checkpointSeq = 0;
+    invocations.clear();
+    logs.clear();
+    status = ExecutionStatus::Running;
+    resultPayload.reset();
+    error.reset();
+    blockedReason.clear();
+    external.clear();
+    for (auto& r : responders) r.used = false;
+    HistoryEvent& ev = store->addEvent(HistoryEventType::ExecutionStarted);
+    ev.hasResult = true;
+    ev.result = input ? input : Payload("null");
+    if (options.executionTimeout) store->schedule(Timer::Kind::ExecutionTimeout, options.epoch + *options.executionTimeout, "");
+  }
+
+  void finish(ExecutionStatus s, Payload result, std::optional<ErrorObject> err) {
+    done = true;
+    status = s;
+    resultPayload = std::move(result);
+    error = std::move(err);
+    HistoryEventType t = s == ExecutionStatus::Succeeded ? HistoryEventType::ExecutionSucceeded
+                         : s == ExecutionStatus::Failed  ? HistoryEventType::ExecutionFailed
+                         : s == ExecutionStatus::TimedOut ? HistoryEventType::ExecutionTimedOut
+                                                          : HistoryEventType::ExecutionStopped;
+    HistoryEvent& ev = store->addEvent(t);
+    if (s == ExecutionStatus::Succeeded) {
+      ev.hasResult = true;
+      ev.result = resultPayload;
+    } else {
+      ev.error = error;
+    }
+  }
+
+  void runInvocation() {
+    pendingInvocation = false;
+    std::size_t firstEvent = store->history().size();
+    TimePoint start = store->now();
+    internal::InvocationSettings settings;
+    settings.seed = options.seed;
+    settings.handlerConfig = options.handlerConfig;
+    settings.logStream = options.logStream;
+    settings.logSink = &logs;
+    settings.scheduler = options.scheduler.get();
+    settings.interceptor = options.checkpointInterceptor;
+    settings.checkpointSequence = &checkpointSeq;
+    settings.stepBodyObserver = options.stepBodyObserver;
+    internal::Invocation inv(*store, settings);
+    internal::InvocationOutcomeData out = inv.run(handler, input);
+
+    InvocationRecord rec;
+    rec.index = static_cast<int>(invocations.size()) + 1;
+    rec.requestId = fmt::format("{}-{}-{}-{}-{}", hex16(mix(options.seed ^ 0x5eed)).substr(0, 8),
+                                hex16(mix(options.seed ^ 0xbeef)).substr(0, 4),
+                                hex16(mix(options.seed + rec.index)).substr(0, 4),
+                                hex16(mix(options.seed * 31 + rec.index)).substr(0, 4),
+                                hex16(mix(options.seed * 131 + rec.index)).substr(0, 12));
+    rec.start = start;
+    rec.end = store->now();
+    HistoryEvent& ev = store->addEvent(HistoryEventType::InvocationCompleted);
+    ev.invocationStart = rec.start;
+    ev.invocationEnd = rec.end;
+    ev.requestId = rec.requestId;
+    switch (out.end) {
+      case internal::InvocationEnd::Succeeded: rec.outcome = InvocationOutcome::Succeeded; break;
+      case internal::InvocationEnd::Failed:
+        rec.outcome = InvocationOutcome::Failed;
+        rec.error = out.error;
+        break;
+      case internal::InvocationEnd::Pending: rec.outcome = InvocationOutcome::Pending; break;
+      case internal::InvocationEnd::Crashed:
+        rec.outcome = InvocationOutcome::Crashed;
+        rec.error = ErrorObject{"Runtime.ExitError",
+                                fmt::format("RequestId: {} Error: Runtime exited without providing a reason",
+                                            rec.requestId),
+                                std::nullopt, std::nullopt};
+        ev.error = rec.error;
+        break;
+      case internal::InvocationEnd::InvocationFailed:
+        rec.outcome = InvocationOutcome::Failed;
+        rec.error = out.error;
+        ev.error = out.error;
+        break;
+    }
+    invocations.push_back(rec);
+
+    if (out.end == internal::InvocationEnd::Succeeded) {
+      finish(ExecutionStatus::Succeeded, std::move(out.result), std::nullopt);
+      return;
+    }
+    if (out.end == internal::InvocationEnd::Failed) {
+      finish(ExecutionStatus::Failed, std::nullopt, std::move(out.error));
+      return;
+    }
+    if (static_cast<int>(invocations.size()) >= options.maxInvocations) {
+      finish(ExecutionStatus::Failed, std::nullopt,
+             ErrorObject{"Rewind.TooManyInvocations",
+                         fmt::format("[rewind.runner.too_many_invocations] the execution did not end within {} "
+                                     "invocations (a crash or retry loop?)",
+                                     options.maxInvocations),
+                         std::nullopt, std::nullopt});
+      return;
+    }
+    if (out.end != internal::InvocationEnd::Pending) {
+      pendingInvocation = true;  // a crashed or failed invocation is re-invoked at once
+      return;
+    }
+    planResponders(firstEvent);
+    for (const std::string& id : store->takeStartedInvokes()) store->schedule(Timer::Kind::Invoke, store->now(), id);
+  }
+
+  std::vector<std::string> callbackNames(const HistoryEvent& ev) const {
+    std::vector<std::string> names;
+    if (ev.name) names.push_back(*ev.name);
+    if (ev.parentId) {
+      const Operation* parent = store->find(*ev.parentId);
+      if (parent && parent->subType == OperationSubType::WaitForCallback && parent->name) names.push_back(*parent->name);
+    }
+    return names;
+  }
+
+  bool matches(const Responder& r, const std::vector<std::string>& names) const {
+    if (r.matcher) return r.matcher(names);
+    if (r.name == "*") return true;
+    return std::find(names.begin(), names.end(), r.name) != names.end();
+  }
+
+  // Plans the declarative answers of the callbacks this invocation created: delays
+  // count from the end of the invocation and accumulate in CallbackStarted order.
+  void planResponders(std::size_t firstEvent) {
+    if (responders.empty()) return;
+    TimePoint t = store->now();
+    // Copy: scheduling may not grow history, but keep the loop independent of it.
+    std::vector<HistoryEvent> events(store->history().begin() + static_cast<std::ptrdiff_t>(firstEvent),
+                                     store->history().end());
+    for (const HistoryEvent& ev : events) {
+      if (ev.type != HistoryEventType::CallbackStarted) continue;
+      std::vector<std::string> names = callbackNames(ev);
+      bool first = true;
+      while (true) {
+        auto it = std::find_if(responders.begin(), responders.end(),
+                               [&](const Responder& r) { return !r.used && matches(r, names); });
+        if (it == responders.end()) {
+          if (first && options.failOnUnansweredCallback)
+            runnerError("unanswered_callback",
+                        fmt::format("no callback responder matches callback {} (names: {})", *ev.id,
+                                    names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "))));
+          break;
+        }
+        first = false;
+        it->used = true;
+        if (it->response.kind == CallbackResponse::Kind::Never) break;
+        t += it->response.delay;
+        store->schedule(Timer::Kind::CallbackAction, t, *ev.id, static_cast<std::size_t>(it - responders.begin()));
+        if (it->response.kind != CallbackResponse::Kind::Heartbeat) break;
+      }
+    }
+  }
+
+  bool applyAnswer(const std::string& opId, CallbackResponse::Kind kind, const Payload& payload,
+                   const ErrorObject& err) {
+    switch (kind) {
+      case CallbackResponse::Kind::Success: return store->callbackSuccess(opId, payload);
+      case CallbackResponse::Kind::Failure: return store->callbackFailure(opId, err);
+      case CallbackResponse::Kind::Heartbeat: return store->callbackHeartbeat(opId);
+      case CallbackResponse::Kind::Never: return false;
+    }
+    return false;
+  }
+
+  bool runInvokeTarget(const std::string& opId) {
+    const Operation* rec = store->find(opId);
+    const ChainedInvokeDetails& d = *rec->chainedInvokeDetails;
+    if (auto f = functions.find(d.functionName); f != functions.end()) {
+      Payload result;
+      try {
+        result = f->second(d.input);
+      } catch (...) {
+        return store->invokeFailed(opId, currentErrorInfo().toObject());
+      }
+      return store->invokeSucceeded(opId, result ? result : Payload("null"));
+    }
+    if (auto f = durableFunctions.find(d.functionName); f != durableFunctions.end()) {
+      RunnerOptions child = options;
+      child.epoch = store->now();
+      child.seed = mix(options.seed ^ std::hash<std::string>{}(opId));
+      child.handlerConfig = f->second.second;
+      child.functionName = d.functionName;
+      child.checkpointInterceptor = nullptr;
+      LocalDurableTestRunner target(f->second.first, child);
+      for (const auto& [name, fn] : functions) target.registerFunction(name, fn);
+      for (const auto& [name, h] : durableFunctions) target.registerDurableFunction(name, h.first, h.second);
+      const ExecutionResult& r = target.runPayload(d.input);
+      if (r.getStatus() == ExecutionStatus::Succeeded) return store->invokeSucceeded(opId, r.getResultPayload());
+      ErrorObject e = r.getError().value_or(
+          ErrorObject{"InvokeError", fmt::format("the durable target ended {}", toString(r.getStatus())), {}, {}});
+      return store->invokeFailed(opId, e);
+    }
+    return store->invokeFailed(opId, ErrorObject{"ResourceNotFoundException",
+                                                 fmt::format("no function is registered as '{}' (registerFunction or "
+                                                             "registerDurableFunction)",
+                                                             d.functionName),
+                                                 std::nullopt, std::nullopt});
+  }
+
+  // Fires the earliest timer; true when something happened (an invocation may be due).
+  bool fireNext() {
+    std::optional<Timer> t = store->popNextTimer();
+    if (!t) return false;
+    bool starts = false;
+    switch (t->kind) {
+      case Timer::Kind::CallbackAction: {
+        const CallbackResponse& r = responders[t->action].response;
+        starts = applyAnswer(t->opId, r.kind, r.payload, r.error);
+        break;
+      }
+      case Timer::Kind::Invoke: starts = runInvokeTarget(t->opId); break;
+      case Timer::Kind::ExecutionTimeout:
+        finish(ExecutionStatus::TimedOut, std::nullopt,
+               ErrorObject{"Execution.TimedOut", "the execution exceeded its execution timeout", {}, {}});
+        return true;
+      default: starts = store->fire(*t); break;
+    }
+    if (starts) pendingInvocation = true;
+    return true;
+  }
+
+  std::string describeBlocked() const {
+    std::vector<std::string> open;
+    for (const Operation& op : store->operations())
+      if (op.type == OperationType::Callback && op.status == OperationStatus::Started)
+        open.push_back(op.name ? fmt::format("'{}'", *op.name) : fmt::format("{} (step {})", op.id, op.stepId));
+    if (open.empty()) return "the execution is suspended with nothing that can complete";
+    return fmt::format("the execution is blocked on callback {} with no timeout and nothing to answer it",
+                       fmt::join(open, ", "));
+  }
+
+  // Runs invocations and fires timers until the execution ends or cannot progress
+  // without the test (manual clock, or an unanswered callback). Caller holds mu.
+  void driveLocked(std::optional<TimePoint> until) {
+    while (!done) {
+      if (pendingInvocation) {
+        runInvocation();
+        continue;
+      }
+      if (!external.empty()) {
+        External e = std::move(external.front());
+        external.pop_front();
+        if (applyAnswer(e.opId, e.kind, e.payload, e.error)) pendingInvocation = true;
+        continue;
+      }
+      std::optional<TimePoint> next = store->nextTimerAt();
+      bool allowed = until ? (next && *next <= *until) : options.skipTime;
+      if (!next || !allowed) break;
+      fireNext();
+    }
+    if (until && !done && store->now() < *until) store->setNow(*until);
+    blockedReason = done ? std::string() : (store->hasTimers() ? std::string("waiting for time to pass (manual clock)")
+                                                               : describeBlocked());
+    takeSnapshot();
+    cv.notify_all();
+  }
+
+  void takeSnapshot() {
+    snapshot.status_ = status;
+    snapshot.result_ = resultPayload;
+    snapshot.error_ = error;
+    snapshot.operations_.assign(store->operations().begin(), store->operations().end());
+    snapshot.invocations_ = invocations;
+    snapshot.history_ = store->history();
+    snapshot.logs_ = logs;
+    snapshot.arn_ = store->arn();
+    snapshot.blockedReason_ = blockedReason;
+  }
+
+  // ---- worker thread (start() mode) ----
+  void workerLoop() {
+    std::unique_lock lock(mu);
+    while (!stopWorker) {
+      if (done) {
+        cv.notify_all();
+        cv.wait(lock, [&] { return stopWorker; });
+        break;
+      }
+      if (pendingInvocation) {
+        runInvocation();
+        takeSnapshot();
+        cv.notify_all();
+        continue;
+      }
+      if (!external.empty()) {
+        External e = std::move(external.front());
+        external.pop_front();
+        if (applyAnswer(e.opId, e.kind, e.payload, e.error)) pendingInvocation = true;
+        continue;
+      }
+      if (testWaiting > 0 && options.skipTime && store->hasTimers()) {
+        fireNext();
+        takeSnapshot();
+        cv.notify_all();
+        continue;
+      }
+      cv.notify_all();
+      cv.wait(lock);
+    }
+  }
+
+  bool idleLocked() const { return !pendingInvocation && external.empty() && (!options.skipTime || !store->hasTimers()); }
+
+  void joinWorker() {
+    {
+      std::lock_guard lock(mu);
+      stopWorker = true;
+    }
+    cv.notify_all();
+    if (worker.joinable()) worker.join();
+    threaded = false;
+    stopWorker = false;
+  }
+
+  const Operation* lookup(OperationHandle::By by, const std::string& key, std::size_t index) const {
+    if (!store) return nullptr;
+    const auto& ops = store->operations();
+    switch (by) {
+      case OperationHandle::By::Name:
+      case OperationHandle::By::NameAndIndex: {
+        std::size_t seen = 0;
+        for (const Operation& op : ops)
+          if (op.name == key && seen++ == index) return &op;
+        return nullptr;
+      }
+      case OperationHandle::By::Index: return index < ops.size() ? &ops[index] : nullptr;
+      case OperationHandle::By::Id:
+        if (const Operation* op = store->find(key)) return op;
+        for (const Operation& op : ops)
+          if (op.stepId == key) return &op;
+        return nullptr;
+    }
+    return nullptr;
+  }
+};
+
+// ---- ExecutionResult ----------------------------------------------------------------
+
+Json ExecutionResult::getResult() const {
+  if (!result_) return Json();
+  return Json::parse(*result_);
+}
+
+// ---- LocalDurableTestRunner ---------------------------------------------------------
+
+LocalDurableTestRunner::LocalDurableTestRunner(RawHandler handler, RunnerOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  if (!handler) runnerError("no_handler", "LocalDurableTestRunner needs a handler");
+  impl_->handler = std::move(handler);
+  impl_->options = std::move(options);
+}
+
+LocalDurableTestRunner::~LocalDurableTestRunner() {
+  if (impl_->threaded) impl_->joinWorker();
+}
+
+const RunnerOptions& LocalDurableTestRunner::options() const noexcept { return impl_->options; }
+
+const ExecutionResult& LocalDurableTestRunner::runPayload(Payload input) {
+  Impl& m = *impl_;
+  if (m.threaded) m.joinWorker();
+  std::unique_lock lock(m.mu);
+  m.begin(std::move(input));
+  m.driveLocked(std::nullopt);
+  return m.snapshot;
+}
+
+void LocalDurableTestRunner::startPayload(Payload input) {
+  Impl& m = *impl_;
+  if (m.threaded) m.joinWorker();
+  {
+    std::lock_guard lock(m.mu);
+    m.begin(std::move(input));
+    m.threaded = true;
+  }
+  m.worker = std::thread([&m] { m.workerLoop(); });
+}
+
+const ExecutionResult& LocalDurableTestRunner::waitForResult() {
+  Impl& m = *impl_;
+  std::unique_lock lock(m.mu);
+  if (!m.started) runnerError("not_started", "waitForResult() before start()");
+  if (!m.threaded) return m.snapshot;
+  ++m.testWaiting;
+  m.cv.notify_all();
+  m.cv.wait(lock, [&] { return m.done || m.idleLocked(); });
+  --m.testWaiting;
+  if (!m.done) {
+    m.blockedReason = m.store->hasTimers() ? "waiting for time to pass (manual clock)" : m.describeBlocked();
+    m.takeSnapshot();
+    runnerError("blocked", fmt::format("waitForResult: {}", m.blockedReason));
+  }
+  m.takeSnapshot();
+  return m.snapshot;
+}
+
+const ExecutionResult& LocalDurableTestRunner::advanceTime(Duration d) {
+  Impl& m = *impl_;
+  std::unique_lock lock(m.mu);
+  if (!m.started) runnerError("not_started", "advanceTime() before run()");
+  TimePoint until = m.store->now() + d;
+  if (m.threaded) {
+    while (auto next = m.store->nextTimerAt()) {
+      if (*next > until || m.done) break;
+      m.fireNext();
+      m.cv.notify_all();
+      m.cv.wait(lock, [&] { return m.done || !m.pendingInvocation; });
+    }
+    if (!m.done && m.store->now() < until) m.store->setNow(until);
+    m.takeSnapshot();
+    return m.snapshot;
+  }
+  m.driveLocked(until);
+  return m.snapshot;
+}
+
+const ExecutionResult& LocalDurableTestRunner::advanceToNextTimer() {
+  std::optional<TimePoint> next;
+  {
+    std::lock_guard lock(impl_->mu);
+    if (!impl_->started) runnerError("not_started", "advanceToNextTimer() before run()");
+    next = impl_->store->nextTimerAt();
+  }
+  if (!next) runnerError("no_timer", "advanceToNextTimer(): no timer is pending");
+  return advanceTime(std::chrono::duration_cast<Duration>(*next - now()));
+}
+
+TimePoint LocalDurableTestRunner::now() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->store ? impl_->store->now() : impl_->options.epoch;
+}
+
+void LocalDurableTestRunner::onCallback(std::string name, CallbackResponse response) {
+  std::lock_guard lock(impl_->mu);
+  impl_->responders.push_back({std::move(name), nullptr, std::move(response)});
+}
+
+void LocalDurableTestRunner::onCallback(CallbackNameMatcher matcher, CallbackResponse response) {
+  std::lock_guard lock(impl_->mu);
+  impl_->responders.push_back({"", std::move(matcher), std::move(response)});
+}
+
+void LocalDurableTestRunner::registerFunction(std::string name, RawFunction fn) {
+  std::lock_guard lock(impl_->mu);
+  impl_->functions[std::move(name)] = std::move(fn);
+}
+
+void LocalDurableTestRunner::registerDurableFunction(std::string name, RawHandler handler, HandlerConfig config) {
+  std::lock_guard lock(impl_->mu);
+  impl_->durableFunctions[std::move(name)] = {std::move(handler), config};
+}
+
+OperationHandle LocalDurableTestRunner::getOperation(std::string_view name) {
+  return OperationHandle(this, OperationHandle::By::Name, std::string(name), 0);
+}
+OperationHandle LocalDurableTestRunner::getOperationByIndex(std::size_t index) {
+  return OperationHandle(this, OperationHandle::By::Index, "", index);
+}
+OperationHandle LocalDurableTestRunner::getOperationByNameAndIndex(std::string_view name, std::size_t index) {
+  return OperationHandle(this, OperationHandle::By::NameAndIndex, std::string(name), index);
+}
+OperationHandle LocalDurableTestRunner::getOperationById(std::string_view id) {
+  return OperationHandle(this, OperationHandle::By::Id, std::string(id), 0);
+}
+
+const ExecutionResult& LocalDurableTestRunner::result() const {
+  std::lock_guard lock(impl_->mu);
+  if (impl_->threaded && impl_->store) impl_->takeSnapshot();
+  return impl_->snapshot;
+}
+
+void LocalDurableTestRunner::stop() {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.mu);
+  if (!m.started || m.done) return;
+  m.finish(ExecutionStatus::Stopped, std::nullopt,
+           ErrorObject{"Execution.Stopped", "the execution was stopped", std::nullopt, std::nullopt});
+  m.takeSnapshot();
+  m.cv.notify_all();
+}
+
+void LocalDurableTestRunner::reset() {
+  Impl& m = *impl_;
+  if (m.threaded) m.joinWorker();
+  std::lock_guard lock(m.mu);
+  m.store.reset();
+  m.started = false;
+  m.done = false;
+  m.pendingInvocation = false;
+  m.invocations.clear();
+  m.logs.clear();
+  m.snapshot = ExecutionResult();
+  for (auto& r : m.responders) r.used = false;
+}
+
+// ---- OperationHandle ----------------------------------------------------------------
+
+std::string OperationHandle::describe() const {
+  switch (by_) {
+    case By::Name: return fmt::format("operation '{}'", key_);
+    case By::Index: return fmt::format("operation #{}", index_);
+    case By::NameAndIndex: return fmt::format("operation '{}' #{}", key_, index_);
+    case By::Id: return fmt::format("operation with id {}", key_);
+  }
+  return "operation";
+}
+
+std::optional<Operation> OperationHandle::get() const {
+  std::lock_guard lock(runner_->impl_->mu);
+  const Operation* op = runner_->impl_->lookup(by_, key_, index_);
+  if (!op) return std::nullopt;
+  return *op;
+}
+
+Operation OperationHandle::require() const {
+  auto op = get();
+  if (!op) runnerError("no_operation", fmt::format("{} does not exist (yet)", describe()));
+  return *op;
+}
+
+StepDetails OperationHandle::getStepDetails() const {
+  Operation op = require();
+  if (!op.stepDetails) runnerError("wrong_type", fmt::format("{} is a {}, not a STEP", describe(), toString(op.type)));
+  return *op.stepDetails;
+}
+WaitDetails OperationHandle::getWaitDetails() const {
+  Operation op = require();
+  if (!op.waitDetails) runnerError("wrong_type", fmt::format("{} is a {}, not a WAIT", describe(), toString(op.type)));
+  return *op.waitDetails;
+}
+CallbackDetails OperationHandle::getCallbackDetails() const {
+  Operation op = require();
+  if (op.subType == OperationSubType::WaitForCallback) {
+    std::lock_guard lock(runner_->impl_->mu);
+    if (const Operation* cb = runner_->impl_->store->find(operationIdFor(op.stepId + "-1")); cb && cb->callbackDetails)
+      return *cb->callbackDetails;
+  }
+  if (!op.callbackDetails)
+    runnerError("wrong_type", fmt::format("{} is a {}, not a CALLBACK", describe(), toString(op.type)));
+  return *op.callbackDetails;
+}
+ContextDetails OperationHandle::getContextDetails() const {
+  Operation op = require();
+  if (!op.contextDetails)
+    runnerError("wrong_type", fmt::format("{} is a {}, not a CONTEXT", describe(), toString(op.type)));
+  return *op.contextDetails;
+}
+ChainedInvokeDetails OperationHandle::getChainedInvokeDetails() const {
+  Operation op = require();
+  if (!op.chainedInvokeDetails)
+    runnerError("wrong_type", fmt::format("{} is a {}, not a CHAINED_INVOKE", describe(), toString(op.type)));
+  return *op.chainedInvokeDetails;
+}
+
+std::vector<Operation> OperationHandle::getChildOperations() const {
+  Operation op = require();
+  std::lock_guard lock(runner_->impl_->mu);
+  std::vector<Operation> out;
+  for (const Operation& o : runner_->impl_->store->operations())
+    if (o.parentId == op.id) out.push_back(o);
+  return out;
+}
+
+OperationHandle& OperationHandle::waitForData(WaitingStatus status) {
+  LocalDurableTestRunner::Impl& m = *runner_->impl_;
+  std::unique_lock lock(m.mu);
+  if (!m.started) runnerError("not_started", fmt::format("waitForData({}) before run()/start()", describe()));
+  auto reached = [&]() -> bool {
+    const Operation* op = m.lookup(by_, key_, index_);
+    if (!op) return false;
+    switch (status) {
+      case WaitingStatus::Started: return true;
+      case WaitingStatus::Submitted: {
+        if (op->subType != OperationSubType::WaitForCallback) return true;
+        const Operation* sub = m.store->find(operationIdFor(op->stepId + "-2"));
+        return sub && isTerminal(sub->status);
+      }
+      case WaitingStatus::Completed: return isTerminal(op->status);
+    }
+    return false;
+  };
+  ++m.testWaiting;
+  m.cv.notify_all();
+  m.cv.wait(lock, [&] { return reached() || m.done || (!m.threaded || m.idleLocked()); });
+  --m.testWaiting;
+  if (reached()) return *this;
+  if (m.done)
+    runnerError("wait_ended", fmt::format("waitForData: the execution ended ({}) before {} got there",
+                                          toString(m.status), describe()));
+  runnerError("blocked", fmt::format("waitForData: {} can never get there: {}", describe(),
+                                     m.store->hasTimers() ? "waiting for time to pass (manual clock)"
+                                                          : m.describeBlocked()));
+}
+
+void OperationHandle::sendCallbackSuccess(Payload payload) {
+  Operation op = require();
+  auto& m = *runner_->impl_;
+  std::string target = op.subType == OperationSubType::WaitForCallback ? operationIdFor(op.stepId + "-1") : op.id;
+  std::unique_lock lock(m.mu);
+  m.external.push_back({target, CallbackResponse::Kind::Success, std::move(payload), {}});
+  if (!m.threaded) m.driveLocked(std::nullopt);
+  m.cv.notify_all();
+}
+
+void OperationHandle::sendCallbackFailure(ErrorObject error) {
+  Operation op = require();
+  auto& m = *runner_->impl_;
+  std::string target = op.subType == OperationSubType::WaitForCallback ? operationIdFor(op.stepId + "-1") : op.id;
+  std::unique_lock lock(m.mu);
+  m.external.push_back({target, CallbackResponse::Kind::Failure, std::nullopt, std::move(error)});
+  if (!m.threaded) m.driveLocked(std::nullopt);
+  m.cv.notify_all();
+}
+
+void OperationHandle::sendCallbackHeartbeat() {
+  Operation op = require();
+  auto& m = *runner_->impl_;
+  std::string target = op.subType == OperationSubType::WaitForCallback ? operationIdFor(op.stepId + "-1") : op.id;
+  std::unique_lock lock(m.mu);
+  m.external.push_back({target, CallbackResponse::Kind::Heartbeat, std::nullopt, {}});
+  if (!m.threaded) m.driveLocked(std::nullopt);
+  m.cv.notify_all();
+}
+
+}  // namespace rwd

@@ -1,0 +1,251 @@
+// Small shared pieces: enum names, ids, timestamps, type names, error capture.
+#include <cxxabi.h>
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstdlib>
+#include <ctime>
+#include <memory>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "rewind/batch_result.hpp"
+#include "rewind/error.hpp"
+#include "rewind/local_runner.hpp"
+#include "rewind/operation.hpp"
+#include "rewind/time.hpp"
+
+namespace rwd {
+
+std::string_view toString(OperationType t) {
+  switch (t) {
+    case OperationType::Execution: return "EXECUTION";
+    case OperationType::Context: return "CONTEXT";
+    case OperationType::Step: return "STEP";
+    case OperationType::Wait: return "WAIT";
+    case OperationType::Callback: return "CALLBACK";
+    case OperationType::ChainedInvoke: return "CHAINED_INVOKE";
+  }
+  return "?";
+}
+
+std::string_view toString(OperationSubType t) {
+  switch (t) {
+    case OperationSubType::Execution: return "Execution";
+    case OperationSubType::Step: return "Step";
+    case OperationSubType::Wait: return "Wait";
+    case OperationSubType::Callback: return "Callback";
+    case OperationSubType::RunInChildContext: return "RunInChildContext";
+    case OperationSubType::Map: return "Map";
+    case OperationSubType::MapIteration: return "MapIteration";
+    case OperationSubType::Parallel: return "Parallel";
+    case OperationSubType::ParallelBranch: return "ParallelBranch";
+    case OperationSubType::WaitForCallback: return "WaitForCallback";
+    case OperationSubType::WaitForCondition: return "WaitForCondition";
+    case OperationSubType::ChainedInvoke: return "ChainedInvoke";
+  }
+  return "?";
+}
+
+std::string_view toString(OperationStatus s) {
+  switch (s) {
+    case OperationStatus::Started: return "STARTED";
+    case OperationStatus::Pending: return "PENDING";
+    case OperationStatus::Ready: return "READY";
+    case OperationStatus::Succeeded: return "SUCCEEDED";
+    case OperationStatus::Failed: return "FAILED";
+    case OperationStatus::Cancelled: return "CANCELLED";
+    case OperationStatus::Stopped: return "STOPPED";
+    case OperationStatus::TimedOut: return "TIMED_OUT";
+  }
+  return "?";
+}
+
+std::string_view toString(OperationAction a) {
+  switch (a) {
+    case OperationAction::Start: return "START";
+    case OperationAction::Succeed: return "SUCCEED";
+    case OperationAction::Fail: return "FAIL";
+    case OperationAction::Retry: return "RETRY";
+    case OperationAction::Cancel: return "CANCEL";
+  }
+  return "?";
+}
+
+bool isTerminal(OperationStatus s) {
+  return s == OperationStatus::Succeeded || s == OperationStatus::Failed || s == OperationStatus::Cancelled ||
+         s == OperationStatus::Stopped || s == OperationStatus::TimedOut;
+}
+
+std::string_view toString(HistoryEventType t) {
+  switch (t) {
+    case HistoryEventType::ExecutionStarted: return "ExecutionStarted";
+    case HistoryEventType::ExecutionSucceeded: return "ExecutionSucceeded";
+    case HistoryEventType::ExecutionFailed: return "ExecutionFailed";
+    case HistoryEventType::ExecutionTimedOut: return "ExecutionTimedOut";
+    case HistoryEventType::ExecutionStopped: return "ExecutionStopped";
+    case HistoryEventType::StepStarted: return "StepStarted";
+    case HistoryEventType::StepSucceeded: return "StepSucceeded";
+    case HistoryEventType::StepFailed: return "StepFailed";
+    case HistoryEventType::WaitStarted: return "WaitStarted";
+    case HistoryEventType::WaitSucceeded: return "WaitSucceeded";
+    case HistoryEventType::WaitCancelled: return "WaitCancelled";
+    case HistoryEventType::CallbackStarted: return "CallbackStarted";
+    case HistoryEventType::CallbackSucceeded: return "CallbackSucceeded";
+    case HistoryEventType::CallbackFailed: return "CallbackFailed";
+    case HistoryEventType::CallbackTimedOut: return "CallbackTimedOut";
+    case HistoryEventType::ContextStarted: return "ContextStarted";
+    case HistoryEventType::ContextSucceeded: return "ContextSucceeded";
+    case HistoryEventType::ContextFailed: return "ContextFailed";
+    case HistoryEventType::ChainedInvokeStarted: return "ChainedInvokeStarted";
+    case HistoryEventType::ChainedInvokeSucceeded: return "ChainedInvokeSucceeded";
+    case HistoryEventType::ChainedInvokeFailed: return "ChainedInvokeFailed";
+    case HistoryEventType::InvocationCompleted: return "InvocationCompleted";
+  }
+  return "?";
+}
+
+std::string_view toString(BatchItemStatus s) {
+  switch (s) {
+    case BatchItemStatus::Succeeded: return "SUCCEEDED";
+    case BatchItemStatus::Failed: return "FAILED";
+    case BatchItemStatus::Started: return "STARTED";
+  }
+  return "?";
+}
+
+std::string_view toString(CompletionReason r) {
+  switch (r) {
+    case CompletionReason::AllCompleted: return "ALL_COMPLETED";
+    case CompletionReason::MinSuccessfulReached: return "MIN_SUCCESSFUL_REACHED";
+    case CompletionReason::FailureToleranceExceeded: return "FAILURE_TOLERANCE_EXCEEDED";
+  }
+  return "?";
+}
+
+std::optional<CompletionReason> completionReasonFromString(std::string_view s) {
+  for (auto r : {CompletionReason::AllCompleted, CompletionReason::MinSuccessfulReached,
+                 CompletionReason::FailureToleranceExceeded})
+    if (toString(r) == s) return r;
+  return std::nullopt;
+}
+
+std::optional<BatchItemStatus> batchItemStatusFromString(std::string_view s) {
+  for (auto r : {BatchItemStatus::Succeeded, BatchItemStatus::Failed, BatchItemStatus::Started})
+    if (toString(r) == s) return r;
+  return std::nullopt;
+}
+
+std::string_view toString(ExecutionStatus s) {
+  switch (s) {
+    case ExecutionStatus::Running: return "RUNNING";
+    case ExecutionStatus::Succeeded: return "SUCCEEDED";
+    case ExecutionStatus::Failed: return "FAILED";
+    case ExecutionStatus::TimedOut: return "TIMED_OUT";
+    case ExecutionStatus::Stopped: return "STOPPED";
+  }
+  return "?";
+}
+
+std::string_view toString(InvocationOutcome o) {
+  switch (o) {
+    case InvocationOutcome::Succeeded: return "SUCCEEDED";
+    case InvocationOutcome::Failed: return "FAILED";
+    case InvocationOutcome::Pending: return "PENDING";
+    case InvocationOutcome::Crashed: return "CRASHED";
+    case InvocationOutcome::TimedOut: return "TIMED_OUT";
+  }
+  return "?";
+}
+
+namespace {
+const EVP_MD* md5Algorithm() {
+  static const EVP_MD* md = EVP_md5();
+  return md;
+}
+}  // namespace
+
+std::string operationIdFor(std::string_view stepId) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int len = 0;
+  if (EVP_Digest(stepId.data(), stepId.size(), digest.data(), &len, md5Algorithm(), nullptr) != 1 || len < 8)
+    throw std::runtime_error("[rewind.internal.md5] EVP_Digest(md5) failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(16, '0');
+  for (int i = 0; i < 8; ++i) {
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0xf];
+  }
+  return out;
+}
+
+std::string formatTimestamp(TimePoint t) {
+  auto ms = t.time_since_epoch().count();
+  std::time_t secs = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  int millis = static_cast<int>(ms - static_cast<long long>(secs) * 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                     tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+}
+
+std::string demangle(const char* mangled) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> out(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
+  return status == 0 && out ? std::string(out.get()) : std::string(mangled);
+}
+
+ErrorInfo currentErrorInfo() {
+  std::exception_ptr ep = std::current_exception();
+  try {
+    throw;
+  } catch (const DurableError& e) {
+    return {e.errorType(), e.message(), e.data(), ep};
+  } catch (const std::exception& e) {
+    return {demangle(typeid(e).name()), e.what(), std::nullopt, ep};
+  } catch (...) {
+    std::type_info* t = abi::__cxa_current_exception_type();
+    std::string name = t ? demangle(t->name()) : std::string("unknown");
+    return {name, fmt::format("a value of type '{}' was thrown (not a std::exception)", name), std::nullopt, ep};
+  }
+}
+
+void CallbackError::throwFromObject(const ErrorObject& e) {
+  if (e.errorType == "Callback.Timeout" || e.errorType == "Callback.Heartbeat")
+    throw CallbackTimeoutError(e.errorMessage, e.errorType, e.errorData);
+  if (e.errorType == "CallbackSubmitterError") throw CallbackSubmitterError(e.errorMessage, e.errorType, e.errorData);
+  throw CallbackExternalError(e.errorMessage, e.errorType, e.errorData);
+}
+
+namespace internal {
+
+Json errorToJson(const ErrorObject& e) {
+  Json j{{"ErrorType", e.errorType}, {"ErrorMessage", e.errorMessage}};
+  if (e.errorData) j["ErrorData"] = *e.errorData;
+  if (e.stackTrace) j["StackTrace"] = *e.stackTrace;
+  return j;
+}
+
+ErrorObject errorFromJson(const Json& j) {
+  ErrorObject e;
+  if (!j.is_object()) {
+    e.errorType = "Error";
+    e.errorMessage = j.is_string() ? j.get<std::string>() : j.dump();
+    return e;
+  }
+  if (auto it = j.find("ErrorType"); it != j.end()) e.errorType = it->is_string() ? it->get<std::string>() : it->dump();
+  if (auto it = j.find("ErrorMessage"); it != j.end())
+    e.errorMessage = it->is_string() ? it->get<std::string>() : it->dump();
+  if (auto it = j.find("ErrorData"); it != j.end() && !it->is_null())
+    e.errorData = it->is_string() ? it->get<std::string>() : it->dump();
+  if (auto it = j.find("StackTrace"); it != j.end() && it->is_array()) {
+    std::vector<std::string> st;
+    for (const auto& l : *it) st.push_back(l.is_string() ? l.get<std::string>() : l.dump());
+    e.stackTrace = std::move(st);
+  }
+  return e;
+}
+
+}  // namespace internal
+}  // namespace rwd

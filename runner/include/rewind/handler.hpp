@@ -119,9 +119,11 @@ class HandlerRegistry {
   const std::vector<HandlerDefinition>& all() const noexcept { return defs_; }
   // Names registered twice (an error the tools report).
   const std::vector<std::string>& duplicates() const noexcept { return duplicates_; }
-  int abiVersion() const noexcept { return kAbiVersion; }
+  // The version the library was built with (stored first, so any later layout can read it).
+  int abiVersion() const noexcept { return abiVersion_; }
 
  private:
+  int abiVersion_ = kAbiVersion;
   std::vector<HandlerDefinition> defs_;
   std::vector<std::string> duplicates_;
 };

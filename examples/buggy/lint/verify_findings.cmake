@@ -1,0 +1,85 @@
+# Runs rewind-lint (or clang-tidy with the rewind plugin, when CLANG_TIDY and
+# PLUGIN are set) over every buggy workflow here and checks that each planted
+# bug — a `// expect: <check>` comment — is reported on its line, and nothing
+# else. Also checks rewind-lint's exit status: 0, 1 with --warnings-as-errors,
+# 2 for a file that does not compile.
+#   cmake -DLINT=... -DEXAMPLES_DIR=... -DSTUB_DIR=... [-DCLANG_TIDY=... -DPLUGIN=...] -P verify_findings.cmake
+file(GLOB sources "${EXAMPLES_DIR}/*.cpp")
+list(SORT sources)
+if(NOT sources)
+  message(FATAL_ERROR "no buggy examples in ${EXAMPLES_DIR}")
+endif()
+set(failures "")
+set(compile_args -std=c++20 -I${STUB_DIR})
+
+foreach(source IN LISTS sources)
+  if(CLANG_TIDY)
+    execute_process(COMMAND ${CLANG_TIDY} --load=${PLUGIN} --checks=-*,rewind-*
+                            --quiet ${source} -- ${compile_args}
+      OUTPUT_VARIABLE output ERROR_VARIABLE errors RESULT_VARIABLE status)
+  else()
+    execute_process(COMMAND ${LINT} --quiet ${source} -- ${compile_args}
+      OUTPUT_VARIABLE output ERROR_VARIABLE errors RESULT_VARIABLE status)
+  endif()
+  if(NOT status EQUAL 0)
+    string(APPEND failures "${source}: exit status ${status}\n${errors}\n")
+  endif()
+  # Expected findings: line numbers of `// expect: <check>` comments.
+  file(STRINGS ${source} lines)
+  set(line_no 0)
+  set(expected_count 0)
+  foreach(line IN LISTS lines)
+    math(EXPR line_no "${line_no} + 1")
+    if(line MATCHES "// expect: ([a-z-]+)")
+      set(check ${CMAKE_MATCH_1})
+      math(EXPR expected_count "${expected_count} + 1")
+      string(FIND "${output}" "${source}:${line_no}:" at)
+      if(at EQUAL -1)
+        string(APPEND failures "${source}:${line_no}: planted bug not found [${check}]\n")
+      else()
+        string(SUBSTRING "${output}" ${at} -1 rest)
+        string(FIND "${rest}" "\n" eol)
+        string(SUBSTRING "${rest}" 0 ${eol} first_line)
+        if(NOT first_line MATCHES "\\[${check}\\]")
+          string(APPEND failures "${source}:${line_no}: expected [${check}], got: ${first_line}\n")
+        endif()
+      endif()
+    endif()
+  endforeach()
+  string(REPLACE ";" "," flat "${output}")
+  string(REPLACE "\n" ";" output_lines "${flat}")
+  set(actual_count 0)
+  foreach(output_line IN LISTS output_lines)
+    if(output_line MATCHES ": warning: .*\\[rewind-[a-z-]+\\]$")
+      math(EXPR actual_count "${actual_count} + 1")
+    endif()
+  endforeach()
+  if(NOT actual_count EQUAL expected_count)
+    string(APPEND failures
+      "${source}: ${actual_count} findings, expected ${expected_count}:\n${output}\n")
+  endif()
+endforeach()
+
+if(NOT CLANG_TIDY)
+  list(GET sources 0 first)
+  execute_process(COMMAND ${LINT} --quiet --warnings-as-errors=rewind-* ${first} -- ${compile_args}
+    OUTPUT_QUIET ERROR_QUIET RESULT_VARIABLE status)
+  if(NOT status EQUAL 1)
+    string(APPEND failures "--warnings-as-errors: exit status ${status}, expected 1\n")
+  endif()
+  execute_process(COMMAND ${LINT} --quiet ${STUB_DIR}/does_not_compile.cpp -- ${compile_args}
+    OUTPUT_QUIET ERROR_VARIABLE errors RESULT_VARIABLE status)
+  if(NOT status EQUAL 2 OR NOT errors MATCHES "error:")
+    string(APPEND failures "broken file: exit status ${status}, expected 2 with diagnostics\n")
+  endif()
+  execute_process(COMMAND ${LINT} --no-such-flag OUTPUT_QUIET ERROR_QUIET RESULT_VARIABLE status)
+  if(NOT status EQUAL 2)
+    string(APPEND failures "bad flag: exit status ${status}, expected 2\n")
+  endif()
+endif()
+
+if(failures)
+  message(FATAL_ERROR "buggy examples check failed:\n${failures}")
+endif()
+list(LENGTH sources count)
+message(STATUS "all planted bugs found in ${count} buggy workflows")

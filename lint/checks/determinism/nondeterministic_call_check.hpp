@@ -1,0 +1,21 @@
+// NondeterministicCallCheck: see lint/docs/checks/ for what it flags and why.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/check.hpp"
+
+namespace rwd::lint {
+
+class NondeterministicCallCheck : public Check {
+ public:
+  NondeterministicCallCheck(const std::string& name, const OptionReader& options);
+  void check(const RewindModel& model, DiagnosticSink& sink) override;
+
+ private:
+  struct Config;
+  std::shared_ptr<const Config> config_;
+};
+
+}  // namespace rwd::lint

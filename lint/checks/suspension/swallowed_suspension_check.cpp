@@ -1,0 +1,102 @@
+// Flags catch handlers in orchestration code that can swallow Rewind's
+// suspension signal (catch (...) or the signal types) without rethrowing.
+#include "checks/suspension/swallowed_suspension_check.hpp"
+
+#include "core/rewind_model.hpp"
+
+namespace rwd::lint {
+namespace {
+
+constexpr const char* kSignalTypes =
+    "::rwd::internal::Suspension;::rwd::internal::CrashSignal";
+
+// True when the handler rethrows: a bare `throw;` or std::rethrow_exception,
+// outside nested lambdas (a throw there does not rethrow this exception).
+bool rethrows(const RewindModel& model, const clang::Stmt* stmt) {
+  if (stmt == nullptr || llvm::isa<clang::LambdaExpr>(stmt)) return false;
+  if (const auto* thr = llvm::dyn_cast<clang::CXXThrowExpr>(stmt)) {
+    if (thr->getSubExpr() == nullptr) return true;
+  }
+  if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
+    const clang::FunctionDecl* callee = call->getDirectCallee();
+    if (callee != nullptr && model.qualifiedName(callee) == "::std::rethrow_exception") {
+      return true;
+    }
+  }
+  for (const clang::Stmt* child : stmt->children()) {
+    if (rethrows(model, child)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct SwallowedSuspensionCheck::Config {
+  std::vector<std::string> signalTypes;
+};
+
+SwallowedSuspensionCheck::SwallowedSuspensionCheck(const std::string& name,
+                                                   const OptionReader& options)
+    : Check(name, options) {
+  auto config = std::make_shared<Config>();
+  for (const std::string& type : splitList(option("SignalTypes", kSignalTypes))) {
+    config->signalTypes.push_back(type.rfind("::", 0) == 0 ? type : "::" + type);
+  }
+  config_ = std::move(config);
+}
+
+void SwallowedSuspensionCheck::check(const RewindModel& model, DiagnosticSink& sink) {
+  std::vector<const clang::CXXRecordDecl*> signals;
+  for (const std::string& name : config_->signalTypes) {
+    if (const clang::CXXRecordDecl* record = model.findRecord(name)) {
+      signals.push_back(record);
+    }
+  }
+  // The signal type the handler catches (the signal itself or a base), or null.
+  auto caughtSignal = [&](const clang::CXXCatchStmt* handler) -> const clang::CXXRecordDecl* {
+    clang::QualType type = handler->getCaughtType();
+    if (type.isNull()) return nullptr;
+    type = type.getNonReferenceType();
+    const clang::CXXRecordDecl* caught = type->getAsCXXRecordDecl();
+    if (caught == nullptr) return nullptr;
+    caught = caught->getCanonicalDecl();
+    for (const clang::CXXRecordDecl* signal : signals) {
+      const clang::CXXRecordDecl* def = signal->getDefinition();
+      if (signal->getCanonicalDecl() == caught ||
+          (def != nullptr && def->isDerivedFrom(caught))) {
+        return signal;
+      }
+    }
+    return nullptr;
+  };
+
+  for (const clang::FunctionDecl* fn : model.orchestrationFunctions()) {
+    model.forEachStmt(fn->getBody(), [&](const clang::Stmt* stmt) {
+      const auto* handler = llvm::dyn_cast<clang::CXXCatchStmt>(stmt);
+      if (handler == nullptr) return;
+      std::string what;
+      if (handler->getExceptionDecl() == nullptr) {
+        what = "'catch (...)'";
+      } else if (const clang::CXXRecordDecl* signal = caughtSignal(handler)) {
+        what = "catching '" + handler->getCaughtType().getNonReferenceType()
+                                  .getUnqualifiedType()
+                                  .getAsString(model.astContext().getPrintingPolicy()) +
+               "'";
+        if (model.qualifiedName(signal) !=
+            model.qualifiedName(handler->getCaughtType().getNonReferenceType()->getAsCXXRecordDecl())) {
+          what += " (a base of '" + model.displayName(signal) + "')";
+        }
+      } else {
+        return;
+      }
+      if (rethrows(model, handler->getHandlerBlock())) return;
+      sink.report(diagnostic(
+          handler->getCatchLoc(),
+          what + " in orchestration code swallows Rewind's suspension signal, so "
+                 "the execution fails when the branch suspends; rethrow with "
+                 "'throw;' or catch only the exception types you handle"));
+    });
+  }
+}
+
+}  // namespace rwd::lint

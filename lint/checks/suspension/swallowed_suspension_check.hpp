@@ -1,0 +1,21 @@
+// SwallowedSuspensionCheck: see lint/docs/checks/ for what it flags and why.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/check.hpp"
+
+namespace rwd::lint {
+
+class SwallowedSuspensionCheck : public Check {
+ public:
+  SwallowedSuspensionCheck(const std::string& name, const OptionReader& options);
+  void check(const RewindModel& model, DiagnosticSink& sink) override;
+
+ private:
+  struct Config;
+  std::shared_ptr<const Config> config_;
+};
+
+}  // namespace rwd::lint

@@ -1,0 +1,34 @@
+// Tests for rewind-orchestration-blocking-sleep.
+#include <gtest/gtest.h>
+
+#include "lint_test_support.hpp"
+
+namespace rwd::lint::testing {
+namespace {
+
+constexpr const char* kCheck = "rewind-orchestration-blocking-sleep";
+
+TEST(BlockingSleepTest, FindsExactlyTheFixtureExpectations) { expectFixtureMatches(kCheck); }
+
+TEST(BlockingSleepTest, ReplacesSleepForWithADurableWait) {
+  std::string path = fixturePath(kCheck);
+  LintResult result = lintFile(path, kCheck);
+  const Finding* finding = findingAt(result, lineOf(path, "std::this_thread::sleep_for"));
+  ASSERT_NE(finding, nullptr);
+  ASSERT_EQ(finding->fixes.size(), 1u);
+  EXPECT_EQ(finding->fixes[0].text, "ctx.wait");
+  EXPECT_EQ(finding->fixes[0].length, std::string("std::this_thread::sleep_for").size());
+}
+
+TEST(BlockingSleepTest, FollowsHelpersAndNamesTheSleep) {
+  std::string path = fixturePath(kCheck);
+  LintResult result = lintFile(path, kCheck);
+  const Finding* finding = findingAt(result, lineOf(path, "  backoff();"));
+  ASSERT_NE(finding, nullptr);
+  EXPECT_NE(finding->message.find("through 'usleep'"), std::string::npos) << finding->message;
+  ASSERT_EQ(finding->notes.size(), 1u);
+  EXPECT_EQ(finding->notes[0].message, "'fixture::backoff' calls 'usleep'");
+}
+
+}  // namespace
+}  // namespace rwd::lint::testing

@@ -102,23 +102,23 @@ struct RawBatch {
 
 template <class T>
 struct StepConfig {
-  RetryStrategy retryStrategy;  // empty: retryPresets::defaultStrategy()
+  RetryStrategy retryStrategy{};  // empty: retryPresets::defaultStrategy()
   StepSemantics semantics = StepSemantics::AtLeastOncePerRetry;
   Serdes<T> serdes{};
 };
 
 template <class T = std::string>
 struct CallbackConfig {
-  std::optional<Duration> timeout;
-  std::optional<Duration> heartbeatTimeout;
+  std::optional<Duration> timeout{};
+  std::optional<Duration> heartbeatTimeout{};
   Serdes<T> serdes{};  // default: raw payload text for std::string, from_json otherwise
 };
 
 template <class T = std::string>
 struct WaitForCallbackConfig {
-  std::optional<Duration> timeout;
-  std::optional<Duration> heartbeatTimeout;
-  RetryStrategy retryStrategy;  // for the submitter step; empty: SDK default
+  std::optional<Duration> timeout{};
+  std::optional<Duration> heartbeatTimeout{};
+  RetryStrategy retryStrategy{};  // for the submitter step; empty: SDK default
   Serdes<T> serdes{};
 };
 
@@ -130,19 +130,19 @@ struct ChildContextConfig {
 template <class S>
 struct WaitForConditionConfig {
   S initialState{};
-  WaitStrategy<S> waitStrategy;  // empty: stop after the first poll
+  WaitStrategy<S> waitStrategy{};  // empty: stop after the first poll
   Serdes<S> serdes{};
 };
 
 struct CompletionConfig {
-  std::optional<std::size_t> minSuccessful;
-  std::optional<std::size_t> toleratedFailureCount;
-  std::optional<double> toleratedFailurePercentage;
+  std::optional<std::size_t> minSuccessful{};
+  std::optional<std::size_t> toleratedFailureCount{};
+  std::optional<double> toleratedFailurePercentage{};
 };
 
 template <class R>
 struct ParallelConfig {
-  std::optional<int> maxConcurrency;  // unset or >= 1
+  std::optional<int> maxConcurrency{};  // unset or >= 1
   CompletionConfig completionConfig{};
   Serdes<R> itemSerdes{};
   Serdes<BatchResult<R>> serdes{};
@@ -151,9 +151,9 @@ struct ParallelConfig {
 
 template <class T, class R>
 struct MapConfig {
-  std::optional<int> maxConcurrency;
+  std::optional<int> maxConcurrency{};
   CompletionConfig completionConfig{};
-  std::function<std::string(const T& item, std::size_t index)> itemNamer;
+  std::function<std::string(const T& item, std::size_t index)> itemNamer{};
   Serdes<R> itemSerdes{};
   Serdes<BatchResult<R>> serdes{};
   Nesting nesting = Nesting::Nested;
@@ -163,7 +163,7 @@ template <class P, class R>
 struct InvokeConfig {
   Serdes<P> payloadSerdes{};
   Serdes<R> resultSerdes{};
-  std::optional<std::string> tenantId;
+  std::optional<std::string> tenantId{};
 };
 
 // A parallel branch: a function of the branch's context, optionally named.

@@ -219,6 +219,8 @@ class LocalDurableTestRunner {
   const ExecutionResult& advanceTime(Duration d);
   const ExecutionResult& advanceToNextTimer();
   TimePoint now() const;
+  // When the earliest pending timer fires (none: nothing is scheduled).
+  std::optional<TimePoint> nextTimer() const;
 
   // Declarative callback answers, consumed in registration order by callbacks whose
   // name matches ("*" matches any).

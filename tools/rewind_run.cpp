@@ -1,0 +1,165 @@
+// rewind-run: runs a durable handler from a shared library to its end, like the AWS
+// `run-durable`, and prints its result and operation timeline.
+//
+//   rewind-run build/examples/libhello_workflow.so --handler hello --event '"alice"' --skip-time
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "handler_library.hpp"
+#include "rewind/history_json.hpp"
+#include "rewind/local_runner.hpp"
+
+namespace {
+
+[[noreturn]] void die(const std::string& message) {
+  std::cerr << "rewind-run: " << message << "\n";
+  std::exit(2);
+}
+
+std::string readEvent(const std::string& arg) {
+  std::string text = arg;
+  if (!arg.empty() && arg[0] == '@') {
+    std::ifstream in(arg.substr(1));
+    if (!in) die(fmt::format("cannot read event file {}", arg.substr(1)));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
+  }
+  try {
+    return rwd::Json::parse(text).dump();
+  } catch (const rwd::Json::parse_error& e) {
+    die(fmt::format("the event is not valid JSON: {}", e.what()));
+  }
+}
+
+// NAME=success[:JSON] | failure[:TYPE[:MESSAGE]] | heartbeat | never, optionally @SECONDS.
+std::pair<std::string, rwd::CallbackResponse> parseResponse(const std::string& spec) {
+  auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0) die(fmt::format("--respond '{}': expected NAME=ACTION", spec));
+  std::string name = spec.substr(0, eq);
+  std::string action = spec.substr(eq + 1);
+  long delay = 0;
+  if (auto at = action.rfind('@'); at != std::string::npos && action.find_first_not_of("0123456789", at + 1) == std::string::npos &&
+                                    at + 1 < action.size()) {
+    delay = std::stol(action.substr(at + 1));
+    action = action.substr(0, at);
+  }
+  std::string kind = action.substr(0, action.find(':'));
+  std::string rest = action.find(':') == std::string::npos ? "" : action.substr(action.find(':') + 1);
+  rwd::CallbackResponse r;
+  if (kind == "success") {
+    r = rwd::CallbackResponse::success(rest.empty() ? rwd::Payload() : rwd::Payload(rest));
+  } else if (kind == "failure") {
+    auto colon = rest.find(':');
+    std::string type = rest.empty() ? "Error" : rest.substr(0, colon);
+    std::string message = colon == std::string::npos ? "" : rest.substr(colon + 1);
+    r = rwd::CallbackResponse::failure({type, message, std::nullopt, std::nullopt});
+  } else if (kind == "heartbeat") {
+    r = rwd::CallbackResponse::heartbeat();
+  } else if (kind == "never") {
+    r = rwd::CallbackResponse::never();
+  } else {
+    die(fmt::format("--respond '{}': the action must be success, failure, heartbeat or never", spec));
+  }
+  return {name, r.after(rwd::Duration{delay})};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Run a durable handler locally on a virtual clock and print its result and timeline."};
+  app.set_version_flag("--version", "rewind-run 0.1.0");
+  std::string library, handlerName, event = "null", jsonOut;
+  bool skipTime = false, verbose = false, showHistory = false, json = false, list = false;
+  std::uint64_t seed = 1;
+  std::vector<std::string> responses;
+  app.add_option("library", library, "shared library with handlers registered by REWIND_HANDLER")->required();
+  app.add_option("--handler", handlerName, "handler name (default: the library's only handler)");
+  app.add_option("--event", event, "the handler's input: JSON text, or @FILE");
+  app.add_flag("--skip-time", skipTime, "fire every timer at once instead of waiting in real time");
+  app.add_flag("--verbose", verbose, "print log records (JSON lines) on stderr");
+  app.add_flag("--show-history", showHistory, "print the execution history events");
+  app.add_flag("--json", json, "print result, operations and history as one JSON document");
+  app.add_flag("--list", list, "list the library's handlers and exit");
+  app.add_option("--seed", seed, "seed for callback ids, request ids and jitter");
+  app.add_option("--respond", responses,
+                 "answer a callback: NAME=success[:JSON] | failure[:TYPE[:MESSAGE]] | heartbeat | never, optionally "
+                 "@DELAY_SECONDS; '*' matches any callback");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  std::shared_ptr<rwd::tools::HandlerLibrary> lib;
+  try {
+    lib = rwd::tools::HandlerLibrary::open(library);
+  } catch (const std::exception& e) {
+    die(e.what());
+  }
+  std::vector<const rwd::HandlerDefinition*> durable;
+  for (const auto& d : lib->registry().all())
+    if (d.kind == rwd::HandlerKind::Durable) durable.push_back(&d);
+  if (list) {
+    for (const auto& d : lib->registry().all())
+      std::cout << d.name << (d.kind == rwd::HandlerKind::Function ? " (function)" : "") << "\n";
+    return 0;
+  }
+  const rwd::HandlerDefinition* def = nullptr;
+  if (handlerName.empty()) {
+    if (durable.size() != 1) {
+      std::string names;
+      for (const auto* d : durable) names += (names.empty() ? "" : ", ") + d->name;
+      die(fmt::format("{} has {} handlers ({}); choose one with --handler", library, durable.size(),
+                      names.empty() ? "none" : names));
+    }
+    def = durable.front();
+  } else {
+    def = lib->registry().find(handlerName);
+    if (!def || def->kind != rwd::HandlerKind::Durable) die(fmt::format("no handler named '{}' in {}", handlerName, library));
+  }
+  std::string input = readEvent(event);
+
+  rwd::RunnerOptions options;
+  options.skipTime = skipTime;
+  options.seed = seed;
+  options.handlerConfig = def->config;
+  options.functionName = def->name;
+  if (verbose) options.logStream = &std::cerr;
+  if (!skipTime) options.epoch = rwd::TimePoint(std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::system_clock::now().time_since_epoch()));
+  rwd::LocalDurableTestRunner runner(def->handler, options);
+  for (const auto& d : lib->registry().all()) {
+    if (d.kind == rwd::HandlerKind::Function) runner.registerFunction(d.name, d.function);
+    if (d.kind == rwd::HandlerKind::Durable) runner.registerDurableFunction(d.name, d.handler, d.config);
+  }
+  for (const auto& spec : responses) {
+    auto [name, response] = parseResponse(spec);
+    runner.onCallback(name, response);
+  }
+
+  const rwd::ExecutionResult* result = &runner.runPayload(input);
+  // Real time: sleep until the next timer is due on the wall clock, then fire it.
+  while (!skipTime && result->getStatus() == rwd::ExecutionStatus::Running) {
+    std::optional<rwd::TimePoint> next = runner.nextTimer();
+    if (!next) break;
+    auto wait = *next - runner.now();
+    if (verbose) std::cerr << fmt::format("rewind-run: waiting {} ms of real time for the next timer\n", wait.count());
+    std::this_thread::sleep_for(wait);
+    result = &runner.advanceToNextTimer();
+  }
+
+  if (json) {
+    std::cout << result->toJson().dump(2) << "\n";
+  } else {
+    result->print(std::cout);
+    if (showHistory) std::cout << result->historyJson().dump(2) << "\n";
+  }
+  return result->getStatus() == rwd::ExecutionStatus::Succeeded ? 0 : 1;
+}

@@ -131,14 +131,14 @@ ExecutionStore::ExecutionStore(TimePoint epoch, std::uint64_t seed, std::string 
     : now_(epoch), seed_(seed), arn_(std::move(arn)) {}
 
 const Operation* ExecutionStore::find(std::string_view id) const {
-  auto it = index_.find(std::string(id));
+  auto it = index_.find(id);
   return it == index_.end() ? nullptr : &ops_[it->second];
 }
 
 Operation* ExecutionStore::mutableFind(std::string_view id) { return const_cast<Operation*>(find(id)); }
 
 std::optional<std::size_t> ExecutionStore::indexOf(std::string_view id) const {
-  auto it = index_.find(std::string(id));
+  auto it = index_.find(id);
   if (it == index_.end()) return std::nullopt;
   return it->second;
 }

@@ -37,6 +37,11 @@ struct Timer {
   std::size_t action = 0;  // CallbackAction: index in the runner's action list
 };
 
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
 class ExecutionStore {
  public:
   ExecutionStore(TimePoint epoch, std::uint64_t seed, std::string arn);
@@ -90,7 +95,7 @@ class ExecutionStore {
   std::uint64_t seed_;
   std::string arn_;
   std::deque<Operation> ops_;
-  std::unordered_map<std::string, std::size_t> index_;
+  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index_;
   std::vector<HistoryEvent> history_;
   std::vector<Timer> timers_;  // a binary heap ordered by (at, seq)
   std::uint64_t timerSeq_ = 0;

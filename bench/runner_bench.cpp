@@ -1,0 +1,61 @@
+// Runtime benchmarks: full runs of N sequential steps on a fresh runner (skip-time), and
+// one invocation replaying an N-step checkpoint log to completion.
+#include <benchmark/benchmark.h>
+
+#include "execution_store.hpp"
+#include "invocation.hpp"
+#include "rewind/local_runner.hpp"
+
+namespace {
+
+int sequentialSteps(int n, rwd::DurableContext& ctx) {
+  int sum = 0;
+  for (int i = 0; i < n; ++i) sum += ctx.step("step", [i](rwd::StepContext&) { return i; });
+  return sum;
+}
+
+void BM_RunSequentialSteps(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    rwd::LocalDurableTestRunner runner([n](const rwd::Json&, rwd::DurableContext& ctx) { return sequentialSteps(n, ctx); });
+    const auto& r = runner.run();
+    if (r.getStatus() != rwd::ExecutionStatus::Succeeded) state.SkipWithError("run failed");
+    benchmark::DoNotOptimize(r.getResultPayload());
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_RunSequentialSteps)->Arg(1)->Arg(100)->Arg(10000)->Unit(benchmark::kMicrosecond);
+
+void BM_ReplaySequentialSteps(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  rwd::RawHandler handler = rwd::makeHandler([n](const rwd::Json&, rwd::DurableContext& ctx) {
+    int sum = sequentialSteps(n, ctx);
+    ctx.wait("end", std::chrono::seconds(1));
+    return sum;
+  });
+  // Invocation 1 executes every step and suspends on the wait; the wait then completes.
+  rwd::internal::ExecutionStore base(rwd::kDefaultEpoch, 1, "arn:aws:lambda:us-east-1:123456789012:function:bench");
+  rwd::internal::InvocationSettings settings;
+  {
+    rwd::internal::Invocation first(base, settings);
+    if (first.run(handler, rwd::Payload("null")).end != rwd::internal::InvocationEnd::Pending)
+      state.SkipWithError("setup did not suspend");
+    auto timer = base.popNextTimer();
+    base.fire(*timer);
+  }
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto store = std::make_unique<rwd::internal::ExecutionStore>(base);
+    state.ResumeTiming();
+    rwd::internal::Invocation replay(*store, settings);
+    auto out = replay.run(handler, rwd::Payload("null"));
+    if (out.end != rwd::internal::InvocationEnd::Succeeded) state.SkipWithError("replay did not succeed");
+    state.PauseTiming();
+    store.reset();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_ReplaySequentialSteps)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+}  // namespace

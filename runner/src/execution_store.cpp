@@ -11,6 +11,7 @@
 #include "execution_store.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -169,6 +170,12 @@ Operation& ExecutionStore::newRecord(const OperationUpdate& u) {
   rec.status = OperationStatus::Started;
   rec.startTimestamp = now_;
   return rec;
+}
+
+void ExecutionStore::seed(const Operation& op) {
+  if (index_.count(op.id)) throw std::invalid_argument(fmt::format("operation {} appears twice in the log", op.id));
+  index_.emplace(op.id, ops_.size());
+  ops_.push_back(op);
 }
 
 void ExecutionStore::apply(const OperationUpdate& u) {

@@ -52,6 +52,9 @@ class ExecutionStore {
   const std::deque<Operation>& operations() const noexcept { return ops_; }
   std::size_t size() const noexcept { return ops_.size(); }
 
+  // Adds a record as it was recorded elsewhere (history replay); no event, no timer.
+  void seed(const Operation& op);
+
   // ---- checkpoint API (validated) ----
   void apply(const OperationUpdate& update);
 

@@ -1,0 +1,234 @@
+// One requirement: load, substitute Variables, run with the runner, match. The order
+// of the checks (history, result, logs) follows the reference model, so that bindings
+// made in the history are visible to the others.
+#include "conformance_runner.hpp"
+
+#include <cmath>
+#include <exception>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "matcher.hpp"
+#include "not_implemented.hpp"
+#include "python_json.hpp"
+#include "rewind/history_json.hpp"
+#include "rewind/local_runner.hpp"
+#include "yaml_value.hpp"
+
+namespace rwd::conformance {
+
+std::string_view toString(Verdict v) {
+  switch (v) {
+    case Verdict::Pass:
+      return "PASS";
+    case Verdict::Fail:
+      return "FAIL";
+    case Verdict::Skip:
+      return "SKIP";
+    case Verdict::NotImplemented:
+      return "NOT-IMPLEMENTED";
+    case Verdict::OptionalFailed:
+      return "OPTIONAL-FAILED";
+  }
+  return "?";
+}
+
+namespace {
+
+// PyYAML truthiness of a flag (`AsyncInvoke: true`, `optional: true`).
+bool truthy(const Value& spec, const char* key) {
+  if (!spec.contains(key)) return false;
+  const Value& v = spec[key];
+  if (v.is_boolean()) return v.get<bool>();
+  if (v.is_null()) return false;
+  if (v.is_number()) return v.get<double>() != 0;
+  if (v.is_string() || v.is_array() || v.is_object()) return !v.empty();
+  return false;
+}
+
+std::optional<std::string> errorField(const Value& src, const char* key) {
+  if (!src.contains(key) || src[key].is_null()) return std::nullopt;
+  const Value& v = src[key];
+  return v.is_string() ? v.get<std::string>() : pythonJsonDumps(v);
+}
+
+// A `failure` action's error: its Payload object (or, without one, the action's own
+// ErrorType/ErrorMessage/... keys), unchanged.
+ErrorObject failureError(const Value& action) {
+  const Value& src = action.contains("Payload") && action["Payload"].is_object() ? action["Payload"] : action;
+  ErrorObject e;
+  e.errorType = errorField(src, "ErrorType").value_or("");
+  e.errorMessage = errorField(src, "ErrorMessage").value_or("");
+  e.errorData = errorField(src, "ErrorData");
+  if (src.contains("StackTrace") && !src["StackTrace"].is_null()) {
+    std::vector<std::string> lines;
+    if (src["StackTrace"].is_array()) {
+      for (const auto& line : src["StackTrace"])
+        lines.push_back(line.is_string() ? line.get<std::string>() : line.dump());
+    } else {
+      lines.push_back(pythonText(src["StackTrace"]));
+    }
+    e.stackTrace = std::move(lines);
+  }
+  return e;
+}
+
+Duration actionDelay(const Value& action, std::size_t index) {
+  if (!action.contains("Delay") || action["Delay"].is_null()) return Duration{0};
+  const Value& d = action["Delay"];
+  if (!d.is_number() || d.is_boolean() || d.get<double>() < 0)
+    throw std::invalid_argument(
+        fmt::format("CallbackActions[{}].Delay must be a non-negative number of seconds", index));
+  // The virtual clock counts whole seconds; a fractional delay rounds up.
+  return Duration{static_cast<Duration::rep>(std::ceil(d.get<double>()))};
+}
+
+std::string describeError(const std::optional<ErrorObject>& e) {
+  if (!e) return {};
+  return e->errorMessage.empty() ? e->errorType : fmt::format("{}: {}", e->errorType, e->errorMessage);
+}
+
+}  // namespace
+
+std::size_t applyCallbackActions(const Value& actions, LocalDurableTestRunner& runner) {
+  if (actions.is_null()) return 0;
+  if (!actions.is_array()) throw std::invalid_argument("CallbackActions must be a list");
+  for (std::size_t i = 0; i < actions.size(); ++i) {
+    const Value& action = actions[i];
+    if (!action.is_object()) throw std::invalid_argument(fmt::format("CallbackActions[{}] must be a mapping", i));
+    std::string op = action.contains("Operation") && action["Operation"].is_string()
+                         ? action["Operation"].get<std::string>()
+                         : std::string();
+    CallbackResponse response;
+    if (op == "success") {
+      // Python's json.dumps of the payload, separators and escapes included; no
+      // Payload key, no result.
+      response = CallbackResponse::success(action.contains("Payload") ? Payload(pythonJsonDumps(action["Payload"]))
+                                                                      : Payload());
+    } else if (op == "failure") {
+      response = CallbackResponse::failure(failureError(action));
+    } else if (op == "heartbeat") {
+      response = CallbackResponse::heartbeat();
+    } else {
+      throw std::invalid_argument(
+          fmt::format("CallbackActions[{}]: unknown Operation '{}' (success, failure or heartbeat)", i, op));
+    }
+    response = response.after(actionDelay(action, i));
+
+    const Value name = action.contains("CallbackName") ? action["CallbackName"] : Value("*");
+    std::string pattern;
+    if (!name.is_string()) {
+      // As in the reference model, a typed name (a number, a bool) equals no callback
+      // name, which are strings.
+      runner.onCallback(CallbackNameMatcher([](const std::vector<std::string>&) { return false; }), response);
+    } else if (isRegexReference(name.get<std::string>(), &pattern)) {
+      regexSearch(pattern, "");  // reports an invalid pattern now, not at the first callback
+      runner.onCallback(CallbackNameMatcher([pattern](const std::vector<std::string>& names) {
+                          for (const auto& n : names)
+                            if (regexSearch(pattern, n)) return true;
+                          return false;
+                        }),
+                        response);
+    } else {
+      runner.onCallback(name.get<std::string>(), response);
+    }
+  }
+  return actions.size();
+}
+
+Report runRequirement(const Requirement& requirement, const HandlerSet& handlers, const RunSettings& settings) {
+  Report report;
+  if (auto reason = notImplementedReason(requirement.id)) {
+    report.verdict = Verdict::NotImplemented;
+    report.message = std::string(*reason);
+    return report;
+  }
+  const HandlerDefinition* def = handlers.handler(requirement.id);
+  if (!def) {
+    report.verdict = Verdict::Skip;
+    report.message = fmt::format("no handler registered for {}", requirement.id);
+    return report;
+  }
+
+  Value raw;
+  try {
+    raw = loadYamlFile(requirement.path.string());
+  } catch (const std::exception& e) {
+    report.verdict = Verdict::Fail;
+    report.message = fmt::format("cannot read the requirement: {}", e.what());
+    return report;
+  }
+  if (!raw.is_object()) {
+    report.verdict = Verdict::Fail;
+    report.message = "the requirement file is not a mapping";
+    return report;
+  }
+  const bool optional = truthy(raw, "optional");
+  auto fail = [&](std::string message) {
+    report.verdict = optional ? Verdict::OptionalFailed : Verdict::Fail;
+    report.message = std::move(message);
+    return report;
+  };
+
+  Variables variables = generateVariables(raw, settings.seed);
+  Value spec = Value::object();
+  for (const auto& [k, v] : raw.items())
+    if (k != "Variables") spec[k] = v;
+  spec = substitute(spec, variables);
+
+  RunnerOptions options;
+  options.skipTime = true;
+  options.seed = settings.seed;
+  options.handlerConfig = def->config;
+  const Value actions =
+      truthy(spec, "AsyncInvoke") && spec.contains("CallbackActions") ? spec["CallbackActions"] : Value();
+  // When actions exist, a callback none of them answers is an error; without actions,
+  // callbacks are left to time out.
+  options.failOnUnansweredCallback = actions.is_array() && !actions.empty();
+  LocalDurableTestRunner runner(def->handler, options);
+  for (const HandlerDefinition* target : handlers.all()) {
+    if (target->kind == HandlerKind::Function) {
+      runner.registerFunction(target->name, target->function);
+    } else {
+      runner.registerDurableFunction(target->name, target->handler, target->config);
+    }
+  }
+  try {
+    applyCallbackActions(actions, runner);
+  } catch (const std::exception& e) {
+    return fail(fmt::format("invalid CallbackActions: {}", e.what()));
+  }
+
+  // The handler's event is the Input's JSON (absent: null).
+  const Value input = spec.contains("Input") ? spec["Input"] : Value();
+  const ExecutionResult* result = nullptr;
+  try {
+    result = &runner.runPayload(input.dump(-1, ' ', false, Value::error_handler_t::replace));
+  } catch (const std::exception& e) {
+    return fail(fmt::format("runner error: {}", e.what()));
+  }
+  report.ran = true;
+  report.history = Value(historyToJson(result->getHistoryEvents()));
+  report.status = std::string(toString(result->getStatus()));
+  report.result = result->getResultPayload();
+  report.error =
+      result->getStatus() == ExecutionStatus::Running ? result->getBlockedReason() : describeError(result->getError());
+  for (const Json& rec : result->getLogs()) report.logs.emplace_back(rec);
+
+  Matcher matcher(variables);
+  std::optional<Mismatch> miss;
+  const Value none;
+  auto field = [&](const char* key) -> const Value& { return spec.contains(key) ? spec[key] : none; };
+  miss = matchHistory(field("ExpectedExecutionHistory"), report.history, matcher);
+  if (!miss) miss = matchResult(field("ExpectedResult"), report.status, report.result, report.error, matcher);
+  if (!miss) miss = matchLogs(field("ExpectedLogs"), report.logs, matcher);
+  if (miss) return fail(miss->describe());
+
+  report.verdict = Verdict::Pass;
+  report.message =
+      fmt::format("{} invocation(s), {} events", result->getInvocations().size(), result->getHistoryEvents().size());
+  return report;
+}
+
+}  // namespace rwd::conformance

@@ -1,0 +1,51 @@
+// Runs one requirement file against the C++ handler registered for its id, with
+// skip-time and the file's CallbackActions, and matches the result, the history and
+// the logs by the rules of DESIGN.md section 2.
+//
+//   HandlerSet handlers;  handlers.add(library->registry(), library->path());
+//   Report r = runRequirement(requirement, handlers, {.seed = 7});
+//   if (r.verdict == Verdict::Fail) std::cout << r.message;  // first mismatching path
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "handler_set.hpp"
+#include "requirement.hpp"
+#include "value.hpp"
+
+namespace rwd {
+class LocalDurableTestRunner;
+}
+
+namespace rwd::conformance {
+
+enum class Verdict { Pass, Fail, Skip, NotImplemented, OptionalFailed };
+std::string_view toString(Verdict v);  // PASS, FAIL, SKIP, NOT-IMPLEMENTED, OPTIONAL-FAILED
+
+struct RunSettings {
+  std::uint64_t seed = 7;  // the runner's seed (ids, jitter) and the Variables' generator
+};
+
+struct Report {
+  Verdict verdict = Verdict::Skip;
+  std::string message;  // PASS: a summary; FAIL: the first mismatch; SKIP: why
+  // What the execution did (empty when it did not run).
+  bool ran = false;
+  Value history = Value::array();
+  std::string status;
+  std::optional<std::string> result;
+  std::string error;
+  std::vector<Value> logs;
+};
+
+Report runRequirement(const Requirement& requirement, const HandlerSet& handlers, const RunSettings& settings);
+
+// Registers a requirement's CallbackActions (already substituted) with `runner`.
+// Returns how many were registered; throws std::invalid_argument naming the bad action.
+std::size_t applyCallbackActions(const Value& actions, LocalDurableTestRunner& runner);
+
+}  // namespace rwd::conformance

@@ -1,0 +1,109 @@
+// rewind-conformance: runs AWS durable-execution conformance requirement files
+// against C++ handlers loaded from shared libraries, and reports each one
+// PASS / FAIL / SKIP / NOT-IMPLEMENTED / OPTIONAL-FAILED.
+//
+//   rewind-conformance --requirements ../shared/conformance
+//       --handlers build/tests/conformance/librewind_conformance_handlers.so [--filter 1.17] [-v]
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "../handler_library.hpp"
+#include "conformance_runner.hpp"
+#include "handler_set.hpp"
+#include "requirement.hpp"
+
+namespace {
+
+using rwd::conformance::Report;
+using rwd::conformance::Verdict;
+
+void printDetails(const Report& r) {
+  if (!r.ran) return;
+  for (const auto& ev : r.history)
+    std::cout << "    " << ev.dump(-1, ' ', false, rwd::Json::error_handler_t::replace) << '\n';
+  std::cout << "    status: " << r.status;
+  if (r.result) std::cout << "  result: " << *r.result;
+  if (!r.error.empty()) std::cout << "  error: " << r.error;
+  std::cout << '\n';
+  for (const auto& rec : r.logs)
+    std::cout << "    log: " << rec.dump(-1, ' ', false, rwd::Json::error_handler_t::replace) << '\n';
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Runs AWS durable-execution conformance requirement files against C++ handlers."};
+  std::string requirementsDir;
+  std::vector<std::string> libraries;
+  std::vector<std::string> filters;
+  std::uint64_t seed = 7;
+  bool verbose = false;
+  app.add_option("--requirements", requirementsDir, "directory of requirement files (searched recursively) or one file")
+      ->required();
+  app.add_option("--handlers", libraries,
+                 "shared library of REWIND_HANDLER / REWIND_FUNCTION registrations (repeatable)")
+      ->required();
+  app.add_option("--filter", filters,
+                 "run only this requirement id (1.17), file stem (1-17) or family (step); repeatable");
+  app.add_option("--seed", seed, "seed of the runner (ids, jitter) and of ${GEN_STR:n} variables")
+      ->capture_default_str();
+  app.add_flag("-v,--verbose", verbose, "print the actual history, result and logs of failing requirements");
+  CLI11_PARSE(app, argc, argv);
+
+  rwd::conformance::HandlerSet handlers;
+  std::vector<std::shared_ptr<rwd::tools::HandlerLibrary>> loaded;
+  std::vector<rwd::conformance::Requirement> requirements;
+  try {
+    for (const std::string& path : libraries) {
+      loaded.push_back(rwd::tools::HandlerLibrary::open(path));
+      handlers.add(loaded.back()->registry(), path);
+    }
+    requirements = rwd::conformance::findRequirements(requirementsDir);
+  } catch (const std::exception& e) {
+    std::cerr << "rewind-conformance: " << e.what() << '\n';
+    return 2;
+  }
+  if (!filters.empty()) {
+    std::erase_if(requirements, [&](const rwd::conformance::Requirement& r) {
+      for (const auto& f : filters)
+        if (rwd::conformance::selects(f, r)) return false;
+      return true;
+    });
+  }
+  if (requirements.empty()) {
+    std::cerr << "rewind-conformance: no requirement file under " << requirementsDir
+              << (filters.empty() ? "" : " matches the filter") << '\n';
+    return 2;
+  }
+
+  std::size_t passed = 0, failed = 0, skipped = 0;
+  for (const auto& requirement : requirements) {
+    Report r = rwd::conformance::runRequirement(requirement, handlers, {.seed = seed});
+    switch (r.verdict) {
+      case Verdict::Pass:
+        ++passed;
+        break;
+      case Verdict::Fail:
+        ++failed;
+        break;
+      default:
+        ++skipped;
+        break;
+    }
+    std::cout << fmt::format("{:<15} {:<6} {:<28} {}", rwd::conformance::toString(r.verdict), requirement.id,
+                             requirement.displayPath, r.message)
+              << '\n';
+    if (verbose && (r.verdict == Verdict::Fail || r.verdict == Verdict::OptionalFailed)) printDetails(r);
+    std::cout.flush();
+  }
+  std::cout << fmt::format("{} passed, {} failed, {} skipped", passed, failed, skipped) << '\n';
+  return failed == 0 ? 0 : 1;
+}

@@ -58,4 +58,39 @@ void BM_ReplaySequentialSteps(benchmark::State& state) {
 }
 BENCHMARK(BM_ReplaySequentialSteps)->Arg(10000)->Unit(benchmark::kMillisecond);
 
+// A map of N one-step items, skip-time.
+void BM_MapItems(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  std::vector<int> items(static_cast<std::size_t>(n));
+  for (int i = 0; i < n; ++i) items[static_cast<std::size_t>(i)] = i;
+  for (auto _ : state) {
+    rwd::LocalDurableTestRunner runner([&](const rwd::Json&, rwd::DurableContext& ctx) {
+      auto r = ctx.map("items", items, [](rwd::DurableContext& c, const int& item, std::size_t, const std::vector<int>&) {
+        return c.step("work", [item](rwd::StepContext&) { return item * 2; });
+      });
+      return r.successCount();
+    });
+    const auto& r = runner.run();
+    if (r.getStatus() != rwd::ExecutionStatus::Succeeded) state.SkipWithError("run failed");
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_MapItems)->Arg(100)->Arg(10000)->Unit(benchmark::kMicrosecond);
+
+void BM_ParallelBranches(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    rwd::LocalDurableTestRunner runner([n](const rwd::Json&, rwd::DurableContext& ctx) {
+      std::vector<rwd::Branch<int>> branches;
+      for (int i = 0; i < n; ++i)
+        branches.emplace_back([i](rwd::DurableContext& c) { return c.step("work", [i](rwd::StepContext&) { return i; }); });
+      return ctx.parallel("fan-out", branches).successCount();
+    });
+    const auto& r = runner.run();
+    if (r.getStatus() != rwd::ExecutionStatus::Succeeded) state.SkipWithError("run failed");
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_ParallelBranches)->Arg(100)->Unit(benchmark::kMicrosecond);
+
 }  // namespace

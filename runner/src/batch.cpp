@@ -2,7 +2,6 @@
 // the handler's thread in an order chosen by the scheduler. A suspended item keeps its
 // maxConcurrency slot; the batch suspends when every started item is blocked.
 #include <algorithm>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -18,14 +17,8 @@ namespace {
 
 enum class ItemState { NotStarted, Active, Succeeded, Failed };
 
-std::optional<CompletionReason> completionReason(const std::vector<ItemState>& states,
+std::optional<CompletionReason> completionReason(std::size_t succ, std::size_t fail, std::size_t n,
                                                  const internal::BatchOptions& o) {
-  std::size_t succ = 0, fail = 0;
-  for (ItemState s : states) {
-    succ += s == ItemState::Succeeded;
-    fail += s == ItemState::Failed;
-  }
-  std::size_t n = states.size();
   if (o.minSuccessful && succ >= *o.minSuccessful) return CompletionReason::MinSuccessfulReached;
   bool noTolerance = !o.toleratedFailureCount && !o.toleratedFailurePercentage && !o.minSuccessful;
   if (noTolerance && fail > 0) return CompletionReason::FailureToleranceExceeded;
@@ -177,29 +170,47 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     payloads[i] = std::move(value);
   };
 
-  std::set<std::size_t> ran;
+  // Runnable items (started or admitted, not yet run in this invocation), ascending.
+  // The default order takes them from the front; a custom scheduler sees them all.
+  std::vector<std::size_t> runnable;
+  std::size_t head = 0, active = 0, succ = 0, fail = 0;
+  for (std::size_t i = 0; i < nextNew; ++i) {
+    succ += states[i] == ItemState::Succeeded;
+    fail += states[i] == ItemState::Failed;
+    if (states[i] == ItemState::Active) {
+      ++active;
+      runnable.push_back(i);
+    }
+  }
   std::optional<CompletionReason> reason;
   while (true) {
-    reason = completionReason(states, options);
+    reason = completionReason(succ, fail, n, options);
     if (reason) break;
-    std::vector<std::size_t> active, runnable;
-    for (std::size_t i = 0; i < n; ++i)
-      if (states[i] == ItemState::Active) {
-        active.push_back(i);
-        if (!ran.count(i)) runnable.push_back(i);
-      }
-    while (nextNew < n && (!options.maxConcurrency || active.size() < static_cast<std::size_t>(*options.maxConcurrency))) {
+    while (nextNew < n && (!options.maxConcurrency || active < static_cast<std::size_t>(*options.maxConcurrency))) {
       states[nextNew] = ItemState::Active;
-      active.push_back(nextNew);
-      runnable.push_back(nextNew);
-      ++nextNew;
+      ++active;
+      runnable.push_back(nextNew++);
     }
-    if (runnable.empty()) break;
-    std::size_t pick = inv.scheduler().pick(runnable);
-    if (std::find(runnable.begin(), runnable.end(), pick) == runnable.end())
-      throw std::logic_error(fmt::format("[rewind.batch.scheduler] the scheduler picked item {}, which is not runnable", pick));
-    ran.insert(pick);
+    if (head == runnable.size()) break;
+    std::size_t pick;
+    if (!inv.hasCustomScheduler()) {
+      pick = runnable[head++];
+    } else {
+      runnable.erase(runnable.begin(), runnable.begin() + static_cast<std::ptrdiff_t>(head));
+      head = 0;
+      pick = inv.scheduler().pick(runnable);
+      auto it = std::find(runnable.begin(), runnable.end(), pick);
+      if (it == runnable.end())
+        throw std::logic_error(
+            fmt::format("[rewind.batch.scheduler] the scheduler picked item {}, which is not runnable", pick));
+      runnable.erase(it);
+    }
     runOne(pick);
+    if (states[pick] != ItemState::Active) {
+      --active;
+      succ += states[pick] == ItemState::Succeeded;
+      fail += states[pick] == ItemState::Failed;
+    }
   }
   if (!reason) inv.suspend(fmt::format("{} {} (every started item is blocked)", toString(sub), label));
 

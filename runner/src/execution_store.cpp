@@ -60,10 +60,10 @@ bool validId(std::string_view id) {
   });
 }
 
+std::size_t errorBytes(const ErrorObject& e) { return errorToJson(e).dump().size(); }
+
 std::size_t updateBytes(const OperationUpdate& u) {
-  std::size_t n = u.id.size() + (u.name ? u.name->size() : 0) + (u.payload ? u.payload->size() : 0);
-  if (u.error) n += errorToJson(*u.error).dump().size();
-  return n;
+  return u.id.size() + (u.name ? u.name->size() : 0) + (u.payload ? u.payload->size() : 0);
 }
 
 }  // namespace
@@ -76,10 +76,12 @@ void validateCheckpoint(std::span<const OperationUpdate> updates, const Executio
   std::unordered_set<std::string_view> seen;
   for (std::size_t i = 0; i < updates.size(); ++i) {
     const OperationUpdate& u = updates[i];
-    total += updateBytes(u);
+    std::size_t bytesOfError = u.error ? errorBytes(*u.error) : 0;
+    total += updateBytes(u) + bytesOfError;
     if (u.type == OperationType::Execution && i + 1 != updates.size())
       reject(u, "execution_not_last", "an EXECUTION update must be the only one and the last of its checkpoint");
-    if (!seen.insert(u.id).second) reject(u, "duplicate_id", "two updates of one operation in one checkpoint");
+    if (updates.size() > 1 && !seen.insert(u.id).second)
+      reject(u, "duplicate_id", "two updates of one operation in one checkpoint");
     if (!validId(u.id)) reject(u, "bad_id", "an Id must be 1-64 characters of [A-Za-z0-9_-]");
     if (u.name && (u.name->empty() || u.name->size() > 256))
       reject(u, "bad_name", fmt::format("a Name must be 1-256 characters, got {}", u.name->size()));
@@ -95,12 +97,9 @@ void validateCheckpoint(std::span<const OperationUpdate> updates, const Executio
     if (u.action == OperationAction::Succeed && u.error) reject(u, "succeed_with_error", "SUCCEED carries an error");
     if (u.action == OperationAction::Retry && !u.nextAttemptDelaySeconds)
       reject(u, "retry_without_options", "RETRY without StepOptions");
-    if (u.error) {
-      std::size_t bytes = errorToJson(*u.error).dump().size();
-      if (bytes > kMaxErrorBytes)
-        reject(u, "error_too_large",
-               fmt::format("the error payload is {} bytes, over the {}-byte limit", bytes, kMaxErrorBytes));
-    }
+    if (bytesOfError > kMaxErrorBytes)
+      reject(u, "error_too_large",
+             fmt::format("the error payload is {} bytes, over the {}-byte limit", bytesOfError, kMaxErrorBytes));
     if (u.type == OperationType::Execution) continue;
     const Operation* rec = store.find(u.id);
     switch (u.action) {

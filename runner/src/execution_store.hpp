@@ -60,7 +60,7 @@ class ExecutionStore {
 
   // ---- history ----
   HistoryEvent& addEvent(HistoryEventType type, const Operation* op = nullptr);
-  const std::vector<HistoryEvent>& history() const noexcept { return history_; }
+  const std::deque<HistoryEvent>& history() const noexcept { return history_; }
 
   // ---- clock and timers ----
   TimePoint now() const noexcept { return now_; }
@@ -99,7 +99,7 @@ class ExecutionStore {
   std::string arn_;
   std::deque<Operation> ops_;
   std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index_;
-  std::vector<HistoryEvent> history_;
+  std::deque<HistoryEvent> history_;
   std::vector<Timer> timers_;  // a binary heap ordered by (at, seq)
   std::uint64_t timerSeq_ = 0;
   std::uint64_t callbackCounter_ = 0;

@@ -91,6 +91,7 @@ class Invocation {
   void log(LogLevel level, std::string_view message, bool replaying, const std::string& operationId,
            int attempt) const;
   BranchScheduler& scheduler();
+  bool hasCustomScheduler() const noexcept { return settings_.scheduler != nullptr; }
   // Builds a context (DurableContext's constructor is private).
   std::unique_ptr<DurableContext> makeContext(std::string prefix, std::optional<std::string> parentId);
   static Invocation* current();

@@ -365,7 +365,7 @@ struct LocalDurableTestRunner::Impl {
     snapshot.error_ = error;
     snapshot.operations_.assign(store->operations().begin(), store->operations().end());
     snapshot.invocations_ = invocations;
-    snapshot.history_ = store->history();
+    snapshot.history_.assign(store->history().begin(), store->history().end());
     snapshot.logs_ = logs;
     snapshot.arn_ = store->arn();
     snapshot.blockedReason_ = blockedReason;

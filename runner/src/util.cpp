@@ -160,9 +160,10 @@ std::string_view toString(InvocationOutcome o) {
 }
 
 namespace {
+// Fetched once: the legacy EVP_md5() pointer makes every EVP_Digest call fetch (and lock).
 const EVP_MD* md5Algorithm() {
-  static const EVP_MD* md = EVP_md5();
-  return md;
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  return md ? md : EVP_md5();
 }
 }  // namespace
 

@@ -1,0 +1,412 @@
+// Composite operations: child contexts, parallel, map, invoke, waitForCondition and
+// rollback.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "rewind/history_json.hpp"
+#include "rewind/local_runner.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using rwd::BatchItemStatus;
+using rwd::CompletionReason;
+using rwd::DurableContext;
+using rwd::ExecutionStatus;
+using rwd::StepContext;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+const rwd::Operation* opNamed(const rwd::ExecutionResult& r, const std::string& name) {
+  for (const auto& op : r.getOperations())
+    if (op.name == name) return &op;
+  return nullptr;
+}
+
+// ---- child contexts -----------------------------------------------------------------
+
+TEST(ChildContextTest, HasItsOwnIdSpaceAndCheckpointsItsResult) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
+    ctx.step("first", [] { return 0; });
+    return ctx.runInChildContext("child", [](DurableContext& c) {
+      int a = c.step("a", [] { return 1; });
+      int b = c.step("b", [] { return 2; });
+      return a + b;
+    });
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_EQ(r.getResult(), 3);
+  const auto* child = opNamed(r, "child");
+  const auto* b = opNamed(r, "b");
+  EXPECT_EQ(child->stepId, "2");
+  EXPECT_EQ(b->stepId, "2-2");
+  EXPECT_EQ(b->id, rwd::operationIdFor("2-2"));
+  EXPECT_EQ(b->parentId, child->id);
+  EXPECT_EQ(child->contextDetails->result, "3");
+}
+
+TEST(ChildContextTest, ACompletedChildReturnsFromTheLogWithoutRunningItsBody) {
+  int bodies = 0;
+  rwd::LocalDurableTestRunner runner([&](const rwd::Json&, DurableContext& ctx) {
+    int v = ctx.runInChildContext("child", [&](DurableContext& c) {
+      ++bodies;
+      return c.step("s", [] { return 5; });
+    });
+    ctx.wait("w", 1s);
+    return v;
+  });
+  EXPECT_EQ(runner.run().getResult(), 5);
+  EXPECT_EQ(bodies, 1);
+}
+
+TEST(ChildContextTest, AFailureSurfacesAsChildContextErrorKeepingTheInnerType) {
+  std::vector<std::string> seen;
+  rwd::LocalDurableTestRunner runner([&](const rwd::Json&, DurableContext& ctx) {
+    try {
+      ctx.runInChildContext("child", [](DurableContext& c) {
+        return c.step("s", [](StepContext&) -> int { throw rwd::Error("inv::OutOfStock", "none left"); },
+                      {.retryStrategy = rwd::retryPresets::none()});
+      });
+    } catch (const rwd::ChildContextError& e) {
+      seen.push_back(e.errorType() + ": " + e.message());
+    }
+    ctx.wait("w", 1s);
+    return 0;
+  });
+  EXPECT_EQ(runner.run().getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_THAT(seen, ElementsAre("inv::OutOfStock: none left", "inv::OutOfStock: none left"));
+}
+
+TEST(ChildContextTest, LargeResultsAreRebuiltFromTheChildrenOnReplay) {
+  int bodies = 0, stepRuns = 0;
+  rwd::LocalDurableTestRunner runner([&](const rwd::Json&, DurableContext& ctx) {
+    std::string big = ctx.runInChildContext("big", [&](DurableContext& c) {
+      ++bodies;
+      std::string part = c.step("part", [&] {
+        ++stepRuns;
+        return std::string(1000, 'x');
+      });
+      std::string out;
+      for (int i = 0; i < 300; ++i) out += part;
+      return out;
+    });
+    ctx.wait("w", 1s);
+    return big.size();
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_EQ(r.getResult(), 300000);
+  const auto* big = opNamed(r, "big");
+  EXPECT_TRUE(big->contextDetails->replayChildren);
+  EXPECT_FALSE(big->contextDetails->result.has_value());
+  EXPECT_EQ(bodies, 2);    // re-run over its children on replay
+  EXPECT_EQ(stepRuns, 1);  // whose results come from the log
+}
+
+// ---- parallel / map -------------------------------------------------------------------
+
+TEST(ParallelTest, ResultsComeInIndexOrderWhateverTheRunOrder) {
+  struct Reverse final : rwd::BranchScheduler {
+    std::size_t pick(const std::vector<std::size_t>& runnable) override {
+      return *std::max_element(runnable.begin(), runnable.end());
+    }
+  };
+  rwd::RunnerOptions o;
+  o.scheduler = std::make_shared<Reverse>();
+  std::vector<int> order;
+  rwd::LocalDurableTestRunner runner(
+      [&](const rwd::Json&, DurableContext& ctx) {
+        std::vector<rwd::Branch<int>> branches;
+        for (int i = 0; i < 4; ++i)
+          branches.emplace_back([&order, i](DurableContext& c) {
+            order.push_back(i);
+            return c.step("b", [i] { return i * 10; });
+          });
+        return ctx.parallel("fan-out", branches).getResults();
+      },
+      o);
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_EQ(r.getResult(), rwd::Json({0, 10, 20, 30}));
+  EXPECT_THAT(order, ElementsAre(3, 2, 1, 0));
+}
+
+TEST(ParallelTest, MaxConcurrencyZeroIsAValidationErrorBeforeAnyCheckpoint) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
+    return ctx.parallel<int>("bad", {[](DurableContext&) { return 1; }}, {.maxConcurrency = 0}).getResults();
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Failed);
+  EXPECT_THAT(r.getError()->errorMessage, HasSubstr("[rewind.batch.max_concurrency]"));
+  EXPECT_TRUE(r.getOperations().empty());
+}
+
+TEST(ParallelTest, MinSuccessfulStopsEarlyAndUnstartedItemsCountNowhere) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
+    std::vector<rwd::Branch<int>> b(4, rwd::Branch<int>([](DurableContext&) { return 1; }));
+    auto res = ctx.parallel("some", b, {.maxConcurrency = 1, .completionConfig = {.minSuccessful = 2}});
+    return rwd::Json{{"reason", toString(res.completionReason)}, {"total", res.totalCount()},
+                     {"ok", res.successCount()}};
+  });
+  const auto& r = runner.run();
+  EXPECT_EQ(r.getResult(), rwd::Json({{"reason", "MIN_SUCCESSFUL_REACHED"}, {"total", 2}, {"ok", 2}}));
+  int branches = 0;
+  for (const auto& op : r.getOperations()) branches += op.subType == rwd::OperationSubType::ParallelBranch;
+  EXPECT_EQ(branches, 2);
+}
+
+rwd::BatchResult<int> runWithFailures(DurableContext& ctx, std::vector<bool> fail, rwd::CompletionConfig cc) {
+  std::vector<rwd::Branch<int>> b;
+  for (std::size_t i = 0; i < fail.size(); ++i)
+    b.emplace_back([f = fail[i], i](DurableContext&) -> int {
+      if (f) throw std::runtime_error("branch " + std::to_string(i));
+      return static_cast<int>(i);
+    });
+  return ctx.parallel("p", b, {.maxConcurrency = 1, .completionConfig = cc});
+}
+
+TEST(ParallelTest, CompletionConfigsDecideWhenTheBatchStops) {
+  auto reason = [](std::vector<bool> fail, rwd::CompletionConfig cc) {
+    rwd::LocalDurableTestRunner runner([=](const rwd::Json&, DurableContext& ctx) {
+      auto r = runWithFailures(ctx, fail, cc);
+      return rwd::Json{{"reason", toString(r.completionReason)}, {"failed", r.failureCount()},
+                       {"total", r.totalCount()}, {"status", toString(r.status())}};
+    });
+    return runner.run().getResult();
+  };
+  // Default: fail fast.
+  EXPECT_EQ(reason({false, true, false}, {}),
+            rwd::Json({{"reason", "FAILURE_TOLERANCE_EXCEEDED"}, {"failed", 1}, {"total", 2}, {"status", "FAILED"}}));
+  // Tolerate one failure: the second one exceeds it.
+  EXPECT_EQ(reason({true, true, false}, {.toleratedFailureCount = 1})["reason"], "FAILURE_TOLERANCE_EXCEEDED");
+  EXPECT_EQ(reason({true, false, false}, {.toleratedFailureCount = 1})["reason"], "ALL_COMPLETED");
+  // 25 % of all four items: one failure is tolerated, two are not.
+  EXPECT_EQ(reason({true, false, false, false}, {.toleratedFailurePercentage = 25})["reason"], "ALL_COMPLETED");
+  EXPECT_EQ(reason({true, true, false, false}, {.toleratedFailurePercentage = 25})["total"], 2);
+  // minSuccessful alone tolerates failures until it is reached or cannot be.
+  EXPECT_EQ(reason({false, true, false}, {.minSuccessful = 3})["reason"], "ALL_COMPLETED");
+}
+
+TEST(ParallelTest, ThrowIfErrorRaisesTheFirstFailure) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) -> int {
+    try {
+      runWithFailures(ctx, {false, true}, {.toleratedFailureCount = 5}).throwIfError();
+    } catch (const rwd::BatchCompletionError& e) {
+      return e.message() == "branch 1" ? 1 : 0;
+    }
+    return -1;
+  });
+  EXPECT_EQ(runner.run().getResult(), 1);
+}
+
+TEST(ParallelTest, SuspendedBranchesResumeLaterWhileCompletedOnesAreNotRerun) {
+  std::map<int, int> runs;
+  rwd::LocalDurableTestRunner runner([&](const rwd::Json&, DurableContext& ctx) {
+    std::vector<rwd::Branch<std::string>> b;
+    b.emplace_back("fast", [&](DurableContext& c) {
+      ++runs[0];
+      return c.step("f", [] { return std::string("fast"); });
+    });
+    b.emplace_back("slow", [&](DurableContext& c) {
+      ++runs[1];
+      c.wait("nap", 10s);
+      return std::string("slow");
+    });
+    b.emplace_back("waits-for-slot", [&](DurableContext&) {
+      ++runs[2];
+      return std::string("third");
+    });
+    return ctx.parallel("p", b, {.maxConcurrency = 2}).getResults();
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_EQ(r.getResult(), rwd::Json({"fast", "slow", "third"}));
+  EXPECT_EQ(runs[0], 1);  // completed in invocation 1, never re-run
+  EXPECT_EQ(runs[1], 2);  // suspended, replayed from its top
+  EXPECT_EQ(runs[2], 1);
+  EXPECT_EQ(r.getInvocations().size(), 2u);
+}
+
+TEST(ParallelTest, ASuspendedItemKeepsItsConcurrencySlot) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
+    std::vector<rwd::Branch<int>> b;
+    b.emplace_back([](DurableContext& c) {
+      c.wait("nap", 5s);
+      return 0;
+    });
+    b.emplace_back([](DurableContext&) { return 1; });
+    return ctx.parallel("p", b, {.maxConcurrency = 1}).getResults();
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded);
+  // Item 1 could only start after item 0 finished, i.e. after the wait.
+  const rwd::Operation* second = nullptr;
+  for (const auto& op : r.getOperations())
+    if (op.stepId == "1-2") second = &op;
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(second->startTimestamp, rwd::kDefaultEpoch + 5s);
+}
+
+TEST(MapTest, NamesItemsAndAppliesTheItemSerdes) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
+    std::vector<std::string> items{"x", "y"};
+    rwd::Serdes<std::string> wrapped{[](const std::string& v) { return rwd::Payload("wrapped:" + v); },
+                                     [](const rwd::Payload& p) { return p->substr(8); }};
+    auto r = ctx.map(
+        "upper", items,
+        [](DurableContext&, const std::string& item, std::size_t, const std::vector<std::string>&) {
+          return item + item;
+        },
+        {.itemNamer = [](const std::string& item, std::size_t i) { return item + "-" + std::to_string(i); },
+         .itemSerdes = wrapped});
+    return r.getResults();
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_EQ(r.getResult(), rwd::Json({"xx", "yy"}));
+  const auto* item = opNamed(r, "y-1");
+  ASSERT_NE(item, nullptr);
+  EXPECT_EQ(item->subType, rwd::OperationSubType::MapIteration);
+  EXPECT_EQ(item->contextDetails->result, "wrapped:yy");
+}
+
+// ---- invoke -----------------------------------------------------------------------------
+
+TEST(InvokeTest, CallsAPlainFunctionAndADurableOne) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
+    auto a = ctx.invoke("plain", "double", rwd::Json(21));
+    auto b = ctx.invoke("durable", "greeter", rwd::Json("bob"));
+    return rwd::Json{a, b};
+  });
+  runner.registerFunction("double", [](const rwd::Json& in) { return in.get<int>() * 2; });
+  runner.registerDurableFunction("greeter", [](const std::string& name, DurableContext& ctx) {
+    ctx.wait("think", 1min);
+    return ctx.step("greet", [&] { return "hi " + name; });
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_EQ(r.getResult(), rwd::Json({42, "hi bob"}));
+  EXPECT_EQ(r.getInvocations().size(), 3u);  // each chained invoke ends an invocation
+}
+
+TEST(InvokeTest, FailuresSurfaceAsInvokeError) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) -> std::string {
+    try {
+      ctx.invoke("call", "missing", rwd::Json(nullptr));
+    } catch (const rwd::InvokeError& e) {
+      return e.errorType();
+    }
+    return "no error";
+  });
+  EXPECT_EQ(runner.run().getResult(), "ResourceNotFoundException");
+}
+
+// ---- waitForCondition -------------------------------------------------------------------
+
+TEST(WaitForConditionTest, EachPollIsAnAttemptOfOneStep) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
+    return ctx.waitForCondition<int>(
+        "poll", [](const int& s, StepContext&) { return s + 1; },
+        {.initialState = 0,
+         .waitStrategy = rwd::createWaitStrategy<int>({.shouldContinuePolling = [](const int& s) { return s < 3; },
+                                                       .initialDelay = 2s,
+                                                       .backoffRate = 1.0,
+                                                       .jitter = rwd::JitterStrategy::None})});
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_EQ(r.getResult(), 3);
+  ASSERT_EQ(r.getOperations().size(), 1u);
+  EXPECT_EQ(r.getOperations()[0].stepDetails->attempt, 3);
+  EXPECT_EQ(r.getInvocations().size(), 3u);
+  EXPECT_EQ(runner.now(), rwd::kDefaultEpoch + 4s);
+}
+
+TEST(WaitForConditionTest, RunningOutOfAttemptsThrowsWaitForConditionError) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) -> std::string {
+    try {
+      ctx.waitForCondition<int>(
+          "poll", [](const int& s, StepContext&) { return s; },
+          {.waitStrategy = rwd::createWaitStrategy<int>(
+               {.shouldContinuePolling = [](const int&) { return true; }, .maxAttempts = 3})});
+    } catch (const rwd::WaitForConditionError& e) {
+      return e.message();
+    }
+    return "no error";
+  });
+  EXPECT_EQ(runner.run().getResult(), "waitForCondition exceeded 3 attempts");
+}
+
+// ---- rollback -----------------------------------------------------------------------------
+
+struct SagaLog {
+  std::vector<std::string> undone;
+};
+
+std::string saga(DurableContext& ctx, SagaLog& log, bool undoFails = false) {
+  try {
+    for (const char* name : {"reserve", "charge", "ship"}) {
+      ctx.stepWithRollback<std::string>(
+          name, {.run = [name](StepContext&) { return std::string(name) + "-id"; },
+                 .undo = [&log, undoFails, name](const rwd::ErrorInfo& e, const std::string& result, StepContext&) {
+                   if (undoFails && std::string(name) == "charge") throw std::runtime_error("refund failed");
+                   log.undone.push_back(result + " after " + e.message);
+                 }});
+    }
+    ctx.step("notify", [](StepContext&) -> int { throw std::runtime_error("mail down"); },
+             {.retryStrategy = rwd::retryPresets::none()});
+    return "ok";
+  } catch (const rwd::StepError& e) {
+    ctx.rollbackAll(e);
+    throw;
+  }
+}
+
+TEST(RollbackTest, UndoesRunInExactReverseOrderAndTheOriginalErrorFails) {
+  SagaLog log;
+  rwd::LocalDurableTestRunner runner([&](const rwd::Json&, DurableContext& ctx) { return saga(ctx, log); });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Failed);
+  EXPECT_EQ(r.getError()->errorMessage, "mail down");
+  EXPECT_THAT(log.undone, ElementsAre("ship-id after mail down", "charge-id after mail down",
+                                      "reserve-id after mail down"));
+  EXPECT_NE(opNamed(r, "rollback:charge"), nullptr);
+}
+
+TEST(RollbackTest, ACrashBetweenTwoUndosRunsEachUndoOnce) {
+  SagaLog log;
+  rwd::RunnerOptions o;
+  bool crashed = false;
+  o.checkpointInterceptor = [&](const rwd::OperationUpdate& u, std::size_t) {
+    if (!crashed && u.name == "rollback:ship" && u.action == rwd::OperationAction::Succeed) {
+      crashed = true;
+      return rwd::CheckpointFate::PersistAndCrash;
+    }
+    return rwd::CheckpointFate::Persist;
+  };
+  rwd::LocalDurableTestRunner runner([&](const rwd::Json&, DurableContext& ctx) { return saga(ctx, log); }, o);
+  const auto& r = runner.run();
+  ASSERT_TRUE(crashed);
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Failed);
+  EXPECT_EQ(r.getInvocations().size(), 2u);
+  EXPECT_THAT(log.undone, ElementsAre("ship-id after mail down", "charge-id after mail down",
+                                      "reserve-id after mail down"));
+}
+
+TEST(RollbackTest, AFailingUndoIsReportedAndTheOthersStillRun) {
+  SagaLog log;
+  rwd::LocalDurableTestRunner runner([&](const rwd::Json&, DurableContext& ctx) { return saga(ctx, log, true); });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Failed);
+  EXPECT_EQ(r.getError()->errorType, "RollbackError");
+  EXPECT_THAT(r.getError()->errorMessage, HasSubstr("rollback:charge"));
+  EXPECT_THAT(r.getError()->errorMessage, HasSubstr("refund failed"));
+  EXPECT_EQ(r.getError()->errorData, "mail down");  // the original error is kept
+  EXPECT_THAT(log.undone, ElementsAre("ship-id after mail down", "reserve-id after mail down"));
+}
+
+}  // namespace

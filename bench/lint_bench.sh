@@ -7,7 +7,8 @@
 # BUILD_DIR holds lint/rewind-lint (default: build). Each TU is parsed with
 # -std=c++20 -I runner/include -I tests/lint/fixtures, the same flags for both
 # tools; the median of RUNS runs (default 7) is reported. Uses hyperfine when
-# installed, else a timing loop. Figures are recorded in lint/docs/performance.md.
+# installed and USE_HYPERFINE=1, else a
+# /usr/bin/time loop reporting wall and CPU medians. Figures are recorded in lint/docs/performance.md.
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -27,31 +28,37 @@ if [[ ${#tus[@]} -eq 0 ]]; then
 fi
 flags=(-std=c++20 -I"$repo/runner/include" -I"$repo/tests/lint/fixtures")
 
-# Median wall time in seconds of running "$@" $runs times (after one warm-up).
-median() {
+# Prints "<median wall s> <median cpu s>" of running "$@" $runs times (after
+# one warm-up). CPU time (user+sys) is the robust figure on a shared machine.
+timing=$(mktemp)
+trap 'rm -f "$timing"' EXIT
+measure() {
   "$@" >/dev/null 2>&1 || true
-  local times=()
+  local walls=() cpus=()
   for ((i = 0; i < runs; i++)); do
-    local start end
-    start=$(date +%s.%N)
-    "$@" >/dev/null 2>&1 || true
-    end=$(date +%s.%N)
-    times+=("$(echo "$end - $start" | bc -l)")
+    /usr/bin/time -o "$timing" -f "%e %U %S" "$@" >/dev/null 2>&1 || true
+    read -r wall user sys < <(tail -1 "$timing")
+    walls+=("$wall")
+    cpus+=("$(echo "$user + $sys" | bc -l)")
   done
-  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  local mid=$(( (runs + 1) / 2 ))
+  echo "$(printf '%s\n' "${walls[@]}" | sort -g | sed -n "${mid}p")" \
+       "$(printf '%s\n' "${cpus[@]}" | sort -g | sed -n "${mid}p")"
 }
 
-printf '%-48s %12s %12s %7s\n' "translation unit" "syntax-only" "rewind-lint" "ratio"
+printf '%-44s %10s %10s %6s %10s %10s %6s\n' "translation unit" "wall:clang" "wall:lint" "ratio" \
+  "cpu:clang" "cpu:lint" "ratio"
 for tu in "${tus[@]}"; do
   [[ -f "$tu" ]] || { echo "skipping missing $tu" >&2; continue; }
-  if command -v hyperfine >/dev/null; then
+  if command -v hyperfine >/dev/null && [[ -n "${USE_HYPERFINE:-}" ]]; then
     hyperfine --warmup 1 --runs "$runs" -N \
       "$clangxx -fsyntax-only ${flags[*]} $tu" \
       "$lint --quiet $tu -- ${flags[*]}"
     continue
   fi
-  base=$(median "$clangxx" -fsyntax-only "${flags[@]}" "$tu")
-  lint_time=$(median "$lint" --quiet "$tu" -- "${flags[@]}")
-  ratio=$(echo "$lint_time / $base" | bc -l)
-  printf '%-48s %11.3fs %11.3fs %6.2fx\n' "${tu#$repo/}" "$base" "$lint_time" "$ratio"
+  read -r base_wall base_cpu <<<"$(measure "$clangxx" -fsyntax-only "${flags[@]}" "$tu")"
+  read -r lint_wall lint_cpu <<<"$(measure "$lint" --quiet "$tu" -- "${flags[@]}")"
+  printf '%-44s %9.2fs %9.2fs %5.2fx %9.2fs %9.2fs %5.2fx\n' "${tu#"$repo"/}" \
+    "$base_wall" "$lint_wall" "$(echo "$lint_wall / $base_wall" | bc -l)" \
+    "$base_cpu" "$lint_cpu" "$(echo "$lint_cpu / $base_cpu" | bc -l)"
 done

@@ -12,20 +12,14 @@ struct CallChainFinder::Summary {
   std::optional<CallChain> chain;  // chain as seen from a call into the function
 };
 
-CallChainFinder::CallChainFinder(const RewindModel& model, Classifier classifier,
-                                 bool followIntoRoots)
-    : model_(model),
-      classifier_(std::move(classifier)),
-      followIntoRoots_(followIntoRoots) {}
+CallChainFinder::CallChainFinder(const RewindModel& model, Classifier classifier, bool followIntoRoots)
+    : model_(model), classifier_(std::move(classifier)), followIntoRoots_(followIntoRoots) {}
 
 CallChainFinder::~CallChainFinder() = default;
 
-std::optional<CallChain> CallChainFinder::analyze(const clang::Stmt* stmt) {
-  return analyzeAt(stmt, 0);
-}
+std::optional<CallChain> CallChainFinder::analyze(const clang::Stmt* stmt) { return analyzeAt(stmt, 0); }
 
-std::optional<CallChain> CallChainFinder::analyzeAt(const clang::Stmt* stmt,
-                                                    unsigned depth) {
+std::optional<CallChain> CallChainFinder::analyzeAt(const clang::Stmt* stmt, unsigned depth) {
   if (!llvm::isa<clang::CallExpr, clang::CXXConstructExpr>(stmt)) {
     return std::nullopt;
   }
@@ -36,16 +30,14 @@ std::optional<CallChain> CallChainFinder::analyzeAt(const clang::Stmt* stmt,
     chain.offendingCall = stmt;
     return chain;
   }
-  const clang::FunctionDecl* callee =
-      model_.followable(RewindModel::calleeOf(stmt), followIntoRoots_);
+  const clang::FunctionDecl* callee = model_.followable(RewindModel::calleeOf(stmt), followIntoRoots_);
   if (callee == nullptr || depth >= kMaxDepth) return std::nullopt;
   const Summary* summary = summarize(callee, depth + 1);
   if (summary == nullptr || !summary->chain) return std::nullopt;
   return summary->chain;
 }
 
-const CallChainFinder::Summary* CallChainFinder::summarize(
-    const clang::FunctionDecl* fn, unsigned depth) {
+const CallChainFinder::Summary* CallChainFinder::summarize(const clang::FunctionDecl* fn, unsigned depth) {
   auto found = summaries_.find(fn);
   if (found != summaries_.end()) return found->second.get();
   if (!inProgress_.insert(fn).second) return nullptr;  // recursion
@@ -55,9 +47,7 @@ const CallChainFinder::Summary* CallChainFinder::summarize(
     std::optional<CallChain> inner = analyzeAt(stmt, depth);
     if (!inner) return;
     // The hop: `fn` calls the callee at `stmt`.
-    std::string calleeName = inner->notes.empty()
-                                 ? inner->offender
-                                 : model_.displayName(RewindModel::calleeOf(stmt));
+    std::string calleeName = inner->notes.empty() ? inner->offender : model_.displayName(RewindModel::calleeOf(stmt));
     CallChain chain = std::move(*inner);
     LintNote note;
     note.loc = stmt->getBeginLoc();

@@ -16,10 +16,10 @@ namespace rwd::lint {
 
 // One offending call reached from a call site, directly or through callees.
 struct CallChain {
-  std::string offender;          // display name of the offending callee
-  std::string category;          // classifier's category ("wall clock"...)
+  std::string offender;  // display name of the offending callee
+  std::string category;  // classifier's category ("wall clock"...)
   const clang::Stmt* offendingCall = nullptr;
-  std::vector<LintNote> notes;   // one per hop, outermost first; empty if direct
+  std::vector<LintNote> notes;  // one per hop, outermost first; empty if direct
 };
 
 // Memoized per translation unit; not thread-safe.
@@ -32,8 +32,7 @@ class CallChainFinder {
   // Says whether a call/construct expression is itself offending.
   using Classifier = std::function<std::optional<Verdict>(const clang::Stmt*)>;
 
-  CallChainFinder(const RewindModel& model, Classifier classifier,
-                  bool followIntoRoots);
+  CallChainFinder(const RewindModel& model, Classifier classifier, bool followIntoRoots);
   ~CallChainFinder();
 
   // `stmt` is any statement; non-calls yield nullopt.

@@ -5,18 +5,15 @@
 
 namespace rwd::lint {
 
-Check::Check(std::string name, const OptionReader& options)
-    : name_(std::move(name)), reader_(options) {}
+Check::Check(std::string name, const OptionReader& options) : name_(std::move(name)), reader_(options) {}
 
-std::string Check::option(const std::string& key,
-                          const std::string& fallback) {
+std::string Check::option(const std::string& key, const std::string& fallback) {
   std::string value = reader_.get(key).value_or(fallback);
   options_[key] = value;
   return value;
 }
 
-LintDiagnostic Check::diagnostic(clang::SourceLocation loc,
-                                 std::string message) const {
+LintDiagnostic Check::diagnostic(clang::SourceLocation loc, std::string message) const {
   LintDiagnostic diag;
   diag.check = name_;
   diag.loc = loc;

@@ -57,17 +57,14 @@ class Check {
   const std::string& name() const { return name_; }
 
   // Effective option values keyed by local name, for --dump-config.
-  const std::map<std::string, std::string>& options() const {
-    return options_;
-  }
+  const std::map<std::string, std::string>& options() const { return options_; }
 
   virtual void check(const RewindModel& model, DiagnosticSink& sink) = 0;
 
  protected:
   // Reads option `key`, remembering the effective value for options().
   std::string option(const std::string& key, const std::string& fallback);
-  LintDiagnostic diagnostic(clang::SourceLocation loc,
-                            std::string message) const;
+  LintDiagnostic diagnostic(clang::SourceLocation loc, std::string message) const;
 
  private:
   std::string name_;

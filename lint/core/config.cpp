@@ -32,13 +32,11 @@ LintConfig parseConfig(std::string_view yaml, const std::string& origin) {
       } else if (key == "CheckOptions") {
         if (value.IsMap()) {
           for (const auto& option : value) {
-            config.checkOptions[option.first.as<std::string>()] =
-                option.second.as<std::string>();
+            config.checkOptions[option.first.as<std::string>()] = option.second.as<std::string>();
           }
         } else if (value.IsSequence()) {  // clang-tidy's older list form
           for (const auto& option : value) {
-            config.checkOptions[option["key"].as<std::string>()] =
-                option["value"].as<std::string>();
+            config.checkOptions[option["key"].as<std::string>()] = option["value"].as<std::string>();
           }
         } else if (!value.IsNull()) {
           throw ConfigError(origin + ": CheckOptions must be a mapping");
@@ -86,12 +84,10 @@ LintConfig mergeConfig(const LintConfig& base, const LintConfig& override) {
   return merged;
 }
 
-std::string dumpConfig(const LintConfig& effective,
-                       const std::map<std::string, std::string>& allOptions) {
+std::string dumpConfig(const LintConfig& effective, const std::map<std::string, std::string>& allOptions) {
   YAML::Emitter out;
   out << YAML::BeginMap;
-  out << YAML::Key << "Checks" << YAML::Value << YAML::SingleQuoted
-      << effective.checks.value_or(kDefaultChecks);
+  out << YAML::Key << "Checks" << YAML::Value << YAML::SingleQuoted << effective.checks.value_or(kDefaultChecks);
   out << YAML::Key << "WarningsAsErrors" << YAML::Value << YAML::SingleQuoted
       << effective.warningsAsErrors.value_or("");
   out << YAML::Key << "HeaderFilterRegex" << YAML::Value << YAML::SingleQuoted

@@ -41,7 +41,6 @@ std::optional<std::string> findConfigFile(const std::string& directory);
 LintConfig mergeConfig(const LintConfig& base, const LintConfig& override);
 
 // YAML for --dump-config: the effective checks and every check option.
-std::string dumpConfig(const LintConfig& effective,
-                       const std::map<std::string, std::string>& allOptions);
+std::string dumpConfig(const LintConfig& effective, const std::map<std::string, std::string>& allOptions);
 
 }  // namespace rwd::lint

@@ -30,8 +30,7 @@ namespace {
 
 class ConfigOptionReader : public OptionReader {
  public:
-  ConfigOptionReader(const LintConfig& config, std::string check)
-      : config_(config), check_(std::move(check)) {}
+  ConfigOptionReader(const LintConfig& config, std::string check) : config_(config), check_(std::move(check)) {}
   std::optional<std::string> get(std::string_view key) const override {
     auto found = config_.checkOptions.find(check_ + "." + std::string(key));
     if (found == config_.checkOptions.end()) return std::nullopt;
@@ -78,8 +77,7 @@ class FindingCollector : public DiagnosticSink {
         hasHeaderFilter_(!config.headerFilterRegex.value_or("").empty()),
         result_(result) {}
 
-  void beginTranslationUnit(const clang::SourceManager& sm,
-                            const clang::LangOptions& lang) {
+  void beginTranslationUnit(const clang::SourceManager& sm, const clang::LangOptions& lang) {
     sm_ = &sm;
     lang_ = &lang;
     nolint_.clear();
@@ -107,15 +105,12 @@ class FindingCollector : public DiagnosticSink {
       finding.notes.push_back({positionOf(noteLoc), note.message});
     }
     for (const clang::FixItHint& fix : diagnostic.fixes) {
-      clang::tooling::Replacement replacement(sm, fix.RemoveRange, fix.CodeToInsert,
-                                              *lang_);
+      clang::tooling::Replacement replacement(sm, fix.RemoveRange, fix.CodeToInsert, *lang_);
       if (replacement.getFilePath().empty()) continue;
-      finding.fixes.push_back({absolutePath(sm, replacement.getFilePath()),
-                               replacement.getOffset(), replacement.getLength(),
-                               replacement.getReplacementText().str()});
+      finding.fixes.push_back({absolutePath(sm, replacement.getFilePath()), replacement.getOffset(),
+                               replacement.getLength(), replacement.getReplacementText().str()});
     }
-    auto key = std::make_tuple(finding.check, finding.position.file,
-                               finding.position.offset, finding.message);
+    auto key = std::make_tuple(finding.check, finding.position.file, finding.position.offset, finding.message);
     if (seen_.insert(key).second) result_.findings.push_back(std::move(finding));
   }
 
@@ -142,10 +137,7 @@ class FindingCollector : public DiagnosticSink {
     clang::FileID fid = sm_->getFileID(loc);
     auto found = nolint_.find(fid);
     if (found == nolint_.end()) {
-      found = nolint_
-                  .try_emplace(fid, std::make_unique<NolintIndex>(
-                                        std::string_view(sm_->getBufferData(fid))))
-                  .first;
+      found = nolint_.try_emplace(fid, std::make_unique<NolintIndex>(std::string_view(sm_->getBufferData(fid)))).first;
     }
     return found->second->suppresses(line, check);
   }
@@ -190,12 +182,10 @@ class LintConsumer : public clang::ASTConsumer {
 
 class LintAction : public clang::ASTFrontendAction {
  public:
-  LintAction(std::vector<EnabledCheck>& checks, FindingCollector& collector)
-      : checks_(checks), collector_(collector) {}
+  LintAction(std::vector<EnabledCheck>& checks, FindingCollector& collector) : checks_(checks), collector_(collector) {}
 
  protected:
-  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance&,
-                                                        llvm::StringRef) override {
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance&, llvm::StringRef) override {
     return std::make_unique<LintConsumer>(checks_, collector_);
   }
 
@@ -211,17 +201,14 @@ class LintAction : public clang::ASTFrontendAction {
 // over a whole compilation database.
 class LintToolAction : public clang::tooling::ToolAction {
  public:
-  LintToolAction(std::vector<EnabledCheck>& checks, FindingCollector& collector,
-                 std::string lastSource)
+  LintToolAction(std::vector<EnabledCheck>& checks, FindingCollector& collector, std::string lastSource)
       : checks_(checks), collector_(collector), lastSource_(std::move(lastSource)) {}
 
-  bool runInvocation(std::shared_ptr<clang::CompilerInvocation> invocation,
-                     clang::FileManager* files,
+  bool runInvocation(std::shared_ptr<clang::CompilerInvocation> invocation, clang::FileManager* files,
                      std::shared_ptr<clang::PCHContainerOperations> pchOperations,
                      clang::DiagnosticConsumer* diagConsumer) override {
     const auto& inputs = invocation->getFrontendOpts().Inputs;
-    bool isLast = inputs.size() == 1 && inputs.front().isFile() &&
-                  inputs.front().getFile() == lastSource_;
+    bool isLast = inputs.size() == 1 && inputs.front().isFile() && inputs.front().getFile() == lastSource_;
     invocation->getFrontendOpts().DisableFree = isLast;
     clang::CompilerInstance compiler(std::move(pchOperations));
     compiler.setInvocation(std::move(invocation));
@@ -242,9 +229,8 @@ class LintToolAction : public clang::tooling::ToolAction {
 };
 
 bool hasResourceDirArg(const clang::tooling::CommandLineArguments& args) {
-  return std::any_of(args.begin(), args.end(), [](const std::string& arg) {
-    return arg.rfind("-resource-dir", 0) == 0;
-  });
+  return std::any_of(args.begin(), args.end(),
+                     [](const std::string& arg) { return arg.rfind("-resource-dir", 0) == 0; });
 }
 
 }  // namespace
@@ -279,20 +265,16 @@ LintResult runLint(const LintRequest& request) {
   std::unique_ptr<clang::tooling::CompilationDatabase> database;
   std::string error;
   if (request.fixedArgs) {
-    database = std::make_unique<clang::tooling::FixedCompilationDatabase>(
-        ".", *request.fixedArgs);
+    database = std::make_unique<clang::tooling::FixedCompilationDatabase>(".", *request.fixedArgs);
   } else if (request.buildPath) {
-    database = clang::tooling::CompilationDatabase::autoDetectFromDirectory(
-        *request.buildPath, error);
+    database = clang::tooling::CompilationDatabase::autoDetectFromDirectory(*request.buildPath, error);
   } else if (!request.sources.empty()) {
-    database = clang::tooling::CompilationDatabase::autoDetectFromSource(
-        request.sources.front(), error);
+    database = clang::tooling::CompilationDatabase::autoDetectFromSource(request.sources.front(), error);
   } else {
     database = clang::tooling::CompilationDatabase::autoDetectFromDirectory(".", error);
   }
   if (database == nullptr) {
-    errors << "rewind-lint: error: no compilation database found"
-           << (error.empty() ? "" : ": " + error)
+    errors << "rewind-lint: error: no compilation database found" << (error.empty() ? "" : ": " + error)
            << " (pass -p <build-dir> or compile flags after '--')\n";
     result.toolError = true;
     return result;
@@ -331,24 +313,22 @@ LintResult runLint(const LintRequest& request) {
   FindingCollector collector(request.config, result);
 
   clang::tooling::ClangTool tool(*database, sources);
-  std::string resourceDir =
-      request.resourceDir.empty() ? defaultResourceDir() : request.resourceDir;
+  std::string resourceDir = request.resourceDir.empty() ? defaultResourceDir() : request.resourceDir;
   if (!request.extraArgsBefore.empty()) {
     tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
         request.extraArgsBefore, clang::tooling::ArgumentInsertPosition::BEGIN));
   }
   if (!request.extraArgs.empty()) {
-    tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
-        request.extraArgs, clang::tooling::ArgumentInsertPosition::END));
+    tool.appendArgumentsAdjuster(
+        clang::tooling::getInsertArgumentAdjuster(request.extraArgs, clang::tooling::ArgumentInsertPosition::END));
   }
   if (!resourceDir.empty()) {
-    tool.appendArgumentsAdjuster(
-        [resourceDir](const clang::tooling::CommandLineArguments& args, llvm::StringRef) {
-          if (hasResourceDirArg(args) || args.empty()) return args;
-          clang::tooling::CommandLineArguments adjusted = args;
-          adjusted.insert(adjusted.begin() + 1, "-resource-dir=" + resourceDir);
-          return adjusted;
-        });
+    tool.appendArgumentsAdjuster([resourceDir](const clang::tooling::CommandLineArguments& args, llvm::StringRef) {
+      if (hasResourceDirArg(args) || args.empty()) return args;
+      clang::tooling::CommandLineArguments adjusted = args;
+      adjusted.insert(adjusted.begin() + 1, "-resource-dir=" + resourceDir);
+      return adjusted;
+    });
   }
   // Compiler diagnostics go to `errors`, shown by the tool on stderr.
   auto diagOptions = llvm::makeIntrusiveRefCnt<clang::DiagnosticOptions>();
@@ -363,11 +343,10 @@ LintResult runLint(const LintRequest& request) {
     errors << "rewind-lint: error: " << (status == 2 ? "some files were skipped; " : "")
            << "a translation unit failed to compile; no findings reported for it\n";
   }
-  std::sort(result.findings.begin(), result.findings.end(),
-            [](const Finding& a, const Finding& b) {
-              return std::tie(a.position.file, a.position.line, a.position.column, a.check) <
-                     std::tie(b.position.file, b.position.line, b.position.column, b.check);
-            });
+  std::sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.position.file, a.position.line, a.position.column, a.check) <
+           std::tie(b.position.file, b.position.line, b.position.column, b.check);
+  });
   errors.flush();
   return result;
 }

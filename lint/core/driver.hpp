@@ -13,10 +13,10 @@
 namespace rwd::lint {
 
 struct LintRequest {
-  std::vector<std::string> sources;  // empty: every file of the database
-  std::string sourceFilter;          // regex on database files when sources is empty
-  std::optional<std::string> buildPath;                // -p
-  std::optional<std::vector<std::string>> fixedArgs;   // after `--`
+  std::vector<std::string> sources;                   // empty: every file of the database
+  std::string sourceFilter;                           // regex on database files when sources is empty
+  std::optional<std::string> buildPath;               // -p
+  std::optional<std::vector<std::string>> fixedArgs;  // after `--`
   std::vector<std::string> extraArgs;
   std::vector<std::string> extraArgsBefore;
   LintConfig config;        // effective (config file merged with command line)

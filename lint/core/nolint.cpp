@@ -39,8 +39,7 @@ std::vector<Directive> parseLine(std::string_view line) {
       directive.kind = Kind::kEnd;
       pos += 3;
     }
-    if (pos < line.size() && (std::isalnum(static_cast<unsigned char>(line[pos])) != 0 ||
-                              line[pos] == '_')) {
+    if (pos < line.size() && (std::isalnum(static_cast<unsigned char>(line[pos])) != 0 || line[pos] == '_')) {
       continue;  // NOLINTFOO is not a directive
     }
     if (pos < line.size() && line[pos] == '(') {
@@ -107,8 +106,7 @@ NolintIndex::NolintIndex(std::string_view buffer) {
     start = end + 1;
   }
   for (Open& unclosed : open) {  // an unmatched BEGIN runs to the end of file
-    rules_.push_back({unclosed.line, std::numeric_limits<unsigned>::max(),
-                      std::move(unclosed.directive.checks)});
+    rules_.push_back({unclosed.line, std::numeric_limits<unsigned>::max(), std::move(unclosed.directive.checks)});
   }
 }
 

@@ -15,10 +15,9 @@
 namespace rwd::lint {
 namespace {
 
-void appendLocated(std::string& out, const SourcePosition& pos, const char* level,
-                   const std::string& message) {
-  out += pos.file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) +
-         ": " + level + ": " + message + "\n";
+void appendLocated(std::string& out, const SourcePosition& pos, const char* level, const std::string& message) {
+  out += pos.file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": " + level + ": " + message +
+         "\n";
   out += pos.lineText + "\n";
   std::string caret;
   for (size_t i = 0; i + 1 < pos.column && i < pos.lineText.size(); ++i) {
@@ -59,8 +58,7 @@ nlohmann::json sarifLocation(const SourcePosition& pos, const std::string& base)
     artifact["uri"] = validUtf8("file://" + pos.file);
   }
   return {{"physicalLocation",
-           {{"artifactLocation", artifact},
-            {"region", {{"startLine", pos.line}, {"startColumn", pos.column}}}}}};
+           {{"artifactLocation", artifact}, {"region", {{"startLine", pos.line}, {"startColumn", pos.column}}}}}};
 }
 
 }  // namespace
@@ -68,10 +66,8 @@ nlohmann::json sarifLocation(const SourcePosition& pos, const std::string& base)
 std::string renderText(const std::vector<Finding>& findings) {
   std::string out;
   for (const Finding& finding : findings) {
-    std::string suffix = finding.isError ? " [" + finding.check + ",-warnings-as-errors]"
-                                         : " [" + finding.check + "]";
-    appendLocated(out, finding.position, finding.isError ? "error" : "warning",
-                  finding.message + suffix);
+    std::string suffix = finding.isError ? " [" + finding.check + ",-warnings-as-errors]" : " [" + finding.check + "]";
+    appendLocated(out, finding.position, finding.isError ? "error" : "warning", finding.message + suffix);
     // Show a fix-it under the caret line when it starts on that line.
     unsigned lineStart = finding.position.offset - (finding.position.column - 1);
     unsigned lineEnd = lineStart + static_cast<unsigned>(finding.position.lineText.size());
@@ -92,8 +88,7 @@ std::string renderText(const std::vector<Finding>& findings) {
   return out;
 }
 
-std::string renderSarif(const std::vector<Finding>& findings,
-                        const std::string& baseDirectory) {
+std::string renderSarif(const std::vector<Finding>& findings, const std::string& baseDirectory) {
   nlohmann::json rules = nlohmann::json::array();
   std::map<std::string, size_t> ruleIndex;
   for (const CheckInfo& info : allChecks()) {
@@ -106,11 +101,10 @@ std::string renderSarif(const std::vector<Finding>& findings,
   }
   nlohmann::json results = nlohmann::json::array();
   for (const Finding& finding : findings) {
-    nlohmann::json result = {
-        {"ruleId", finding.check},
-        {"level", finding.isError ? "error" : "warning"},
-        {"message", {{"text", validUtf8(finding.message)}}},
-        {"locations", nlohmann::json::array({sarifLocation(finding.position, baseDirectory)})}};
+    nlohmann::json result = {{"ruleId", finding.check},
+                             {"level", finding.isError ? "error" : "warning"},
+                             {"message", {{"text", validUtf8(finding.message)}}},
+                             {"locations", nlohmann::json::array({sarifLocation(finding.position, baseDirectory)})}};
     if (auto found = ruleIndex.find(finding.check); found != ruleIndex.end()) {
       result["ruleIndex"] = found->second;
     }
@@ -129,41 +123,33 @@ std::string renderSarif(const std::vector<Finding>& findings,
       for (const Replacement& fix : finding.fixes) {
         SourcePosition pos;
         pos.file = fix.file;
-        nlohmann::json artifact = sarifLocation(pos, baseDirectory)["physicalLocation"]
-                                                                   ["artifactLocation"];
+        nlohmann::json artifact = sarifLocation(pos, baseDirectory)["physicalLocation"]["artifactLocation"];
         changes.push_back(
             {{"artifactLocation", artifact},
              {"replacements",
-              nlohmann::json::array(
-                  {{{"deletedRegion", {{"charOffset", fix.offset}, {"charLength", fix.length}}},
-                    {"insertedContent", {{"text", validUtf8(fix.text)}}}}})}});
+              nlohmann::json::array({{{"deletedRegion", {{"charOffset", fix.offset}, {"charLength", fix.length}}},
+                                      {"insertedContent", {{"text", validUtf8(fix.text)}}}}})}});
       }
-      result["fixes"] = nlohmann::json::array(
-          {{{"description", {{"text", "suggested fix"}}}, {"artifactChanges", changes}}});
+      result["fixes"] =
+          nlohmann::json::array({{{"description", {{"text", "suggested fix"}}}, {"artifactChanges", changes}}});
     }
     results.push_back(result);
   }
   nlohmann::json run = {
-      {"tool",
-       {{"driver",
-         {{"name", "rewind-lint"},
-          {"version", REWIND_LINT_VERSION},
-          {"rules", rules}}}}},
+      {"tool", {{"driver", {{"name", "rewind-lint"}, {"version", REWIND_LINT_VERSION}, {"rules", rules}}}}},
       {"columnKind", "utf8CodeUnits"},
       {"results", results}};
   if (!baseDirectory.empty()) {
     std::string base = baseDirectory.back() == '/' ? baseDirectory : baseDirectory + "/";
     run["originalUriBaseIds"] = {{"SRCROOT", {{"uri", validUtf8("file://" + base)}}}};
   }
-  nlohmann::json log = {
-      {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-      {"version", "2.1.0"},
-      {"runs", nlohmann::json::array({run})}};
+  nlohmann::json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                        {"version", "2.1.0"},
+                        {"runs", nlohmann::json::array({run})}};
   return log.dump(2) + "\n";
 }
 
-std::string renderFixesYaml(const std::vector<Finding>& findings,
-                            const std::string& mainSourceFile,
+std::string renderFixesYaml(const std::vector<Finding>& findings, const std::string& mainSourceFile,
                             const std::string& buildDirectory) {
   clang::tooling::TranslationUnitDiagnostics tu;
   tu.MainSourceFile = mainSourceFile;
@@ -182,10 +168,9 @@ std::string renderFixesYaml(const std::vector<Finding>& findings,
       noteMessage.FileOffset = note.position.offset;
       notes.push_back(noteMessage);
     }
-    tu.Diagnostics.emplace_back(finding.check, message, notes,
-                                finding.isError ? clang::tooling::Diagnostic::Error
-                                                : clang::tooling::Diagnostic::Warning,
-                                buildDirectory);
+    tu.Diagnostics.emplace_back(
+        finding.check, message, notes,
+        finding.isError ? clang::tooling::Diagnostic::Error : clang::tooling::Diagnostic::Warning, buildDirectory);
   }
   std::string text;
   llvm::raw_string_ostream os(text);

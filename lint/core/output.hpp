@@ -16,12 +16,10 @@ std::string renderText(const std::vector<Finding>& findings);
 // One SARIF 2.1.0 log with one run; rules are the registered checks.
 // File URIs are relative to `baseDirectory` when under it (uriBaseId
 // "SRCROOT"), else absolute file:// URIs.
-std::string renderSarif(const std::vector<Finding>& findings,
-                        const std::string& baseDirectory);
+std::string renderSarif(const std::vector<Finding>& findings, const std::string& baseDirectory);
 
 // clang-apply-replacements input (clang::tooling::TranslationUnitDiagnostics).
-std::string renderFixesYaml(const std::vector<Finding>& findings,
-                            const std::string& mainSourceFile,
+std::string renderFixesYaml(const std::vector<Finding>& findings, const std::string& mainSourceFile,
                             const std::string& buildDirectory);
 
 }  // namespace rwd::lint

@@ -18,9 +18,7 @@ struct CheckInfo {
   std::string module;   // "determinism": lint/checks/<module>/
   std::string stem;     // "nondeterministic_call": <stem>_check.cpp, fixture, test
   std::string summary;  // one line, for --list-checks and SARIF rules
-  std::function<std::unique_ptr<Check>(const std::string& name,
-                                       const OptionReader& options)>
-      create;
+  std::function<std::unique_ptr<Check>(const std::string& name, const OptionReader& options)> create;
 };
 
 // Every check, sorted by name.

@@ -15,14 +15,12 @@ namespace {
 constexpr const char* kContextClass = "::rwd::DurableContext";
 
 bool isStepLikeOperation(llvm::StringRef name) {
-  return name == "step" || name == "stepWithRollback" ||
-         name == "waitForCallback" || name == "waitForCondition";
+  return name == "step" || name == "stepWithRollback" || name == "waitForCallback" || name == "waitForCondition";
 }
 
 bool isInRwdNamespace(const clang::Decl* decl) {
   const clang::NamespaceDecl* outermost = nullptr;
-  for (const clang::DeclContext* dc = decl->getDeclContext(); dc != nullptr;
-       dc = dc->getParent()) {
+  for (const clang::DeclContext* dc = decl->getDeclContext(); dc != nullptr; dc = dc->getParent()) {
     if (const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(dc)) {
       outermost = ns;
     }
@@ -47,8 +45,7 @@ class ModelBuilder : public clang::RecursiveASTVisitor<ModelBuilder> {
     if (!llvm::isa<clang::TranslationUnitDecl>(decl)) {
       if (model_.isInSystemHeader(decl->getLocation())) return true;
       if (const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(decl);
-          ns != nullptr && ns->getName() == "rwd" &&
-          ns->getParent()->isTranslationUnit()) {
+          ns != nullptr && ns->getName() == "rwd" && ns->getParent()->isTranslationUnit()) {
         return true;
       }
     }
@@ -69,8 +66,7 @@ class ModelBuilder : public clang::RecursiveASTVisitor<ModelBuilder> {
 
   bool VisitCXXMemberCallExpr(clang::CXXMemberCallExpr* call) {
     const clang::CXXMethodDecl* method = call->getMethodDecl();
-    if (method == nullptr || method->getIdentifier() == nullptr ||
-        !isStepLikeOperation(method->getName()) ||
+    if (method == nullptr || method->getIdentifier() == nullptr || !isStepLikeOperation(method->getName()) ||
         model_.qualifiedName(method->getParent()) != kContextClass) {
       return true;
     }
@@ -93,9 +89,8 @@ class ModelBuilder : public clang::RecursiveASTVisitor<ModelBuilder> {
     if (model_.rootSet_.insert(fn).second) model_.roots_.push_back(fn);
   }
 
-  void addCallback(const clang::FunctionDecl* fn, const clang::LambdaExpr* lambda,
-                   const clang::CXXMemberCallExpr* call, const std::string& op,
-                   const std::string& stepName) {
+  void addCallback(const clang::FunctionDecl* fn, const clang::LambdaExpr* lambda, const clang::CXXMemberCallExpr* call,
+                   const std::string& op, const std::string& stepName) {
     if (fn == nullptr || !model_.stepCallbackSet_.insert(fn).second) return;
     model_.stepCallbacks_.push_back({fn, lambda, call, op, stepName});
   }
@@ -103,8 +98,8 @@ class ModelBuilder : public clang::RecursiveASTVisitor<ModelBuilder> {
   // Finds lambdas and named functions in an argument subtree (through
   // std::function construction, braced {run, undo} initialisers, and a
   // local variable initialised with a lambda).
-  void collectCallbacks(const clang::Stmt* stmt, const clang::CXXMemberCallExpr* call,
-                        const std::string& op, const std::string& stepName) {
+  void collectCallbacks(const clang::Stmt* stmt, const clang::CXXMemberCallExpr* call, const std::string& op,
+                        const std::string& stepName) {
     if (stmt == nullptr) return;
     if (const auto* lambda = llvm::dyn_cast<clang::LambdaExpr>(stmt)) {
       addCallback(lambda->getCallOperator(), lambda, call, op, stepName);
@@ -116,8 +111,7 @@ class ModelBuilder : public clang::RecursiveASTVisitor<ModelBuilder> {
         if (fn->hasBody(def)) addCallback(def, nullptr, call, op, stepName);
       } else if (const auto* var = llvm::dyn_cast<clang::VarDecl>(ref->getDecl())) {
         if (var->isLocalVarDecl() && var->getInit() != nullptr) {
-          if (const auto* lambda = llvm::dyn_cast<clang::LambdaExpr>(
-                  var->getInit()->IgnoreImplicit())) {
+          if (const auto* lambda = llvm::dyn_cast<clang::LambdaExpr>(var->getInit()->IgnoreImplicit())) {
             addCallback(lambda->getCallOperator(), lambda, call, op, stepName);
           }
         }
@@ -138,22 +132,16 @@ RewindModel::RewindModel(clang::ASTContext& context) : context_(context) {
   // Roots that are also step callbacks (cannot happen with the real API,
   // but keep the two sets disjoint).
   roots_.erase(std::remove_if(roots_.begin(), roots_.end(),
-                              [&](const clang::FunctionDecl* fn) {
-                                return stepCallbackSet_.contains(fn);
-                              }),
+                              [&](const clang::FunctionDecl* fn) { return stepCallbackSet_.contains(fn); }),
                roots_.end());
   for (const StepCallback& callback : stepCallbacks_) {
     rootSet_.erase(callback.function);
   }
 }
 
-bool RewindModel::isRoot(const clang::FunctionDecl* fn) const {
-  return rootSet_.contains(fn);
-}
+bool RewindModel::isRoot(const clang::FunctionDecl* fn) const { return rootSet_.contains(fn); }
 
-bool RewindModel::isStepCallback(const clang::FunctionDecl* fn) const {
-  return stepCallbackSet_.contains(fn);
-}
+bool RewindModel::isStepCallback(const clang::FunctionDecl* fn) const { return stepCallbackSet_.contains(fn); }
 
 bool RewindModel::isInSystemHeader(clang::SourceLocation loc) const {
   const clang::SourceManager& sm = sourceManager();
@@ -168,13 +156,11 @@ bool RewindModel::isDurableContextType(clang::QualType type) const {
   return record != nullptr && qualifiedName(record) == kContextClass;
 }
 
-const clang::ParmVarDecl* RewindModel::contextParameter(
-    const clang::FunctionDecl* fn) const {
+const clang::ParmVarDecl* RewindModel::contextParameter(const clang::FunctionDecl* fn) const {
   if (fn == nullptr || isInRwdNamespace(fn)) return nullptr;
   for (const clang::ParmVarDecl* param : fn->parameters()) {
     clang::QualType type = param->getType();
-    if ((type->isReferenceType() || type->isPointerType()) &&
-        isDurableContextType(type)) {
+    if ((type->isReferenceType() || type->isPointerType()) && isDurableContextType(type)) {
       return param;
     }
   }
@@ -191,13 +177,11 @@ const clang::FunctionDecl* RewindModel::calleeOf(const clang::Stmt* expr) {
   return nullptr;
 }
 
-std::optional<std::string> RewindModel::durableOperation(
-    const clang::Stmt* expr) const {
+std::optional<std::string> RewindModel::durableOperation(const clang::Stmt* expr) const {
   const auto* call = llvm::dyn_cast<clang::CXXMemberCallExpr>(expr);
   if (call == nullptr) return std::nullopt;
   const clang::CXXMethodDecl* method = call->getMethodDecl();
-  if (method == nullptr || method->getIdentifier() == nullptr ||
-      method->getName() == "logger" ||
+  if (method == nullptr || method->getIdentifier() == nullptr || method->getName() == "logger" ||
       qualifiedName(method->getParent()) != kContextClass) {
     return std::nullopt;
   }
@@ -214,14 +198,12 @@ const std::string& RewindModel::qualifiedName(const clang::NamedDecl* decl) cons
   } else {
     parts.push_back(decl->getNameAsString());
   }
-  for (const clang::DeclContext* dc = decl->getDeclContext(); dc != nullptr;
-       dc = dc->getParent()) {
+  for (const clang::DeclContext* dc = decl->getDeclContext(); dc != nullptr; dc = dc->getParent()) {
     if (const auto* ns = llvm::dyn_cast<clang::NamespaceDecl>(dc)) {
       if (ns->isInline() || ns->isAnonymousNamespace()) continue;
       parts.push_back(ns->getName().str());
     } else if (const auto* record = llvm::dyn_cast<clang::RecordDecl>(dc)) {
-      parts.push_back(record->getIdentifier() != nullptr ? record->getName().str()
-                                                          : "(anonymous)");
+      parts.push_back(record->getIdentifier() != nullptr ? record->getName().str() : "(anonymous)");
     } else if (const auto* fn = llvm::dyn_cast<clang::FunctionDecl>(dc)) {
       parts.push_back(fn->getNameAsString());
     }
@@ -240,13 +222,12 @@ std::string RewindModel::displayName(const clang::NamedDecl* decl) const {
   return qualifiedName(decl).substr(2);
 }
 
-const clang::FunctionDecl* RewindModel::followable(
-    const clang::FunctionDecl* callee, bool includeRoots) const {
+const clang::FunctionDecl* RewindModel::followable(const clang::FunctionDecl* callee, bool includeRoots) const {
   if (callee == nullptr) return nullptr;
   const clang::FunctionDecl* def = nullptr;
   if (!callee->hasBody(def) || def == nullptr) return nullptr;
-  if (isInSystemHeader(def->getLocation()) || isInRwdNamespace(def) ||
-      isLambdaCallOperator(def) || isStepCallback(def)) {
+  if (isInSystemHeader(def->getLocation()) || isInRwdNamespace(def) || isLambdaCallOperator(def) ||
+      isStepCallback(def)) {
     return nullptr;
   }
   if (!includeRoots && (isRoot(def) || contextParameter(def) != nullptr)) {
@@ -255,9 +236,7 @@ const clang::FunctionDecl* RewindModel::followable(
   return def;
 }
 
-void RewindModel::forEachStmt(
-    const clang::Stmt* body,
-    llvm::function_ref<void(const clang::Stmt*)> visit) const {
+void RewindModel::forEachStmt(const clang::Stmt* body, llvm::function_ref<void(const clang::Stmt*)> visit) const {
   if (body == nullptr) return;
   visit(body);
   if (const auto* lambda = llvm::dyn_cast<clang::LambdaExpr>(body)) {
@@ -271,8 +250,7 @@ void RewindModel::forEachStmt(
   for (const clang::Stmt* child : body->children()) forEachStmt(child, visit);
 }
 
-const std::vector<const clang::FunctionDecl*>& RewindModel::orchestrationFunctions()
-    const {
+const std::vector<const clang::FunctionDecl*>& RewindModel::orchestrationFunctions() const {
   if (orchestration_) return *orchestration_;
   std::vector<const clang::FunctionDecl*> result(roots_.begin(), roots_.end());
   llvm::DenseSet<const clang::FunctionDecl*> seen(roots_.begin(), roots_.end());
@@ -308,9 +286,7 @@ const clang::CXXRecordDecl* RewindModel::findRecord(const std::string& name) con
     if (next == nullptr) return nullptr;
     if (i + 1 == parts.size()) {
       const auto* record = llvm::dyn_cast<clang::CXXRecordDecl>(next);
-      return record != nullptr && record->getDefinition() != nullptr
-                 ? record->getDefinition()
-                 : record;
+      return record != nullptr && record->getDefinition() != nullptr ? record->getDefinition() : record;
     }
     dc = llvm::dyn_cast<clang::DeclContext>(next);
     if (dc == nullptr) return nullptr;

@@ -18,11 +18,11 @@ namespace rwd::lint {
 // A callback that runs as (part of) a step: a step body, a stepWithRollback
 // run or undo, a waitForCallback submitter, a waitForCondition check.
 struct StepCallback {
-  const clang::FunctionDecl* function = nullptr;  // lambda operator() or function
-  const clang::LambdaExpr* lambda = nullptr;      // null for a named function
+  const clang::FunctionDecl* function = nullptr;   // lambda operator() or function
+  const clang::LambdaExpr* lambda = nullptr;       // null for a named function
   const clang::CXXMemberCallExpr* call = nullptr;  // the durable call taking it
-  std::string operation;                          // "step", "waitForCallback"...
-  std::string stepName;                           // literal name, or ""
+  std::string operation;                           // "step", "waitForCallback"...
+  std::string stepName;                            // literal name, or ""
 };
 
 // Built once per translation unit by one AST walk; read-only afterwards
@@ -38,16 +38,10 @@ class RewindModel {
   explicit RewindModel(clang::ASTContext& context);
 
   clang::ASTContext& astContext() const { return context_; }
-  const clang::SourceManager& sourceManager() const {
-    return context_.getSourceManager();
-  }
+  const clang::SourceManager& sourceManager() const { return context_.getSourceManager(); }
 
-  const std::vector<const clang::FunctionDecl*>& roots() const {
-    return roots_;
-  }
-  const std::vector<StepCallback>& stepCallbacks() const {
-    return stepCallbacks_;
-  }
+  const std::vector<const clang::FunctionDecl*>& roots() const { return roots_; }
+  const std::vector<StepCallback>& stepCallbacks() const { return stepCallbacks_; }
   // Roots plus every function they reach through calls in this TU.
   const std::vector<const clang::FunctionDecl*>& orchestrationFunctions() const;
 
@@ -70,16 +64,14 @@ class RewindModel {
   // in this TU outside system headers and namespace rwd, not a lambda (their
   // bodies are walked where they are written), not a step callback; roots
   // only when `includeRoots`.
-  const clang::FunctionDecl* followable(const clang::FunctionDecl* callee,
-                                        bool includeRoots) const;
+  const clang::FunctionDecl* followable(const clang::FunctionDecl* callee, bool includeRoots) const;
 
   // The function a call or construction expression invokes, or null.
   static const clang::FunctionDecl* calleeOf(const clang::Stmt* expr);
 
   // Visits `body` and everything under it, descending into nested lambdas
   // except step callbacks and roots (those are analysed on their own).
-  void forEachStmt(const clang::Stmt* body,
-                   llvm::function_ref<void(const clang::Stmt*)> visit) const;
+  void forEachStmt(const clang::Stmt* body, llvm::function_ref<void(const clang::Stmt*)> visit) const;
 
   bool isDurableContextType(clang::QualType type) const;
   bool isInSystemHeader(clang::SourceLocation loc) const;

@@ -19,8 +19,7 @@ namespace {
 
 class TidyOptionReader : public OptionReader {
  public:
-  explicit TidyOptionReader(const clang::tidy::ClangTidyCheck::OptionsView& options)
-      : options_(options) {}
+  explicit TidyOptionReader(const clang::tidy::ClangTidyCheck::OptionsView& options) : options_(options) {}
   std::optional<std::string> get(std::string_view key) const override {
     std::optional<llvm::StringRef> value = options_.get(llvm::StringRef(key.data(), key.size()));
     if (!value) return std::nullopt;
@@ -43,15 +42,10 @@ std::string escapePercent(const std::string& text) {
 
 class TidyAdapter : public clang::tidy::ClangTidyCheck {
  public:
-  TidyAdapter(llvm::StringRef name, clang::tidy::ClangTidyContext* context,
-              const CheckInfo& info)
-      : ClangTidyCheck(name, context),
-        reader_(Options),
-        check_(info.create(name.str(), reader_)) {}
+  TidyAdapter(llvm::StringRef name, clang::tidy::ClangTidyContext* context, const CheckInfo& info)
+      : ClangTidyCheck(name, context), reader_(Options), check_(info.create(name.str(), reader_)) {}
 
-  bool isLanguageVersionSupported(const clang::LangOptions& lang) const override {
-    return lang.CPlusPlus;
-  }
+  bool isLanguageVersionSupported(const clang::LangOptions& lang) const override { return lang.CPlusPlus; }
 
   void storeOptions(clang::tidy::ClangTidyOptions::OptionMap& options) override {
     for (const auto& [key, value] : check_->options()) Options.store(options, key, value);
@@ -73,8 +67,7 @@ class TidyAdapter : public clang::tidy::ClangTidyCheck {
     explicit Sink(TidyAdapter& owner) : owner_(owner) {}
     void report(LintDiagnostic diagnostic) override {
       {
-        clang::DiagnosticBuilder builder =
-            owner_.diag(diagnostic.loc, escapePercent(diagnostic.message));
+        clang::DiagnosticBuilder builder = owner_.diag(diagnostic.loc, escapePercent(diagnostic.message));
         for (const clang::FixItHint& fix : diagnostic.fixes) builder << fix;
       }
       for (const LintNote& note : diagnostic.notes) {
@@ -95,10 +88,9 @@ class RewindTidyModule : public clang::tidy::ClangTidyModule {
   void addCheckFactories(clang::tidy::ClangTidyCheckFactories& factories) override {
     for (const CheckInfo& info : allChecks()) {
       const CheckInfo* entry = &info;
-      factories.registerCheckFactory(
-          info.name, [entry](llvm::StringRef name, clang::tidy::ClangTidyContext* context) {
-            return std::make_unique<TidyAdapter>(name, context, *entry);
-          });
+      factories.registerCheckFactory(info.name, [entry](llvm::StringRef name, clang::tidy::ClangTidyContext* context) {
+        return std::make_unique<TidyAdapter>(name, context, *entry);
+      });
     }
   }
 };
@@ -108,5 +100,5 @@ class RewindTidyModule : public clang::tidy::ClangTidyModule {
 
 // clang-tidy discovers modules through its registry; a plugin has no other
 // entry point, so this is the one static registrar rewind-lint has.
-static clang::tidy::ClangTidyModuleRegistry::Add<rwd::lint::RewindTidyModule>
-    rewindModule("rewind-module", "Rewind durable-function determinism checks.");
+static clang::tidy::ClangTidyModuleRegistry::Add<rwd::lint::RewindTidyModule> rewindModule(
+    "rewind-module", "Rewind durable-function determinism checks.");

@@ -141,8 +141,8 @@ int run(int argc, char** argv) {
   rwd::lint::LintResult result = rwd::lint::runLint(request);
   std::cerr << result.errors;
 
-  std::string report = format == "sarif" ? rwd::lint::renderSarif(result.findings, sarifBase)
-                                         : rwd::lint::renderText(result.findings);
+  std::string report =
+      format == "sarif" ? rwd::lint::renderSarif(result.findings, sarifBase) : rwd::lint::renderText(result.findings);
   if (outputPath.empty()) {
     std::cout << report;
   } else if (!writeFile(outputPath, report)) {
@@ -151,8 +151,7 @@ int run(int argc, char** argv) {
   }
   if (!exportFixes.empty()) {
     std::string main = result.processedFiles.size() == 1 ? result.processedFiles.front() : "";
-    if (!writeFile(exportFixes,
-                   rwd::lint::renderFixesYaml(result.findings, main, result.buildDirectory))) {
+    if (!writeFile(exportFixes, rwd::lint::renderFixesYaml(result.findings, main, result.buildDirectory))) {
       std::cerr << "rewind-lint: error: cannot write " << exportFixes << "\n";
       return kExitToolError;
     }
@@ -160,10 +159,9 @@ int run(int argc, char** argv) {
   size_t errors = 0;
   for (const rwd::lint::Finding& finding : result.findings) errors += finding.isError ? 1 : 0;
   if (!quiet) {
-    std::cerr << result.findings.size() << " warning" << (result.findings.size() == 1 ? "" : "s")
-              << " (" << errors << " as errors, " << result.suppressed
-              << " suppressed by NOLINT) in " << result.processedFiles.size() << " file"
-              << (result.processedFiles.size() == 1 ? "" : "s") << ".\n";
+    std::cerr << result.findings.size() << " warning" << (result.findings.size() == 1 ? "" : "s") << " (" << errors
+              << " as errors, " << result.suppressed << " suppressed by NOLINT) in " << result.processedFiles.size()
+              << " file" << (result.processedFiles.size() == 1 ? "" : "s") << ".\n";
   }
   if (result.toolError) return kExitToolError;
   return errors > 0 ? kExitFindings : kExitOk;

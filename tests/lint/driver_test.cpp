@@ -34,8 +34,7 @@ TEST(DriverTest, AMissingCompilationDatabaseIsAToolError) {
 TEST(DriverTest, ChecksGlobsSelectChecks) {
   EXPECT_EQ(enabledChecks("rewind-*").size(), allChecks().size());
   EXPECT_EQ(enabledChecks("-*,rewind-step-*"),
-            (std::vector<std::string>{"rewind-step-captured-mutation",
-                                      "rewind-step-nested-operation"}));
+            (std::vector<std::string>{"rewind-step-captured-mutation", "rewind-step-nested-operation"}));
   EXPECT_TRUE(enabledChecks("-*").empty());
 }
 

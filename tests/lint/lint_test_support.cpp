@@ -36,9 +36,7 @@ bool Expectation::operator<(const Expectation& other) const {
 }
 void PrintTo(const Expectation& e, std::ostream* os) { *os << e.line << ":" << e.check; }
 
-bool Expectation::operator==(const Expectation& other) const {
-  return line == other.line && check == other.check;
-}
+bool Expectation::operator==(const Expectation& other) const { return line == other.line && check == other.check; }
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path);
@@ -89,10 +87,8 @@ void expectFixtureMatches(const std::string& checkName) {
   std::vector<Expectation> actual = toExpectations(result.findings);
   std::vector<Expectation> missing;
   std::vector<Expectation> unexpected;
-  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(),
-                      std::back_inserter(missing));
-  std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(),
-                      std::back_inserter(unexpected));
+  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(), std::back_inserter(missing));
+  std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(), std::back_inserter(unexpected));
   std::string report;
   for (const Expectation& e : missing) {
     report += "  missing:    " + path + ":" + std::to_string(e.line) + " [" + e.check + "]\n";

@@ -24,8 +24,7 @@ void expectGolden(const std::string& name, const std::string& actualRaw) {
   if (std::getenv("REWIND_UPDATE_GOLDEN") != nullptr) {
     std::ofstream(path, std::ios::binary) << actual;
   }
-  EXPECT_EQ(readFile(path), actual) << "golden " << path
-                                    << " differs (REWIND_UPDATE_GOLDEN=1 rewrites it)";
+  EXPECT_EQ(readFile(path), actual) << "golden " << path << " differs (REWIND_UPDATE_GOLDEN=1 rewrites it)";
 }
 
 LintResult lintOutputFixture(const std::string& warningsAsErrors = "") {
@@ -61,8 +60,7 @@ TEST(OutputTest, SarifIsVersion210WithRulesAndRelativeUris) {
 TEST(OutputTest, ExportFixesIsClangApplyReplacementsYaml) {
   LintResult result = lintOutputFixture();
   ASSERT_FALSE(result.toolError) << result.errors;
-  expectGolden("output.fixes.yaml",
-               renderFixesYaml(result.findings, fixturesDir() + "/output.cpp", "<build>"));
+  expectGolden("output.fixes.yaml", renderFixesYaml(result.findings, fixturesDir() + "/output.cpp", "<build>"));
 }
 
 }  // namespace

@@ -32,8 +32,7 @@ TEST(RegistryTest, EveryCheckHasSourcesDocsFixtureAndTest) {
     EXPECT_TRUE(fs::exists(test)) << test << " is missing";
     EXPECT_NE(readFile(test).find("expectFixtureMatches(kCheck)"), std::string::npos)
         << test << " must run the fixture";
-    EXPECT_NE(readFile(test).find("\"" + info.name + "\""), std::string::npos)
-        << test << " must name the check";
+    EXPECT_NE(readFile(test).find("\"" + info.name + "\""), std::string::npos) << test << " must name the check";
     EXPECT_NE(readFile(repoDir() + "/lint/README.md").find(info.name), std::string::npos)
         << "lint/README.md does not list the check";
   }

@@ -76,8 +76,7 @@ TEST(ConfigTest, ParsesTheClangTidyShapedKeys) {
   EXPECT_EQ(config.checks, "rewind-*,-rewind-orchestration-*");
   EXPECT_EQ(config.warningsAsErrors, "rewind-suspension-*");
   EXPECT_EQ(config.headerFilterRegex, "src/.*");
-  EXPECT_EQ(config.checkOptions["rewind-determinism-nondeterministic-call.UuidFunctions"],
-            "::ids::make");
+  EXPECT_EQ(config.checkOptions["rewind-determinism-nondeterministic-call.UuidFunctions"], "::ids::make");
 }
 
 TEST(ConfigTest, AcceptsTheListFormOfCheckOptions) {
@@ -108,8 +107,7 @@ TEST(ConfigTest, DumpConfigListsEveryOptionAndRoundTrips) {
   LintConfig config;
   config.checks = "rewind-*";
   std::string dumped = dumpConfig(config, effectiveOptions(config));
-  EXPECT_NE(dumped.find("rewind-determinism-nondeterministic-call.ClockFunctions"),
-            std::string::npos);
+  EXPECT_NE(dumped.find("rewind-determinism-nondeterministic-call.ClockFunctions"), std::string::npos);
   LintConfig reparsed = parseConfig(dumped, "dump");
   EXPECT_EQ(reparsed.checks, "rewind-*");
   EXPECT_EQ(reparsed.checkOptions, effectiveOptions(config));

@@ -8,7 +8,7 @@ rwd::Result chargeCard(const rwd::Event& event, rwd::DurableContext& ctx) {
   int attempts = 0;
   std::vector<std::string> receipts;
   ctx.step("charge", [&](rwd::StepContext&) {
-    attempts++;  // expect: rewind-step-captured-mutation
+    attempts++;                 // expect: rewind-step-captured-mutation
     receipts.push_back("r-1");  // expect: rewind-step-captured-mutation
     return 1;
   });

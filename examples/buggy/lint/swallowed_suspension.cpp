@@ -8,9 +8,8 @@ rwd::Result approveRefund(const rwd::Event& event, rwd::DurableContext& ctx) {
   std::string decision = "pending";
   try {
     decision = ctx.waitForCallback<std::string>(
-        "manager-approval", [](const std::string& callbackId, rwd::StepContext& step) {
-          step.logger().info(callbackId);
-        });
+        "manager-approval",
+        [](const std::string& callbackId, rwd::StepContext& step) { step.logger().info(callbackId); });
   } catch (...) {  // expect: rewind-suspension-swallowed
     decision = "rejected";
   }

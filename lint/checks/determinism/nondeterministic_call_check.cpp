@@ -33,8 +33,7 @@ constexpr const char* kUuidFunctions =
     "::boost::uuids::time_generator_v1::operator();"
     "::boost::uuids::time_generator_v7::operator()";
 constexpr const char* kEnvironmentFunctions = "::getenv;::secure_getenv";
-constexpr const char* kThreadIdFunctions =
-    "::std::this_thread::get_id;::pthread_self;::gettid;::getpid";
+constexpr const char* kThreadIdFunctions = "::std::this_thread::get_id;::pthread_self;::gettid;::getpid";
 constexpr const char* kRandomEngines =
     "::std::mersenne_twister_engine;::std::linear_congruential_engine;"
     "::std::subtract_with_carry_engine;::std::discard_block_engine;"
@@ -60,8 +59,7 @@ struct NondeterministicCallCheck::Config {
   llvm::StringMap<bool> engines;
 };
 
-NondeterministicCallCheck::NondeterministicCallCheck(const std::string& name,
-                                                     const OptionReader& options)
+NondeterministicCallCheck::NondeterministicCallCheck(const std::string& name, const OptionReader& options)
     : Check(name, options) {
   auto config = std::make_shared<Config>();
   auto add = [&](const std::string& key, const char* fallback, const char* category) {
@@ -100,9 +98,8 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
             config->engines.count(model.qualifiedName(method->getParent())) != 0) {
           const clang::VarDecl* var = calledObject(stmt);
           if (var != nullptr && var->hasGlobalStorage()) {
-            return CallChainFinder::Verdict{
-                name.substr(2), "a random engine with static storage ('" +
-                                    var->getNameAsString() + "')"};
+            return CallChainFinder::Verdict{name.substr(2),
+                                            "a random engine with static storage ('" + var->getNameAsString() + "')"};
           }
         }
         return std::nullopt;
@@ -133,25 +130,22 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
                   " in orchestration code, so its result changes on replay; "
                   "move the call into a step";
       } else {
-        message = "'" + model.displayName(RewindModel::calleeOf(stmt)) + "' reads " +
-                  chain->category + " through '" + chain->offender +
+        message = "'" + model.displayName(RewindModel::calleeOf(stmt)) + "' reads " + chain->category + " through '" +
+                  chain->offender +
                   "' in orchestration code, so its result changes on replay; "
                   "move the call into a step";
       }
       LintDiagnostic diag = diagnostic(stmt->getBeginLoc(), std::move(message));
       diag.notes = chain->notes;
       auto var = initialisers.find(stmt);
-      if (var != initialisers.end() && ctxParam != nullptr &&
-          !ctxParam->getName().empty() && !stmt->getBeginLoc().isMacroID() &&
-          !stmt->getEndLoc().isMacroID()) {
-        clang::CharSourceRange range =
-            clang::CharSourceRange::getTokenRange(stmt->getSourceRange());
+      if (var != initialisers.end() && ctxParam != nullptr && !ctxParam->getName().empty() &&
+          !stmt->getBeginLoc().isMacroID() && !stmt->getEndLoc().isMacroID()) {
+        clang::CharSourceRange range = clang::CharSourceRange::getTokenRange(stmt->getSourceRange());
         llvm::StringRef text = clang::Lexer::getSourceText(range, sm, lang);
         std::string access = ctxParam->getType()->isPointerType() ? "->" : ".";
-        diag.fixes.push_back(clang::FixItHint::CreateReplacement(
-            range, ctxParam->getName().str() + access + "step(\"" +
-                       var->second->getNameAsString() + "\", [&] { return " +
-                       text.str() + "; })"));
+        diag.fixes.push_back(clang::FixItHint::CreateReplacement(range, ctxParam->getName().str() + access + "step(\"" +
+                                                                            var->second->getNameAsString() +
+                                                                            "\", [&] { return " + text.str() + "; })"));
       }
       sink.report(std::move(diag));
     });

@@ -22,8 +22,7 @@ struct UnorderedIterationCheck::Config {
   llvm::StringSet<> containers;
 };
 
-UnorderedIterationCheck::UnorderedIterationCheck(const std::string& name,
-                                                 const OptionReader& options)
+UnorderedIterationCheck::UnorderedIterationCheck(const std::string& name, const OptionReader& options)
     : Check(name, options) {
   auto config = std::make_shared<Config>();
   for (const std::string& type : splitList(option("ContainerTypes", kContainerTypes))) {
@@ -86,18 +85,15 @@ void UnorderedIterationCheck::check(const RewindModel& model, DiagnosticSink& si
         if (found) site = inner;
       });
       if (!found) return;
-      LintDiagnostic diag = diagnostic(
-          stmt->getBeginLoc(),
-          "loop over '" + container +
-              "' issues durable operations in hash order, which can change "
-              "between runs and breaks replay; iterate in a deterministic order "
-              "(std::map, or a sorted copy of the keys)");
-      diag.notes.push_back({site->getBeginLoc(),
-                            found->notes.empty()
-                                ? "durable operation '" + found->offender + "' issued here"
-                                : "'" + model.displayName(RewindModel::calleeOf(site)) +
-                                      "' issues durable operation '" + found->offender +
-                                      "'"});
+      LintDiagnostic diag =
+          diagnostic(stmt->getBeginLoc(), "loop over '" + container +
+                                              "' issues durable operations in hash order, which can change "
+                                              "between runs and breaks replay; iterate in a deterministic order "
+                                              "(std::map, or a sorted copy of the keys)");
+      diag.notes.push_back({site->getBeginLoc(), found->notes.empty()
+                                                     ? "durable operation '" + found->offender + "' issued here"
+                                                     : "'" + model.displayName(RewindModel::calleeOf(site)) +
+                                                           "' issues durable operation '" + found->offender + "'"});
       for (const LintNote& note : found->notes) diag.notes.push_back(note);
       sink.report(std::move(diag));
     });

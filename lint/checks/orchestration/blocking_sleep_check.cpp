@@ -16,8 +16,7 @@ constexpr const char* kSleepFunctions =
 constexpr const char* kFixableSleep = "::std::this_thread::sleep_for";
 
 // Calls written directly in `fn`'s body, not inside a nested lambda.
-void collectDirectCalls(const clang::Stmt* stmt,
-                        llvm::DenseSet<const clang::Stmt*>& out) {
+void collectDirectCalls(const clang::Stmt* stmt, llvm::DenseSet<const clang::Stmt*>& out) {
   if (stmt == nullptr || llvm::isa<clang::LambdaExpr>(stmt)) return;
   if (llvm::isa<clang::CallExpr>(stmt)) out.insert(stmt);
   for (const clang::Stmt* child : stmt->children()) collectDirectCalls(child, out);
@@ -29,9 +28,7 @@ struct BlockingSleepCheck::Config {
   llvm::StringSet<> functions;
 };
 
-BlockingSleepCheck::BlockingSleepCheck(const std::string& name,
-                                       const OptionReader& options)
-    : Check(name, options) {
+BlockingSleepCheck::BlockingSleepCheck(const std::string& name, const OptionReader& options) : Check(name, options) {
   auto config = std::make_shared<Config>();
   for (const std::string& fn : splitList(option("SleepFunctions", kSleepFunctions))) {
     config->functions.insert(fn.rfind("::", 0) == 0 ? fn : "::" + fn);
@@ -65,17 +62,16 @@ void BlockingSleepCheck::check(const RewindModel& model, DiagnosticSink& sink) {
                   "' blocks the handler in orchestration code and runs again on "
                   "every replay; use a durable wait (ctx.wait) instead";
       } else {
-        message = "'" + model.displayName(RewindModel::calleeOf(stmt)) +
-                  "' blocks the handler through '" + chain->offender +
+        message = "'" + model.displayName(RewindModel::calleeOf(stmt)) + "' blocks the handler through '" +
+                  chain->offender +
                   "' in orchestration code and runs again on every replay; use a "
                   "durable wait (ctx.wait) instead";
       }
       LintDiagnostic diag = diagnostic(stmt->getBeginLoc(), std::move(message));
       diag.notes = chain->notes;
       const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt);
-      if (call != nullptr && chain->notes.empty() && direct.contains(stmt) &&
-          ctxParam != nullptr && !ctxParam->getName().empty() &&
-          model.qualifiedName(call->getDirectCallee()) == kFixableSleep &&
+      if (call != nullptr && chain->notes.empty() && direct.contains(stmt) && ctxParam != nullptr &&
+          !ctxParam->getName().empty() && model.qualifiedName(call->getDirectCallee()) == kFixableSleep &&
           call->getNumArgs() == 1 && !call->getBeginLoc().isMacroID()) {
         std::string access = ctxParam->getType()->isPointerType() ? "->" : ".";
         diag.fixes.push_back(clang::FixItHint::CreateReplacement(

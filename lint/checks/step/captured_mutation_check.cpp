@@ -10,11 +10,9 @@
 namespace rwd::lint {
 namespace {
 
-constexpr const char* kIgnoredTypes =
-    "::rwd::DurableContext;::rwd::StepContext;::rwd::Logger";
+constexpr const char* kIgnoredTypes = "::rwd::DurableContext;::rwd::StepContext;::rwd::Logger";
 
-void collectThisMembers(const clang::Stmt* stmt,
-                        std::vector<const clang::MemberExpr*>& out) {
+void collectThisMembers(const clang::Stmt* stmt, std::vector<const clang::MemberExpr*>& out) {
   if (stmt == nullptr) return;
   if (const auto* member = llvm::dyn_cast<clang::MemberExpr>(stmt)) {
     if (llvm::isa<clang::FieldDecl>(member->getMemberDecl()) &&
@@ -26,8 +24,7 @@ void collectThisMembers(const clang::Stmt* stmt,
 }
 
 // Expressions that dereference `var`: *var, var->member, var[i].
-void collectDerefs(const clang::Stmt* stmt, const clang::ValueDecl* var,
-                   std::vector<const clang::Expr*>& out) {
+void collectDerefs(const clang::Stmt* stmt, const clang::ValueDecl* var, std::vector<const clang::Expr*>& out) {
   if (stmt == nullptr) return;
   auto refersTo = [var](const clang::Expr* expr) {
     const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(expr->IgnoreParenImpCasts());
@@ -51,8 +48,7 @@ struct CapturedMutationCheck::Config {
   llvm::StringSet<> ignoredTypes;
 };
 
-CapturedMutationCheck::CapturedMutationCheck(const std::string& name,
-                                             const OptionReader& options)
+CapturedMutationCheck::CapturedMutationCheck(const std::string& name, const OptionReader& options)
     : Check(name, options) {
   auto config = std::make_shared<Config>();
   for (const std::string& type : splitList(option("IgnoredTypes", kIgnoredTypes))) {
@@ -72,19 +68,15 @@ void CapturedMutationCheck::check(const RewindModel& model, DiagnosticSink& sink
     if (callback.lambda == nullptr || callback.lambda->getBody() == nullptr) continue;
     const clang::Stmt& body = *callback.lambda->getBody();
     clang::ExprMutationAnalyzer analyzer(body, model.astContext());
-    std::string where = "a " + callback.operation +
-                        (callback.stepName.empty() ? "" : " '" + callback.stepName + "'") +
-                        " callback";
-    auto report = [&](const clang::Stmt* mutation, const std::string& what,
-                      const clang::NamedDecl* decl) {
-      LintDiagnostic diag = diagnostic(
-          mutation->getBeginLoc(),
-          what + " is mutated inside " + where +
-              "; the callback runs again on retry and not at all on replay, so "
-              "the change is repeated or lost: return the value from the step instead");
+    std::string where =
+        "a " + callback.operation + (callback.stepName.empty() ? "" : " '" + callback.stepName + "'") + " callback";
+    auto report = [&](const clang::Stmt* mutation, const std::string& what, const clang::NamedDecl* decl) {
+      LintDiagnostic diag = diagnostic(mutation->getBeginLoc(),
+                                       what + " is mutated inside " + where +
+                                           "; the callback runs again on retry and not at all on replay, so "
+                                           "the change is repeated or lost: return the value from the step instead");
       if (decl != nullptr) {
-        diag.notes.push_back({decl->getLocation(), "'" + decl->getNameAsString() +
-                                                       "' is declared here"});
+        diag.notes.push_back({decl->getLocation(), "'" + decl->getNameAsString() + "' is declared here"});
       }
       sink.report(std::move(diag));
     };
@@ -98,8 +90,7 @@ void CapturedMutationCheck::check(const RewindModel& model, DiagnosticSink& sink
           if (reported.contains(field) || isIgnored(field->getType())) continue;
           if (const clang::Stmt* mutation = analyzer.findMutation(member)) {
             reported.insert(field);
-            report(mutation, "member '" + field->getNameAsString() + "' of captured 'this'",
-                   field);
+            report(mutation, "member '" + field->getNameAsString() + "' of captured 'this'", field);
           }
         }
         continue;

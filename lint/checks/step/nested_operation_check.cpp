@@ -9,8 +9,7 @@ namespace rwd::lint {
 
 struct NestedOperationCheck::Config {};
 
-NestedOperationCheck::NestedOperationCheck(const std::string& name,
-                                           const OptionReader& options)
+NestedOperationCheck::NestedOperationCheck(const std::string& name, const OptionReader& options)
     : Check(name, options), config_(std::make_shared<Config>()) {}
 
 void NestedOperationCheck::check(const RewindModel& model, DiagnosticSink& sink) {
@@ -24,9 +23,8 @@ void NestedOperationCheck::check(const RewindModel& model, DiagnosticSink& sink)
       /*followIntoRoots=*/true);
 
   for (const StepCallback& callback : model.stepCallbacks()) {
-    std::string where = "a " + callback.operation +
-                        (callback.stepName.empty() ? "" : " '" + callback.stepName + "'") +
-                        " callback";
+    std::string where =
+        "a " + callback.operation + (callback.stepName.empty() ? "" : " '" + callback.stepName + "'") + " callback";
     model.forEachStmt(callback.function->getBody(), [&](const clang::Stmt* stmt) {
       std::optional<CallChain> chain = finder.analyze(stmt);
       if (!chain) return;
@@ -37,8 +35,8 @@ void NestedOperationCheck::check(const RewindModel& model, DiagnosticSink& sink)
                   "; a step cannot contain durable operations: move it out of the "
                   "step, or group the operations with runInChildContext";
       } else {
-        message = "'" + model.displayName(RewindModel::calleeOf(stmt)) +
-                  "' calls durable operation '" + chain->offender + "' inside " + where +
+        message = "'" + model.displayName(RewindModel::calleeOf(stmt)) + "' calls durable operation '" +
+                  chain->offender + "' inside " + where +
                   "; a step cannot contain durable operations: move it out of the "
                   "step, or group the operations with runInChildContext";
       }

@@ -7,8 +7,7 @@
 namespace rwd::lint {
 namespace {
 
-constexpr const char* kSignalTypes =
-    "::rwd::internal::Suspension;::rwd::internal::CrashSignal";
+constexpr const char* kSignalTypes = "::rwd::internal::Suspension;::rwd::internal::CrashSignal";
 
 // True when the handler rethrows: a bare `throw;` or std::rethrow_exception,
 // outside nested lambdas (a throw there does not rethrow this exception).
@@ -35,8 +34,7 @@ struct SwallowedSuspensionCheck::Config {
   std::vector<std::string> signalTypes;
 };
 
-SwallowedSuspensionCheck::SwallowedSuspensionCheck(const std::string& name,
-                                                   const OptionReader& options)
+SwallowedSuspensionCheck::SwallowedSuspensionCheck(const std::string& name, const OptionReader& options)
     : Check(name, options) {
   auto config = std::make_shared<Config>();
   for (const std::string& type : splitList(option("SignalTypes", kSignalTypes))) {
@@ -62,8 +60,7 @@ void SwallowedSuspensionCheck::check(const RewindModel& model, DiagnosticSink& s
     caught = caught->getCanonicalDecl();
     for (const clang::CXXRecordDecl* signal : signals) {
       const clang::CXXRecordDecl* def = signal->getDefinition();
-      if (signal->getCanonicalDecl() == caught ||
-          (def != nullptr && def->isDerivedFrom(caught))) {
+      if (signal->getCanonicalDecl() == caught || (def != nullptr && def->isDerivedFrom(caught))) {
         return signal;
       }
     }
@@ -78,9 +75,9 @@ void SwallowedSuspensionCheck::check(const RewindModel& model, DiagnosticSink& s
       if (handler->getExceptionDecl() == nullptr) {
         what = "'catch (...)'";
       } else if (const clang::CXXRecordDecl* signal = caughtSignal(handler)) {
-        what = "catching '" + handler->getCaughtType().getNonReferenceType()
-                                  .getUnqualifiedType()
-                                  .getAsString(model.astContext().getPrintingPolicy()) +
+        what = "catching '" +
+               handler->getCaughtType().getNonReferenceType().getUnqualifiedType().getAsString(
+                   model.astContext().getPrintingPolicy()) +
                "'";
         if (model.qualifiedName(signal) !=
             model.qualifiedName(handler->getCaughtType().getNonReferenceType()->getAsCXXRecordDecl())) {
@@ -90,11 +87,10 @@ void SwallowedSuspensionCheck::check(const RewindModel& model, DiagnosticSink& s
         return;
       }
       if (rethrows(model, handler->getHandlerBlock())) return;
-      sink.report(diagnostic(
-          handler->getCatchLoc(),
-          what + " in orchestration code swallows Rewind's suspension signal, so "
-                 "the execution fails when the branch suspends; rethrow with "
-                 "'throw;' or catch only the exception types you handle"));
+      sink.report(
+          diagnostic(handler->getCatchLoc(), what + " in orchestration code swallows Rewind's suspension signal, so "
+                                                    "the execution fails when the branch suspends; rethrow with "
+                                                    "'throw;' or catch only the exception types you handle"));
     });
   }
 }

@@ -8,9 +8,7 @@ namespace {
 
 constexpr const char* kCheck = "rewind-determinism-unordered-iteration";
 
-TEST(UnorderedIterationTest, FindsExactlyTheFixtureExpectations) {
-  expectFixtureMatches(kCheck);
-}
+TEST(UnorderedIterationTest, FindsExactlyTheFixtureExpectations) { expectFixtureMatches(kCheck); }
 
 TEST(UnorderedIterationTest, PointsAtTheDurableOperationInANote) {
   std::string path = fixturePath(kCheck);

@@ -15,8 +15,7 @@ TEST(CapturedMutationTest, NamesTheVariableAndWhereItIsDeclared) {
   LintResult result = lintFile(path, kCheck);
   const Finding* finding = findingAt(result, lineOf(path, "items.push_back(1)"));
   ASSERT_NE(finding, nullptr);
-  EXPECT_NE(finding->message.find("captured 'items' is mutated inside a step 'collect' callback"),
-            std::string::npos)
+  EXPECT_NE(finding->message.find("captured 'items' is mutated inside a step 'collect' callback"), std::string::npos)
       << finding->message;
   ASSERT_EQ(finding->notes.size(), 1u);
   EXPECT_EQ(finding->notes[0].position.line, lineOf(path, "std::vector<int> items;"));
@@ -27,8 +26,7 @@ TEST(CapturedMutationTest, ReportsWritesThroughCapturedPointers) {
   LintResult result = lintFile(path, kCheck);
   const Finding* finding = findingAt(result, lineOf(path, "*counter = 5"));
   ASSERT_NE(finding, nullptr);
-  EXPECT_NE(finding->message.find("the object pointed to by captured 'counter'"),
-            std::string::npos)
+  EXPECT_NE(finding->message.find("the object pointed to by captured 'counter'"), std::string::npos)
       << finding->message;
 }
 

@@ -15,8 +15,7 @@ TEST(NestedOperationTest, SuggestsRunInChildContext) {
   LintResult result = lintFile(path, kCheck);
   const Finding* finding = findingAt(result, lineOf(path, "ctx.wait(\"inside\""));
   ASSERT_NE(finding, nullptr);
-  EXPECT_NE(finding->message.find("durable operation 'wait' called inside a step 'outer' callback"),
-            std::string::npos)
+  EXPECT_NE(finding->message.find("durable operation 'wait' called inside a step 'outer' callback"), std::string::npos)
       << finding->message;
   EXPECT_NE(finding->message.find("runInChildContext"), std::string::npos);
 }

@@ -15,14 +15,12 @@ TEST(SwallowedSuspensionTest, NamesTheCaughtSignalType) {
   LintResult result = lintFile(path, kCheck);
   const Finding* finding = findingAt(result, lineOf(path, "catch (rwd::internal::Suspension&)"));
   ASSERT_NE(finding, nullptr);
-  EXPECT_NE(finding->message.find("catching 'rwd::internal::Suspension'"), std::string::npos)
-      << finding->message;
+  EXPECT_NE(finding->message.find("catching 'rwd::internal::Suspension'"), std::string::npos) << finding->message;
 }
 
 TEST(SwallowedSuspensionTest, SignalTypesAreConfigurable) {
   std::string path = fixturePath(kCheck);
-  LintResult result =
-      lintFile(path, kCheck, {{std::string(kCheck) + ".SignalTypes", "::std::exception"}});
+  LintResult result = lintFile(path, kCheck, {{std::string(kCheck) + ".SignalTypes", "::std::exception"}});
   const Finding* finding = findingAt(result, lineOf(path, "catch (const std::exception& e)"));
   ASSERT_NE(finding, nullptr);
   EXPECT_EQ(findingAt(result, lineOf(path, "catch (rwd::internal::Suspension&)")), nullptr);

@@ -26,6 +26,27 @@ void BM_RunSequentialSteps(benchmark::State& state) {
 }
 BENCHMARK(BM_RunSequentialSteps)->Arg(1)->Arg(100)->Arg(10000)->Unit(benchmark::kMicrosecond);
 
+// The same with an explicitly empty plugin list (must cost the same), and with one
+// plugin whose hooks do nothing (the price of observing every hook).
+void runWithPlugins(benchmark::State& state, rwd::PluginList plugins) {
+  const int n = static_cast<int>(state.range(0));
+  rwd::RunnerOptions options;
+  options.handlerConfig.plugins = std::move(plugins);
+  for (auto _ : state) {
+    rwd::LocalDurableTestRunner runner(
+        [n](const rwd::Json&, rwd::DurableContext& ctx) { return sequentialSteps(n, ctx); }, options);
+    const auto& r = runner.run();
+    if (r.getStatus() != rwd::ExecutionStatus::Succeeded) state.SkipWithError("run failed");
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+void BM_RunSequentialStepsEmptyPluginList(benchmark::State& state) { runWithPlugins(state, {}); }
+BENCHMARK(BM_RunSequentialStepsEmptyPluginList)->Arg(100)->Unit(benchmark::kMicrosecond);
+void BM_RunSequentialStepsNoopPlugin(benchmark::State& state) {
+  runWithPlugins(state, {std::make_shared<rwd::Plugin>()});
+}
+BENCHMARK(BM_RunSequentialStepsNoopPlugin)->Arg(100)->Unit(benchmark::kMicrosecond);
+
 void BM_ReplaySequentialSteps(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   rwd::RawHandler handler = rwd::makeHandler([n](const rwd::Json&, rwd::DurableContext& ctx) {

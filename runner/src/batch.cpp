@@ -62,6 +62,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   const Operation* rec = inv.store().find(id);
   if (rec) {
     inv.markVisited(id);
+    inv.onReplayedOperation(*rec);
     if (rec->type != OperationType::Context || rec->subType != sub || rec->name != name)
       inv.fail(std::make_exception_ptr(NonDeterministicExecutionError(
           "rewind.replay.mismatch",
@@ -102,6 +103,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     const Operation* irec = inv.store().find(itemIds[nextNew]);
     if (!irec) break;
     inv.markVisited(irec->id);
+    inv.onReplayedOperation(*irec);
     if (irec->status == OperationStatus::Succeeded && !irec->contextDetails->replayChildren) {
       states[nextNew] = ItemState::Succeeded;
       payloads[nextNew] = irec->contextDetails->result;
@@ -129,7 +131,17 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     internal::BranchFrame frame;
     Payload value;
     try {
-      value = inv.runBranch(frame, [&] { return runItem(*ictx, i); });
+      value = inv.runBranch(frame, [&] {
+        if (!inv.hasPlugins()) return runItem(*ictx, i);
+        UserFunctionInfo info{iid, itemStepIds[i], iname, itemSub, irec != nullptr, std::nullopt};
+        inv.notify("onUserFunctionStart", [&](Plugin& p) { p.onUserFunctionStart(info); });
+        struct End {
+          Invocation& inv;
+          UserFunctionInfo& info;
+          ~End() { inv.notify("onUserFunctionEnd", [&](Plugin& p) { p.onUserFunctionEnd(info); }); }
+        } end{inv, info};
+        return runItem(*ictx, i);
+      });
     } catch (const internal::Suspension&) {
       if (frame.suspended) return;  // blocked: keeps its slot
       throw;

@@ -64,8 +64,60 @@ OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const 
           fmt::format("non-deterministic replay at step {} (id {}): the log recorded {}, the code now calls {}",
                       op.stepId, op.id, describeOp(op.rec->type, op.rec->subType, op.rec->name),
                       describeOp(type, sub, name)))));
+    inv.onReplayedOperation(*op.rec);
   }
   return op;
+}
+
+AttemptInfo attemptInfo(const OpRef& op, const std::optional<std::string>& name, OperationSubType sub, int attempt) {
+  AttemptInfo a;
+  a.id = op.id;
+  a.stepId = op.stepId;
+  a.name = name;
+  a.subType = sub;
+  a.attempt = attempt;
+  return a;
+}
+
+// Runs one attempt's function, with the plugins' attempt hooks around it when there are any.
+template <class F>
+void runAttempt(Invocation& inv, AttemptInfo& info, F&& fn) {
+  if (!inv.hasPlugins()) {
+    fn();
+    return;
+  }
+  inv.notify("onAttemptStart", [&](Plugin& p) { p.onAttemptStart(info); });
+  inv.wrapAttempt(info, fn);
+}
+
+void endAttempt(Invocation& inv, AttemptInfo& info, const std::optional<ErrorObject>& error) {
+  if (!inv.hasPlugins()) return;
+  info.outcome = error ? AttemptOutcome::Failed : AttemptOutcome::Succeeded;
+  info.error = error;
+  inv.notify("onAttemptEnd", [&](Plugin& p) { p.onAttemptEnd(info); });
+}
+
+// Runs a context operation's user function with the user-function hooks around it.
+template <class F>
+Payload runUserFunction(Invocation& inv, const OpRef& op, const std::optional<std::string>& name,
+                        OperationSubType sub, bool replayingChildren, F&& fn) {
+  if (!inv.hasPlugins()) return fn();
+  UserFunctionInfo info{op.id, op.stepId, name, sub, replayingChildren, std::nullopt};
+  inv.notify("onUserFunctionStart", [&](Plugin& p) { p.onUserFunctionStart(info); });
+  try {
+    Payload out = fn();
+    inv.notify("onUserFunctionEnd", [&](Plugin& p) { p.onUserFunctionEnd(info); });
+    return out;
+  } catch (const internal::Suspension&) {
+    inv.notify("onUserFunctionEnd", [&](Plugin& p) { p.onUserFunctionEnd(info); });
+    throw;
+  } catch (const internal::CrashSignal&) {
+    throw;
+  } catch (...) {
+    info.error = currentErrorInfo().toObject();
+    inv.notify("onUserFunctionEnd", [&](Plugin& p) { p.onUserFunctionEnd(info); });
+    throw;
+  }
 }
 
 OperationUpdate makeUpdate(const ContextState& st, const OpRef& op, OperationType type, OperationSubType sub,
@@ -147,9 +199,10 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
     StepContext sc(&inv, op.id, attempt);
     bool failed = false;
     Payload payload;
+    AttemptInfo ai = attemptInfo(op, name, OperationSubType::Step, attempt);
     ++inv.stepBodyDepth;
     try {
-      payload = body(sc);
+      runAttempt(inv, ai, [&] { payload = body(sc); });
     } catch (const internal::Suspension&) {
       --inv.stepBodyDepth;
       throw;
@@ -163,13 +216,16 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
     }
     --inv.stepBodyDepth;
     inv.guard();
+    if (!failed && payload && payload->size() > kLargeResultBytes) {
+      failed = true;
+      error = ErrorInfo{"StepError",
+                        fmt::format("the result of step {} is {} bytes, over the {}-byte limit for a step result",
+                                    nameOrId(name, op.stepId), payload->size(), kLargeResultBytes),
+                        std::nullopt, nullptr};
+    }
+    endAttempt(inv, ai, failed ? std::optional(error.toObject()) : std::nullopt);
     if (!failed) {
-      if (payload && payload->size() > kLargeResultBytes) {
-        error = ErrorInfo{"StepError",
-                          fmt::format("the result of step {} is {} bytes, over the {}-byte limit for a step result",
-                                      nameOrId(name, op.stepId), payload->size(), kLargeResultBytes),
-                          std::nullopt, nullptr};
-      } else {
+      {
         OperationUpdate u = update(OperationAction::Succeed);
         u.payload = payload;
         inv.checkpoint(std::move(u));
@@ -297,7 +353,7 @@ Payload DurableContext::childCore(std::optional<std::string> name, OperationSubT
   std::unique_ptr<DurableContext> child = inv.makeContext(op.stepId, op.id);
   Payload value;
   try {
-    value = body(*child);
+    value = runUserFunction(inv, op, name, sub, op.rec != nullptr, [&] { return body(*child); });
   } catch (const internal::Suspension&) {
     throw;
   } catch (const internal::CrashSignal&) {
@@ -351,9 +407,10 @@ Payload DurableContext::waitForConditionCore(
   if (inv.settings().stepBodyObserver) inv.settings().stepBodyObserver(op.stepId, name, attempt);
   StepContext sc(&inv, op.id, attempt);
   std::pair<Payload, WaitDecision> outcome;
+  AttemptInfo ai = attemptInfo(op, name, kSub, attempt);
   ++inv.stepBodyDepth;
   try {
-    outcome = poll(recorded, sc);
+    runAttempt(inv, ai, [&] { outcome = poll(recorded, sc); });
   } catch (const internal::Suspension&) {
     --inv.stepBodyDepth;
     throw;
@@ -365,12 +422,14 @@ Payload DurableContext::waitForConditionCore(
     --inv.stepBodyDepth;
     inv.guard();
     ErrorInfo e = currentErrorInfo();
+    endAttempt(inv, ai, e.toObject());
     OperationUpdate u = update(OperationAction::Fail);
     u.error = e.toObject();
     inv.checkpoint(std::move(u));
     throw WaitForConditionError(e.message, e.type, e.data);
   }
   --inv.stepBodyDepth;
+  endAttempt(inv, ai, std::nullopt);
   if (outcome.second.shouldContinue) {
     OperationUpdate u = update(OperationAction::Retry);
     u.payload = outcome.first;

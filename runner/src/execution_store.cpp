@@ -356,6 +356,7 @@ bool ExecutionStore::fire(const Timer& t) {
       rec->status = OperationStatus::Succeeded;
       rec->endTimestamp = now_;
       addEvent(HistoryEventType::WaitSucceeded, rec).durationSeconds = rec->waitDetails->durationSeconds;
+      completions_.push_back(rec->id);
       return true;
     case Timer::Kind::Retry:
       if (!rec || rec->status != OperationStatus::Pending) return false;
@@ -373,6 +374,7 @@ bool ExecutionStore::fire(const Timer& t) {
       rec->endTimestamp = now_;
       cd.error = err;
       addEvent(HistoryEventType::CallbackTimedOut, rec).error = err;
+      completions_.push_back(rec->id);
       return true;
     }
     case Timer::Kind::CallbackAction:
@@ -392,6 +394,7 @@ bool ExecutionStore::callbackSuccess(const std::string& opId, const Payload& pay
   HistoryEvent& ev = addEvent(HistoryEventType::CallbackSucceeded, rec);
   ev.hasResult = payload.has_value();
   ev.result = payload;
+  completions_.push_back(rec->id);
   return true;
 }
 
@@ -402,6 +405,7 @@ bool ExecutionStore::callbackFailure(const std::string& opId, const ErrorObject&
   rec->endTimestamp = now_;
   rec->callbackDetails->error = error;
   addEvent(HistoryEventType::CallbackFailed, rec).error = error;
+  completions_.push_back(rec->id);
   return true;
 }
 
@@ -424,6 +428,7 @@ bool ExecutionStore::invokeSucceeded(const std::string& opId, const Payload& pay
   HistoryEvent& ev = addEvent(HistoryEventType::ChainedInvokeSucceeded, rec);
   ev.hasResult = true;
   ev.result = payload;
+  completions_.push_back(rec->id);
   return true;
 }
 
@@ -434,6 +439,7 @@ bool ExecutionStore::invokeFailed(const std::string& opId, const ErrorObject& er
   rec->endTimestamp = now_;
   rec->chainedInvokeDetails->error = error;
   addEvent(HistoryEventType::ChainedInvokeFailed, rec).error = error;
+  completions_.push_back(rec->id);
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "rewind/operation.hpp"
@@ -79,6 +80,8 @@ class ExecutionStore {
   bool callbackHeartbeat(const std::string& opId);
   bool invokeSucceeded(const std::string& opId, const Payload& payload);
   bool invokeFailed(const std::string& opId, const ErrorObject& error);
+  // Operations made terminal from outside (timers, callbacks, invokes) since the last call.
+  std::vector<std::string> takeCompletions() { return std::exchange(completions_, {}); }
   // Chained invokes started since the last call (to be run by the runner).
   std::vector<std::string> takeStartedInvokes();
 
@@ -104,6 +107,7 @@ class ExecutionStore {
   std::uint64_t timerSeq_ = 0;
   std::uint64_t callbackCounter_ = 0;
   std::vector<std::string> startedInvokes_;
+  std::vector<std::string> completions_;
 };
 
 }  // namespace rwd::internal

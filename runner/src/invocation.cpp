@@ -104,6 +104,7 @@ void Invocation::checkpoint(OperationUpdate update) {
   } catch (const InvalidCheckpointError&) {
     fail(std::current_exception());
   }
+  if (hasPlugins()) afterCheckpoint(update);
   if (fate == CheckpointFate::PersistAndCrash) {
     crashed_ = true;
     throw CrashSignal{};
@@ -121,7 +122,7 @@ Duration Invocation::jitteredDelay(Duration base, JitterStrategy jitter, std::st
 }
 
 void Invocation::log(LogLevel level, std::string_view message, bool replaying, const std::string& operationId,
-                     int attempt) const {
+                     int attempt) {
   if (replaying && !settings_.handlerConfig.logDuringReplay) return;
   static constexpr const char* kLevels[] = {"DEBUG", "INFO", "WARN", "ERROR"};
   Json rec{{"timestamp", formatTimestamp(store_.now())},
@@ -130,8 +131,128 @@ void Invocation::log(LogLevel level, std::string_view message, bool replaying, c
            {"executionArn", store_.arn()}};
   if (!operationId.empty()) rec["operationId"] = operationId;
   if (attempt > 0) rec["attempt"] = attempt;
+  if (hasPlugins()) notify("enrichLogContext", [&](Plugin& p) { p.enrichLogContext(rec); });
   if (settings_.logStream) *settings_.logStream << rec.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
   if (settings_.logSink) settings_.logSink->push_back(std::move(rec));
+}
+
+void Invocation::reportHookFailure(const Plugin& plugin, const char* hookName) {
+  std::string what;
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "a non-std::exception";
+  }
+  std::string key = fmt::format("{}/{}", plugin.pluginName(), hookName);
+  auto& reported = settings_.reportedHookFailures ? *settings_.reportedHookFailures : reportedHookFailures_;
+  if (!reported.insert(key).second) return;
+  log(LogLevel::Warn,
+      fmt::format("plugin '{}' threw from {} ({}); the hook is skipped and the execution goes on", plugin.pluginName(),
+                  hookName, what),
+      false, "", 0);
+}
+
+namespace {
+
+// Nests `body` inside every plugin's wrapper (first registered outermost). The body
+// runs exactly once even when a wrapper never calls next(); its exception is rethrown
+// after the wrappers, which can neither see nor swallow it.
+template <class Info, class Wrap>
+void wrapAll(Invocation& inv, const std::vector<Plugin*>& plugins, const Info& info, const char* hookName, Wrap wrap,
+             const std::function<void()>& body) {
+  std::exception_ptr bodyError;
+  bool ran = false;
+  std::function<void()> innermost = [&] {
+    if (ran) return;  // a wrapper calling next() twice must not run the body twice
+    ran = true;
+    try {
+      body();
+    } catch (...) {
+      bodyError = std::current_exception();
+    }
+  };
+  std::function<void()> chain = innermost;
+  for (auto it = plugins.rbegin(); it != plugins.rend(); ++it) {
+    Plugin* p = *it;
+    chain = [&inv, p, &info, hookName, wrap, next = std::move(chain)] {
+      try {
+        (p->*wrap)(info, next);
+      } catch (...) {
+        inv.reportHookFailure(*p, hookName);
+      }
+    };
+  }
+  chain();
+  if (!ran) innermost();
+  if (bodyError) std::rethrow_exception(bodyError);
+}
+
+}  // namespace
+
+void Invocation::wrapAttempt(const AttemptInfo& info, const std::function<void()>& body) {
+  wrapAll(*this, settings_.plugins, info, "wrapAttempt", &Plugin::wrapAttempt, body);
+}
+
+void Invocation::wrapInvocation(const InvocationInfo& info, const std::function<void()>& body) {
+  wrapAll(*this, settings_.plugins, info, "wrapInvocation", &Plugin::wrapInvocation, body);
+}
+
+OperationInfo Invocation::operationInfo(const Operation& op, bool isReplay) const {
+  OperationInfo info;
+  info.id = op.id;
+  info.stepId = op.stepId;
+  info.name = op.name;
+  info.type = op.type;
+  info.subType = op.subType;
+  info.parentId = op.parentId;
+  info.status = op.status;
+  info.startTimestamp = op.startTimestamp;
+  info.endTimestamp = op.endTimestamp;
+  info.isReplay = isReplay;
+  if (op.stepDetails) {
+    info.attempt = op.stepDetails->attempt;
+    info.result = op.stepDetails->result;
+    info.error = op.stepDetails->error;
+  } else if (op.callbackDetails) {
+    info.result = op.callbackDetails->result;
+    info.error = op.callbackDetails->error;
+  } else if (op.contextDetails) {
+    info.result = op.contextDetails->result;
+    info.error = op.contextDetails->error;
+  } else if (op.chainedInvokeDetails) {
+    info.result = op.chainedInvokeDetails->result;
+    info.error = op.chainedInvokeDetails->error;
+  }
+  return info;
+}
+
+void Invocation::onReplayedOperation(const Operation& op) {
+  if (!hasPlugins()) return;
+  if (!isTerminal(op.status)) {
+    OperationInfo info = operationInfo(op, true);
+    notify("onOperationStart", [&](Plugin& p) { p.onOperationStart(info); });
+  } else if (settings_.completedSinceLast.count(op.id)) {
+    OperationInfo info = operationInfo(op, true);
+    notify("onOperationEnd", [&](Plugin& p) { p.onOperationEnd(info); });
+  }
+}
+
+void Invocation::afterCheckpoint(const OperationUpdate& update) {
+  const Operation* rec = store_.find(update.id);
+  if (!rec) return;
+  bool firstStart = update.action == OperationAction::Start && (!rec->stepDetails || rec->stepDetails->attempt == 1);
+  if (firstStart) {
+    OperationInfo info = operationInfo(*rec, false);
+    notify("onOperationStart", [&](Plugin& p) { p.onOperationStart(info); });
+  }
+  if (update.action != OperationAction::Start && isTerminal(rec->status)) {
+    OperationInfo info = operationInfo(*rec, false);
+    notify("onOperationEnd", [&](Plugin& p) { p.onOperationEnd(info); });
+  }
+  std::vector<Operation> updated{*rec};
+  notify("onOperationChange", [&](Plugin& p) { p.onOperationChange(updated, store_.operations()); });
 }
 
 InvocationOutcomeData Invocation::run(const RawHandler& handler, const Payload& input) {

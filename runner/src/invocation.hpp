@@ -17,6 +17,7 @@
 #include "rewind/durable_context.hpp"
 #include "rewind/handler.hpp"
 #include "rewind/local_runner.hpp"
+#include "rewind/plugin.hpp"
 
 namespace rwd::internal {
 
@@ -49,6 +50,9 @@ struct InvocationSettings {
   CheckpointInterceptor interceptor;
   std::size_t* checkpointSequence = nullptr;  // counts updates across invocations
   StepBodyObserver stepBodyObserver;
+  std::vector<Plugin*> plugins;                   // this invocation's plugins, in order
+  std::unordered_set<std::string> completedSinceLast;  // ids made terminal between invocations
+  std::unordered_set<std::string>* reportedHookFailures = nullptr;  // execution-wide: report each once
 };
 
 enum class InvocationEnd { Succeeded, Failed, Pending, Crashed, InvocationFailed };
@@ -89,8 +93,31 @@ class Invocation {
   int stepBodyDepth = 0;
   Duration jitteredDelay(Duration base, JitterStrategy jitter, std::string_view stepId, int attempt) const;
   void log(LogLevel level, std::string_view message, bool replaying, const std::string& operationId,
-           int attempt) const;
+           int attempt);
   BranchScheduler& scheduler();
+
+  // ---- plugin hooks (no cost when no plugin is registered) ----
+  bool hasPlugins() const noexcept { return !settings_.plugins.empty(); }
+  // Calls `hook` on every plugin in order; a throwing plugin is reported once and skipped.
+  template <class F>
+  void notify(const char* hookName, F&& hook) {
+    for (Plugin* p : settings_.plugins) {
+      try {
+        hook(*p);
+      } catch (...) {
+        reportHookFailure(*p, hookName);
+      }
+    }
+  }
+  // Runs `body` wrapped by every plugin's wrapAttempt; body runs exactly once and its
+  // exception (if any) is rethrown after the wrappers, which cannot see or swallow it.
+  void wrapAttempt(const AttemptInfo& info, const std::function<void()>& body);
+  void wrapInvocation(const InvocationInfo& info, const std::function<void()>& body);
+  void reportHookFailure(const Plugin& plugin, const char* hookName);
+  OperationInfo operationInfo(const Operation& op, bool isReplay) const;
+  // Hooks at the points where an operation's life is observed.
+  void onReplayedOperation(const Operation& op);  // beginOp found a record
+  void afterCheckpoint(const OperationUpdate& update);
   bool hasCustomScheduler() const noexcept { return settings_.scheduler != nullptr; }
   // Builds a context (DurableContext's constructor is private).
   std::unique_ptr<DurableContext> makeContext(std::string prefix, std::optional<std::string> parentId);
@@ -108,6 +135,7 @@ class Invocation {
   std::vector<BranchFrame*> branches_;
   std::exception_ptr fatal_;
   bool crashed_ = false;
+  std::unordered_set<std::string> reportedHookFailures_;
 };
 
 template <class F>

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -72,6 +73,7 @@ struct LocalDurableTestRunner::Impl {
   std::optional<ErrorObject> error;
   ExecutionResult snapshot;
   std::string blockedReason;
+  std::unordered_set<std::string> reportedHookFailures;
 
   // Threading.
   std::mutex mu;
@@ -104,6 +106,7 @@ struct LocalDurableTestRunner::Impl {
     resultPayload.reset();
     error.reset();
     blockedReason.clear();
+    reportedHookFailures.clear();
     external.clear();
     for (auto& r : responders) r.used = false;
     HistoryEvent& ev = store->addEvent(HistoryEventType::ExecutionStarted);
@@ -143,8 +146,16 @@ struct LocalDurableTestRunner::Impl {
     settings.interceptor = options.checkpointInterceptor;
     settings.checkpointSequence = &checkpointSeq;
     settings.stepBodyObserver = options.stepBodyObserver;
-    internal::Invocation inv(*store, settings);
-    internal::InvocationOutcomeData out = inv.run(handler, input);
+    std::vector<std::string> completions = store->takeCompletions();
+    PluginList plugins = options.handlerConfig.plugins;
+    if (options.handlerConfig.pluginFactory) {
+      PluginList fresh = options.handlerConfig.pluginFactory();
+      plugins.insert(plugins.end(), fresh.begin(), fresh.end());
+    }
+    for (const auto& p : plugins)
+      if (p) settings.plugins.push_back(p.get());
+    settings.completedSinceLast.insert(completions.begin(), completions.end());
+    settings.reportedHookFailures = &reportedHookFailures;
 
     InvocationRecord rec;
     rec.index = static_cast<int>(invocations.size()) + 1;
@@ -154,6 +165,30 @@ struct LocalDurableTestRunner::Impl {
                                 hex16(mix(options.seed * 31 + rec.index)).substr(0, 4),
                                 hex16(mix(options.seed * 131 + rec.index)).substr(0, 12));
     rec.start = start;
+
+    internal::Invocation inv(*store, settings);
+    internal::InvocationOutcomeData out;
+    InvocationInfo info;
+    std::vector<Operation> atStart, completed;
+    if (inv.hasPlugins()) {
+      atStart.assign(store->operations().begin(), store->operations().end());
+      for (const auto& id : completions)
+        if (const Operation* op = store->find(id)) completed.push_back(*op);
+      info.requestId = rec.requestId;
+      info.executionArn = store->arn();
+      info.input = input;
+      info.executionStart = options.epoch;
+      info.invocationStart = start;
+      info.firstInvocation = invocations.empty();
+      info.invocationIndex = rec.index;
+      info.operationsAtStart = &atStart;
+      info.completedSinceLast = &completed;
+      inv.notify("onInvocationStart", [&](Plugin& p) { p.onInvocationStart(info); });
+      inv.wrapInvocation(info, [&] { out = inv.run(handler, input); });
+    } else {
+      out = inv.run(handler, input);
+    }
+
     rec.end = store->now();
     HistoryEvent& ev = store->addEvent(HistoryEventType::InvocationCompleted);
     ev.invocationStart = rec.start;
@@ -183,13 +218,22 @@ struct LocalDurableTestRunner::Impl {
     invocations.push_back(rec);
 
     if (out.end == internal::InvocationEnd::Succeeded) {
-      finish(ExecutionStatus::Succeeded, std::move(out.result), std::nullopt);
-      return;
+      finish(ExecutionStatus::Succeeded, out.result, std::nullopt);
+    } else if (out.end == internal::InvocationEnd::Failed) {
+      finish(ExecutionStatus::Failed, std::nullopt, out.error);
     }
-    if (out.end == internal::InvocationEnd::Failed) {
-      finish(ExecutionStatus::Failed, std::nullopt, std::move(out.error));
-      return;
+    if (inv.hasPlugins()) {
+      InvocationEndInfo end;
+      end.invocation = &info;
+      end.invocationEnd = rec.end;
+      end.status = out.end == internal::InvocationEnd::Succeeded ? InvocationStatus::Succeeded
+                   : out.end == internal::InvocationEnd::Pending ? InvocationStatus::Pending
+                                                                 : InvocationStatus::Failed;
+      end.result = out.result;
+      end.error = rec.error;
+      inv.notify("onInvocationEnd", [&](Plugin& p) { p.onInvocationEnd(end); });
     }
+    if (done) return;
     if (static_cast<int>(invocations.size()) >= options.maxInvocations) {
       finish(ExecutionStatus::Failed, std::nullopt,
              ErrorObject{"Rewind.TooManyInvocations",

@@ -148,6 +148,15 @@ std::string_view toString(ExecutionStatus s) {
   return "?";
 }
 
+std::string_view toString(InvocationStatus s) {
+  switch (s) {
+    case InvocationStatus::Succeeded: return "SUCCEEDED";
+    case InvocationStatus::Failed: return "FAILED";
+    case InvocationStatus::Pending: return "PENDING";
+  }
+  return "?";
+}
+
 std::string_view toString(InvocationOutcome o) {
   switch (o) {
     case InvocationOutcome::Succeeded: return "SUCCEEDED";

@@ -17,15 +17,18 @@
 #include <vector>
 
 #include "rewind/durable_context.hpp"
+#include "rewind/plugin.hpp"
 #include "rewind/serdes.hpp"
 
 namespace rwd {
 
-class Plugin;
-
 // Per-handler configuration.
 struct HandlerConfig {
   bool logDuringReplay = false;
+  // Plugins shared by every invocation, in order; then those the factory builds anew
+  // for each invocation.
+  PluginList plugins{};
+  PluginFactory pluginFactory{};
 };
 
 // A type-erased durable handler: JSON input payload -> JSON result payload.

@@ -1,0 +1,53 @@
+// Cost of the replay verifier's in-process mode: the exhaustive crash check of an
+// N-step workflow (every checkpoint, both sides, plus mid-step timeouts) and the rate of
+// generated schedules for a 20-operation workflow. Figures in bench/CHECKER.md.
+#include <benchmark/benchmark.h>
+
+#include "rewind/checker/crash_checker.hpp"
+#include "rewind/checker/exploration.hpp"
+
+namespace {
+
+rwd::RawHandler sequentialSteps() {
+  return rwd::makeHandler([](const int& n, rwd::DurableContext& ctx) {
+    int sum = 0;
+    for (int i = 0; i < n; ++i) sum += ctx.step("step-" + std::to_string(i), [i] { return i; });
+    return sum;
+  });
+}
+
+void BM_ExhaustiveCrashCheck(benchmark::State& state) {
+  const auto n = static_cast<int>(state.range(0));
+  std::size_t points = 0;
+  for (auto _ : state) {
+    rwd::checker::CheckOptions o;
+    o.confirm = false;
+    rwd::checker::CrashChecker checker(sequentialSteps(), std::to_string(n), o);
+    auto report = checker.checkExhaustive();
+    if (!report.ok()) state.SkipWithError("unexpected finding");
+    points = report.crashPoints;
+  }
+  state.counters["crash_points"] = static_cast<double>(points);
+  state.SetComplexityN(n);
+}
+BENCHMARK(BM_ExhaustiveCrashCheck)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond)->Complexity();
+
+// 10 steps = 20 checkpoint updates: the "20-operation workflow" of the target.
+void BM_PropertySchedules(benchmark::State& state) {
+  rwd::checker::CheckOptions o;
+  o.confirm = false;
+  rwd::checker::CrashChecker checker(sequentialSteps(), "10", o);
+  std::size_t schedules = 0;
+  for (auto _ : state) {
+    rwd::checker::ExploreOptions eo;
+    eo.schedules = 100;
+    eo.seed = 42;
+    auto result = rwd::checker::explore(checker, eo);
+    if (!result.report.ok()) state.SkipWithError("unexpected finding");
+    schedules += result.report.schedules;
+  }
+  state.counters["schedules_per_s"] = benchmark::Counter(static_cast<double>(schedules), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PropertySchedules)->Unit(benchmark::kMillisecond);
+
+}  // namespace

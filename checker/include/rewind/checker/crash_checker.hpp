@@ -1,0 +1,152 @@
+// CrashChecker: the replay verifier's engine. Runs a handler crash-free to record the
+// reference checkpoint log, then re-runs it under schedules that crash invocations at
+// checkpoint boundaries (both sides of each) and resume from the persisted log, and
+// checks five oracles on every run:
+//
+//   determinism    no NonDeterministicExecutionError / swallowed suspension, and every
+//                  operation (id, type, subtype, name, parent, arguments) as in the
+//                  reference run
+//   result         same final status and result as the crash-free run (skipped, not
+//                  failed, when a re-run step legally checkpointed a different value)
+//   exactly-once   no step body runs after its SUCCEED/FAIL was persisted; at-most-once
+//                  steps never run twice per attempt; ledger effects as often as in
+//                  the crash-free run
+//   rollback       "rollback:<name>" undo steps complete in exact reverse order of
+//                  their forward steps, each exactly once, the same set as the reference
+//   append-only    the persisted log is only appended to: no operation lost, reordered
+//                  or rewritten after it reached a terminal state
+//
+//   rwd::checker::CrashChecker checker(rwd::makeHandler(myHandler), R"({"id":1})");
+//   rwd::checker::CheckReport report = checker.checkExhaustive();
+//   EXPECT_TRUE(report.findings.empty()) << report.summary();
+//
+// Step bodies are counted through the runtime's stepBodyObserver, effects through the
+// EffectLedger. Not thread-safe: one checker per thread (the ledger is process-wide, so
+// checkers must not run concurrently in one process).
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "rewind/checker/effect_ledger.hpp"
+#include "rewind/checker/schedule.hpp"
+#include "rewind/handler.hpp"
+#include "rewind/local_runner.hpp"
+
+namespace rwd::checker {
+
+enum class Oracle { Determinism, Result, ExactlyOnce, Rollback, AppendOnly };
+inline constexpr std::size_t kOracleCount = 5;
+std::string_view toString(Oracle o);
+
+struct CheckOptions {
+  // Names of steps declared AtMostOncePerRetry (the runtime does not tell observers).
+  std::set<std::string> atMostOnceSteps;
+  // Answer for callbacks a schedule says nothing about.
+  CallbackAnswer defaultCallbackAnswer{};
+  int maxInvocations = 200;
+  // Include the "invocation timed out as a step body started" crash points.
+  bool midStepCrashes = true;
+  // Splits the exhaustive crash points: point i is checked when i % shardCount == shardIndex.
+  std::size_t shardIndex = 0;
+  std::size_t shardCount = 1;
+  // Re-run each reported failure once to confirm it reproduces.
+  bool confirm = true;
+  // Called on every fresh runner before it runs (register invoke targets here).
+  std::function<void(LocalDurableTestRunner&)> configureRunner;
+};
+
+// What one run did, as seen through the runtime's seams.
+struct RunTrace {
+  struct Update {
+    OperationUpdate update;
+    std::size_t sequence = 0;
+    CheckpointFate fate = CheckpointFate::Persist;
+  };
+  struct BodyStart {
+    std::string stepId;
+    std::optional<std::string> name;
+    int attempt = 0;
+    std::size_t updatesBefore = 0;  // index into updates at the time the body started
+  };
+  std::vector<Update> updates;
+  std::vector<BodyStart> bodyStarts;
+  std::size_t crashesFired = 0;
+  ExecutionStatus status = ExecutionStatus::Running;
+  Payload result;
+  std::optional<ErrorObject> error;
+  std::vector<Operation> operations;
+  EffectCounts effects;
+  std::string blockedReason;
+  Json history;  // GetDurableExecutionHistory events (only when asked for)
+  Json executionJson;  // ExecutionResult::toJson() (only when asked for)
+};
+
+struct Finding {
+  Oracle oracle = Oracle::Determinism;
+  std::string message;  // what went wrong, naming the operation and both values
+  Schedule schedule;    // minimal schedule that shows it
+  std::string mode = "in-process";
+  bool reproduced = false;  // the confirming re-run failed the same way
+  Json referenceHistory;
+  Json failingHistory;
+};
+
+struct CheckReport {
+  std::size_t crashPoints = 0;  // crash points explored (exhaustive)
+  std::size_t schedules = 0;    // schedules run (exhaustive + property)
+  std::size_t passed[kOracleCount] = {};
+  std::size_t failed[kOracleCount] = {};
+  std::size_t skippedLegalVariation = 0;  // result comparisons skipped: a re-run step changed its value
+  std::vector<Finding> findings;
+  bool ok() const { return findings.empty(); }
+  // "crash points 20, schedules 21; determinism 21/21 ..." plus one block per finding.
+  std::string summary() const;
+};
+
+using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
+
+class CrashChecker {
+ public:
+  CrashChecker(RawHandler handler, Payload input, CheckOptions options = {});
+
+  // The crash-free reference run of `base` (no crashes; its other choices apply).
+  const RunTrace& reference(const Schedule& base = {});
+
+  // Runs one schedule and returns its trace (history JSON when withHistory).
+  RunTrace run(const Schedule& schedule, bool withHistory = false);
+
+  // Oracle verdicts of `trace` against `ref`: the findings (schedule filled in), and
+  // per-oracle pass/fail counted into `report` when given.
+  std::vector<Finding> judge(const RunTrace& ref, const RunTrace& trace, const Schedule& schedule,
+                             CheckReport* report = nullptr) const;
+
+  // Runs `schedule` against the reference of its crash-free variant and judges it.
+  std::vector<Finding> check(const Schedule& schedule, CheckReport* report = nullptr);
+
+  // Every crash point of the reference run (both sides of each checkpoint update, plus
+  // each step-body start), one crash per schedule, resuming from the persisted log.
+  CheckReport checkExhaustive(const Schedule& base = {}, const ProgressFn& progress = nullptr);
+
+  // All crash points of the reference of `base` (not sharded).
+  std::vector<CrashPoint> crashPoints(const Schedule& base = {});
+
+  // Re-runs `f.schedule`, sets f.reproduced and fills both histories.
+  void confirm(Finding& f);
+
+  const CheckOptions& options() const noexcept { return options_; }
+  const Payload& input() const noexcept { return input_; }
+
+ private:
+  RawHandler handler_;
+  Payload input_;
+  CheckOptions options_;
+  std::optional<Schedule> referenceKey_;
+  RunTrace reference_;
+};
+
+}  // namespace rwd::checker

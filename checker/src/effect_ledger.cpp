@@ -1,0 +1,50 @@
+// The process-wide effect ledger and the fault plan of the current checker run.
+#include "rewind/checker/effect_ledger.hpp"
+
+#include "rewind/checker/fault_injection.hpp"
+
+namespace rwd::checker {
+
+void EffectLedger::record(std::string_view kind, std::string_view key) {
+  std::lock_guard lock(mu_);
+  ++counts_[{std::string(kind), std::string(key)}];
+}
+
+void EffectLedger::recordIdempotent(std::string_view kind, std::string_view key, std::string_view idempotencyKey) {
+  std::lock_guard lock(mu_);
+  // The key space is per kind: two services may reuse one idempotency key.
+  std::string seen = std::string(kind) + '\x1f' + std::string(idempotencyKey);
+  if (!seenKeys_.insert(std::move(seen)).second) return;
+  ++counts_[{std::string(kind), std::string(key)}];
+}
+
+EffectCounts EffectLedger::counts() const {
+  std::lock_guard lock(mu_);
+  return counts_;
+}
+
+void EffectLedger::clear() {
+  std::lock_guard lock(mu_);
+  counts_.clear();
+  seenKeys_.clear();
+}
+
+EffectLedger& EffectLedger::global() {
+  static EffectLedger ledger;
+  return ledger;
+}
+
+const FaultPlan*& FaultPlan::active() {
+  static const FaultPlan* plan = nullptr;
+  return plan;
+}
+
+void faultPoint(const StepContext& sc) {
+  const FaultPlan* plan = FaultPlan::active();
+  if (!plan) return;
+  for (const auto& [id, attempt] : plan->failures)
+    if (id == sc.operationId() && attempt == sc.attempt())
+      throw InjectedStepFailure("injected failure of step " + id + " attempt " + std::to_string(attempt));
+}
+
+}  // namespace rwd::checker

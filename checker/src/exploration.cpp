@@ -1,0 +1,131 @@
+// RapidCheck generators and the exploration loop.
+#include "rewind/checker/exploration.hpp"
+
+#include <fmt/format.h>
+
+#include <rapidcheck/detail/Configuration.h>
+
+namespace rwd::checker {
+
+ScheduleSpace scheduleSpace(const RunTrace& reference) {
+  ScheduleSpace s;
+  s.checkpoints = reference.updates.size();
+  s.bodyStarts = reference.bodyStarts.size();
+  for (const Operation& op : reference.operations) {
+    if (op.type == OperationType::Callback) ++s.callbacks;
+    if (op.type == OperationType::Step && op.subType == OperationSubType::Step) s.steps.push_back(op.id);
+    if (op.subType == OperationSubType::Map || op.subType == OperationSubType::Parallel) s.hasBatches = true;
+  }
+  return s;
+}
+
+rc::Gen<Schedule> genSchedule(const ScheduleSpace& space) {
+  // Crashes may fall in later invocations too: their sequence numbers run past the
+  // reference's count, since resumed invocations checkpoint again.
+  std::size_t maxAt = std::max<std::size_t>(1, space.checkpoints + space.checkpoints / 2 + 1);
+  std::size_t maxBody = std::max<std::size_t>(1, space.bodyStarts + 1);
+  auto genCrash = rc::gen::apply(
+      [maxAt, maxBody](std::size_t at, int side) {
+        auto s = static_cast<CrashSide>(side);
+        return CrashPoint{s == CrashSide::MidStep ? at % maxBody : at, s};
+      },
+      rc::gen::inRange<std::size_t>(0, maxAt), rc::gen::inRange(0, 3));
+  auto genCrashes = rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, space.maxCrashes + 1), [genCrash](std::size_t n) {
+    return rc::gen::container<std::vector<CrashPoint>>(n, genCrash);
+  });
+  auto genAnswer = rc::gen::apply(
+      [](int kind, std::int64_t delay, bool json) {
+        CallbackAnswer a;
+        a.kind = static_cast<CallbackAnswerKind>(kind);
+        a.delaySeconds = delay;
+        a.payload = json ? R"({"approved":true})" : "\"approved\"";
+        return a;
+      },
+      rc::gen::inRange(0, 4), rc::gen::inRange<std::int64_t>(0, 7200), rc::gen::arbitrary<bool>());
+  auto genAnswers = space.callbacks == 0
+                        ? rc::gen::just(std::vector<CallbackAnswer>{})
+                        : rc::gen::container<std::vector<CallbackAnswer>>(space.callbacks, genAnswer);
+  auto genFailures =
+      space.steps.empty() || !space.injectFailures
+          ? rc::gen::just(std::vector<StepFailure>{})
+          : rc::gen::resize(3, rc::gen::container<std::vector<StepFailure>>(rc::gen::apply(
+                                   [](std::string id, int attempt) { return StepFailure{std::move(id), attempt}; },
+                                   rc::gen::elementOf(space.steps), rc::gen::inRange(1, 3))));
+  auto genBranchSeed = space.hasBatches ? rc::gen::inRange<std::uint64_t>(0, 1u << 20) : rc::gen::just<std::uint64_t>(0);
+  auto genJitter = rc::gen::inRange<std::uint64_t>(1, 1u << 20);
+  std::vector<std::optional<std::string>> inputs;
+  for (const auto& i : space.inputs) inputs.emplace_back(i);
+  auto genInput = inputs.empty() ? rc::gen::just(std::optional<std::string>()) : rc::gen::elementOf(inputs);
+  return rc::gen::apply(
+      [](std::vector<CrashPoint> crashes, std::vector<CallbackAnswer> answers, std::vector<StepFailure> failures,
+         std::uint64_t branchSeed, std::uint64_t jitterSeed, std::optional<std::string> input) {
+        Schedule s;
+        s.crashes = std::move(crashes);
+        s.callbackAnswers = std::move(answers);
+        s.stepFailures = std::move(failures);
+        s.branchSeed = branchSeed;
+        s.jitterSeed = jitterSeed;
+        s.input = std::move(input);
+        return s;
+      },
+      genCrashes, genAnswers, genFailures, genBranchSeed, genJitter, genInput);
+}
+
+ExploreResult explore(CrashChecker& checker, const ExploreOptions& options) {
+  ExploreResult out;
+  out.seed = options.seed;
+  ScheduleSpace space = scheduleSpace(checker.reference());
+  space.maxCrashes = options.maxCrashes;
+  space.injectFailures = options.injectFailures;
+  space.inputs = options.inputs;
+  rc::Gen<Schedule> gen = genSchedule(space);
+
+  std::size_t tried = 0;
+  std::optional<Finding> lastFailure;  // the last failing case RapidCheck tried is the minimal one
+  auto property = [&]() {
+    Schedule s = *gen;
+    std::vector<Finding> findings = checker.check(s, &out.report);
+    ++tried;
+    if (options.progress && tried <= options.schedules) options.progress(tried, options.schedules);
+    if (!findings.empty()) {
+      lastFailure = findings.front();
+      RC_FAIL(fmt::format("[{}] {} (schedule: {})", toString(findings.front().oracle), findings.front().message,
+                          describe(s)));
+    }
+  };
+
+  rc::detail::TestParams params;
+  params.seed = options.seed;
+  params.maxSuccess = static_cast<int>(options.schedules);
+  params.maxSize = 100;
+  rc::detail::TestMetadata metadata;
+  metadata.id = "rewind-check";
+  metadata.description = "crash schedules";
+  struct Quiet final : rc::detail::TestListener {
+    void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
+    void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+    void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
+  } quiet;
+  std::unordered_map<std::string, rc::detail::Reproduce> reproduceMap;
+  if (options.rcReproduce) {
+    rc::detail::Configuration config = rc::detail::configFromString(*options.rcReproduce);
+    for (auto& [id, r] : config.reproduce) reproduceMap.emplace(metadata.id, r);
+  }
+  const rc::detail::TestResult result =
+      rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, quiet, reproduceMap);
+
+  out.report.schedules = tried;  // shrinking steps included
+  rc::detail::FailureResult failure;
+  if (result.match(failure) && lastFailure) {
+    Finding f = *lastFailure;
+    checker.confirm(f);
+    out.report.findings.push_back(std::move(f));
+    rc::detail::Configuration config;
+    config.testParams = params;
+    config.reproduce[metadata.id] = failure.reproduce;
+    out.rcReproduce = rc::detail::configToMinimalString(config);
+  }
+  return out;
+}
+
+}  // namespace rwd::checker

@@ -1,0 +1,229 @@
+// rewind-check: the replay verifier on the command line.
+//   rewind-check LIB.so --handler NAME --event JSON [--exhaustive] [--schedules N] [--seed S]
+//                [--reproduce TOKEN] [--report DIR]
+//   rewind-check replay LIB.so --handler NAME --history FILE.json [--event JSON]
+// Exit status: 0 no findings, 1 findings (or a divergence), 2 bad arguments or input.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "handler_library.hpp"
+#include "rewind/checker/crash_checker.hpp"
+#include "rewind/checker/exploration.hpp"
+#include "rewind/checker/history_replay.hpp"
+#include "rewind/checker/report_writer.hpp"
+
+namespace {
+
+[[noreturn]] void die(const std::string& message) {
+  std::cerr << "rewind-check: error: " << message << "\n";
+  std::exit(2);
+}
+
+std::string readText(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) die(fmt::format("cannot read {}", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string readEvent(const std::string& event) {
+  std::string text = !event.empty() && event[0] == '@' ? readText(event.substr(1)) : event;
+  if (rwd::Json::parse(text, nullptr, false).is_discarded()) die(fmt::format("--event is not valid JSON: {}", text));
+  return text;
+}
+
+const rwd::HandlerDefinition& findHandler(const rwd::tools::HandlerLibrary& lib, const std::string& name) {
+  std::vector<const rwd::HandlerDefinition*> durable;
+  for (const auto& d : lib.registry().all())
+    if (d.kind == rwd::HandlerKind::Durable) durable.push_back(&d);
+  if (name.empty()) {
+    if (durable.size() != 1) die(fmt::format("{} has {} handlers; choose one with --handler", lib.path(), durable.size()));
+    return *durable.front();
+  }
+  const rwd::HandlerDefinition* def = lib.registry().find(name);
+  if (!def || def->kind != rwd::HandlerKind::Durable) die(fmt::format("no handler named '{}' in {}", name, lib.path()));
+  return *def;
+}
+
+std::shared_ptr<rwd::tools::HandlerLibrary> openLibrary(const std::string& path) {
+  try {
+    return rwd::tools::HandlerLibrary::open(path);
+  } catch (const std::exception& e) {
+    die(e.what());
+  }
+}
+
+// A progress bar on stderr, redrawn at most every percent.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled, std::string label) : enabled_(enabled), label_(std::move(label)) {}
+  void operator()(std::size_t done, std::size_t total) {
+    if (!enabled_ || total == 0) return;
+    std::size_t pct = done * 100 / total;
+    if (pct == last_ && done != total) return;
+    last_ = pct;
+    std::size_t filled = pct * 30 / 100;
+    std::cerr << fmt::format("\r{} [{}{}] {}/{} ({}%)", label_, std::string(filled, '#'), std::string(30 - filled, '.'),
+                             done, total, pct)
+              << (done == total ? "\n" : "") << std::flush;
+  }
+
+ private:
+  bool enabled_;
+  std::string label_;
+  std::size_t last_ = 101;
+};
+
+int replayMain(int argc, char** argv) {
+  CLI::App app{"Replay a recorded execution against the current handler code and report the first divergence."};
+  std::string library, handlerName, historyFile, event;
+  app.add_option("library", library, "shared library with handlers registered by REWIND_HANDLER")->required();
+  app.add_option("--handler", handlerName, "handler name (default: the library's only handler)");
+  app.add_option("--history", historyFile,
+                 "rewind-run --json output, or a GetDurableExecutionState operation list (JSON)")
+      ->required();
+  app.add_option("--event", event, "the execution's input (default: from the history's ExecutionStarted)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  auto lib = openLibrary(library);
+  const auto& def = findHandler(*lib, handlerName);
+  rwd::Json doc = rwd::Json::parse(readText(historyFile), nullptr, false);
+  if (doc.is_discarded()) die(fmt::format("{} is not valid JSON", historyFile));
+  try {
+    std::optional<rwd::Payload> input;
+    if (!event.empty()) input = readEvent(event);
+    auto report = rwd::checker::replayHistory(def.handler, doc, input);
+    std::cout << report.explain();
+    return report.divergence ? 1 : 0;
+  } catch (const std::invalid_argument& e) {
+    die(e.what());
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "replay") return replayMain(argc - 1, argv + 1);
+
+  CLI::App app{"Check a durable handler for crash safety: crash every checkpoint boundary (both sides), explore "
+               "crash/callback/failure schedules with RapidCheck, and report determinism, result, exactly-once, "
+               "rollback and append-only findings.\nAlso: rewind-check replay LIB --handler NAME --history FILE"};
+  app.set_version_flag("--version", "rewind-check 0.1.0");
+  std::string library, handlerName, event = "null", reproduce, reportDir;
+  bool exhaustive = false, progress = false, noProgress = false;
+  std::size_t schedules = 0, maxCrashes = 3;
+  std::uint64_t seed = 0;
+  std::vector<std::string> atMostOnce;
+  app.add_option("library", library, "shared library with handlers registered by REWIND_HANDLER")->required();
+  app.add_option("--handler", handlerName, "handler name (default: the library's only handler)");
+  app.add_option("--event", event, "the handler's input: JSON text, or @FILE");
+  app.add_flag("--exhaustive", exhaustive, "crash at every checkpoint boundary, both sides (default when no --schedules)");
+  app.add_option("--schedules", schedules, "RapidCheck: number of generated schedules to try");
+  app.add_option("--seed", seed, "RapidCheck seed (default: from the clock; printed)");
+  app.add_option("--max-crashes", maxCrashes, "most crashes in one generated schedule");
+  app.add_option("--reproduce", reproduce,
+                 "re-run one case: a schedule token (rw1....) or a RapidCheck string (reproduce=...)");
+  app.add_option("--report", reportDir, "write summary, schedules and histories (JSON) to this directory");
+  app.add_option("--at-most-once", atMostOnce, "names of AtMostOncePerRetry steps (checked to run once per attempt)");
+  app.add_flag("--progress", progress, "always draw the progress bar");
+  app.add_flag("--no-progress", noProgress, "never draw the progress bar");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  auto lib = openLibrary(library);
+  const auto& def = findHandler(*lib, handlerName);
+  std::string input = readEvent(event);
+
+  rwd::checker::CheckOptions options;
+  options.atMostOnceSteps = {atMostOnce.begin(), atMostOnce.end()};
+  options.configureRunner = [lib](rwd::LocalDurableTestRunner& runner) {
+    for (const auto& d : lib->registry().all()) {
+      if (d.kind == rwd::HandlerKind::Function) runner.registerFunction(d.name, d.function);
+      if (d.kind == rwd::HandlerKind::Durable) runner.registerDurableFunction(d.name, d.handler, d.config);
+    }
+  };
+  rwd::checker::CrashChecker checker(def.handler, input, options);
+  bool tty = isatty(2) != 0;
+  auto drawProgress = [&](std::size_t total) { return !noProgress && (progress || (tty && total >= 100)); };
+
+  rwd::checker::CheckReport total;
+  auto merge = [&](const rwd::checker::CheckReport& r) {
+    total.crashPoints += r.crashPoints;
+    total.schedules += r.schedules;
+    total.skippedLegalVariation += r.skippedLegalVariation;
+    for (std::size_t i = 0; i < rwd::checker::kOracleCount; ++i) {
+      total.passed[i] += r.passed[i];
+      total.failed[i] += r.failed[i];
+    }
+    total.findings.insert(total.findings.end(), r.findings.begin(), r.findings.end());
+  };
+  std::optional<std::string> rcReproduce;
+
+  if (!reproduce.empty() && reproduce.rfind("rw1.", 0) == 0) {
+    rwd::checker::Schedule s;
+    try {
+      s = rwd::checker::scheduleFromToken(reproduce);
+    } catch (const std::invalid_argument& e) {
+      die(e.what());
+    }
+    rwd::checker::CheckReport r;
+    auto findings = checker.check(s, &r);
+    r.schedules = 1;
+    std::vector<bool> seen(rwd::checker::kOracleCount, false);
+    for (auto& f : findings) {
+      if (seen[static_cast<std::size_t>(f.oracle)]) continue;
+      seen[static_cast<std::size_t>(f.oracle)] = true;
+      checker.confirm(f);
+      r.findings.push_back(std::move(f));
+    }
+    merge(r);
+  } else {
+    if (!reproduce.empty() && schedules == 0) schedules = 1;
+    bool runExhaustive = exhaustive || schedules == 0;
+    if (runExhaustive) {
+      std::size_t points = checker.crashPoints().size();
+      ProgressBar bar(drawProgress(points), "crash points");
+      merge(checker.checkExhaustive({}, [&](std::size_t d, std::size_t t) { bar(d, t); }));
+    }
+    if (schedules > 0) {
+      if (seed == 0)
+        seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) | 1;
+      ProgressBar bar(drawProgress(schedules), "schedules   ");
+      rwd::checker::ExploreOptions eo;
+      eo.schedules = schedules;
+      eo.seed = seed;
+      eo.maxCrashes = maxCrashes;
+      if (!reproduce.empty()) eo.rcReproduce = reproduce;
+      eo.progress = [&](std::size_t d, std::size_t t) { bar(d, t); };
+      auto result = rwd::checker::explore(checker, eo);
+      rcReproduce = result.rcReproduce;
+      merge(result.report);
+    }
+  }
+
+  std::cout << fmt::format("rewind-check {} --handler {}\n", library, def.name);
+  if (schedules > 0) std::cout << fmt::format("seed: {}\n", seed);
+  std::cout << total.summary();
+  if (rcReproduce) std::cout << fmt::format("RapidCheck: RC_PARAMS=\"{}\" (or --reproduce '{}')\n", *rcReproduce, *rcReproduce);
+  if (!reportDir.empty()) {
+    try {
+      rwd::checker::writeReport(total, reportDir);
+      std::cout << fmt::format("report written to {}\n", reportDir);
+    } catch (const std::exception& e) {
+      die(e.what());
+    }
+  }
+  return total.ok() ? 0 : 1;
+}

@@ -183,6 +183,7 @@ struct LocalDurableTestRunner::Impl {
       info.invocationIndex = rec.index;
       info.operationsAtStart = &atStart;
       info.completedSinceLast = &completed;
+      info.writeLog = [this](const Json& record) { logs.push_back(record); };
       inv.notify("onInvocationStart", [&](Plugin& p) { p.onInvocationStart(info); });
       inv.wrapInvocation(info, [&] { out = inv.run(handler, input); });
     } else {

@@ -43,6 +43,9 @@ struct InvocationInfo {
   int invocationIndex = 0;  // 1-based
   const std::vector<Operation>* operationsAtStart = nullptr;     // the log when the invocation began
   const std::vector<Operation>* completedSinceLast = nullptr;  // completions between invocations
+  // Appends a record to the execution's in-memory log sink (ExecutionResult::getLogs(),
+  // which the conformance runner's ExpectedLogs read). Valid until onInvocationEnd returns.
+  std::function<void(const Json&)> writeLog;
 };
 
 enum class InvocationStatus { Succeeded, Failed, Pending };

@@ -192,10 +192,20 @@ ExpectedResult:
 TEST(RunRequirementTest, UnknownCallbackOperationIsReported) {
   RequirementDir dir;
   Report r = runRequirement(
-      dir.write("callback/4-1.yaml", "AsyncInvoke: true\nInput: cb\nCallbackActions:\n  - Operation: explode\n"),
+      dir.write("callback/4-1.yaml",
+                "AsyncInvoke: true\nInput: cb\nCallbackActions:\n  - CallbackName: cb\n    Operation: explode\n"),
       handlers(), {});
   EXPECT_EQ(r.verdict, Verdict::Fail);
   EXPECT_THAT(r.message, HasSubstr("explode"));
+}
+
+TEST(RunRequirementTest, CallbackActionWithoutNameIsReported) {
+  RequirementDir dir;
+  Report r = runRequirement(
+      dir.write("callback/4-1.yaml", "AsyncInvoke: true\nInput: cb\nCallbackActions:\n  - Operation: success\n"),
+      handlers(), {});
+  EXPECT_EQ(r.verdict, Verdict::Fail);
+  EXPECT_THAT(r.message, HasSubstr("needs a CallbackName"));
 }
 
 TEST(RunRequirementTest, LogsAreMatchedAgainstTheRunnersRecords) {

@@ -116,7 +116,9 @@ std::size_t applyCallbackActions(const Value& actions, LocalDurableTestRunner& r
     }
     response = response.after(actionDelay(action, i));
 
-    const Value name = action.contains("CallbackName") ? action["CallbackName"] : Value("*");
+    if (!action.contains("CallbackName"))
+      throw std::invalid_argument(fmt::format("CallbackActions[{}] needs a CallbackName ('*' for any)", i));
+    const Value& name = action["CallbackName"];
     std::string pattern;
     if (!name.is_string()) {
       // As in the reference model, a typed name (a number, a bool) equals no callback

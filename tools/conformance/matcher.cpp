@@ -115,7 +115,7 @@ Variables generateVariables(const Value& spec, std::uint64_t seed) {
 
 Value substitute(const Value& value, const Variables& variables) {
   auto text = [&](std::string s) {
-    for (const auto& [name, v] : variables) s = replaceAll(std::move(s), "${" + name + "}", v);
+    for (const auto& [name, v] : variables) s = replaceAll(std::move(s), fmt::format("${{{}}}", name), v);
     return s;
   };
   if (value.is_string()) return text(value.get<std::string>());
@@ -192,7 +192,7 @@ void Matcher::check(const Value& exp, const Value& act, const std::string& path)
   if (exp.is_object()) {
     if (!act.is_object()) mismatch(path, fmt::format("expected an object, got {}", show(act)));
     for (const auto& [k, v] : exp.items()) {
-      std::string sub = path + "." + k;
+      std::string sub = fmt::format("{}.{}", path, k);
       if (!act.contains(k)) mismatch(sub, "missing key");
       check(v, act[k], sub);
     }
@@ -262,7 +262,7 @@ Value withBindings(const Value& v, const Matcher& matcher) {
   if (!v.is_string()) return v;
   std::string s = v.get<std::string>();
   for (const auto& [name, bound] : matcher.bindings())
-    s = replaceAll(std::move(s), "${" + name + "}", pythonText(bound));
+    s = replaceAll(std::move(s), fmt::format("${{{}}}", name), pythonText(bound));
   return s;
 }
 

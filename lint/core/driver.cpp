@@ -290,8 +290,16 @@ LintResult runLint(const LintRequest& request) {
       result.toolError = true;
       return result;
     }
+    llvm::Regex exclude(request.excludeFilter);
+    if (!request.excludeFilter.empty() && !exclude.isValid(regexError)) {
+      errors << "rewind-lint: error: invalid --exclude-filter: " << regexError << "\n";
+      result.toolError = true;
+      return result;
+    }
     for (const std::string& file : database->getAllFiles()) {
-      if (filter.match(file)) sources.push_back(file);
+      if (filter.match(file) && (request.excludeFilter.empty() || !exclude.match(file))) {
+        sources.push_back(file);
+      }
     }
     std::sort(sources.begin(), sources.end());
   }
@@ -318,6 +326,10 @@ LintResult runLint(const LintRequest& request) {
     tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
         request.extraArgsBefore, clang::tooling::ArgumentInsertPosition::BEGIN));
   }
+  // Compiler warnings are not rewind-lint's business, and a -Werror meant
+  // for g++ must not turn clang-only warnings into a failed parse.
+  tool.appendArgumentsAdjuster(
+      clang::tooling::getInsertArgumentAdjuster("-w", clang::tooling::ArgumentInsertPosition::END));
   if (!request.extraArgs.empty()) {
     tool.appendArgumentsAdjuster(
         clang::tooling::getInsertArgumentAdjuster(request.extraArgs, clang::tooling::ArgumentInsertPosition::END));

@@ -15,6 +15,7 @@ namespace rwd::lint {
 struct LintRequest {
   std::vector<std::string> sources;                   // empty: every file of the database
   std::string sourceFilter;                           // regex on database files when sources is empty
+  std::string excludeFilter;                          // regex of database files to skip
   std::optional<std::string> buildPath;               // -p
   std::optional<std::vector<std::string>> fixedArgs;  // after `--`
   std::vector<std::string> extraArgs;

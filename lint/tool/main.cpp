@@ -54,6 +54,7 @@ int run(int argc, char** argv) {
   std::string outputPath;
   std::string sarifBase;
   std::string sourceFilter;
+  std::string excludeFilter;
   std::string resourceDir;
   std::vector<std::string> extraArgs;
   std::vector<std::string> extraArgsBefore;
@@ -72,6 +73,7 @@ int run(int argc, char** argv) {
   app.add_option("-o,--output", outputPath, "write the report to a file instead of stdout");
   app.add_option("--sarif-base", sarifBase, "make SARIF URIs relative to this directory");
   app.add_option("--source-filter", sourceFilter, "regex selecting database files when no source is given");
+  app.add_option("--exclude-filter", excludeFilter, "regex of database files to skip");
   app.add_option("--resource-dir", resourceDir, "clang resource dir (default: baked in)");
   app.add_option("--extra-arg", extraArgs, "argument appended to the compile command");
   app.add_option("--extra-arg-before", extraArgsBefore, "argument prepended to the compile command");
@@ -129,6 +131,7 @@ int run(int argc, char** argv) {
   rwd::lint::LintRequest request;
   request.sources = sources;
   request.sourceFilter = sourceFilter;
+  request.excludeFilter = excludeFilter;
   request.buildPath = buildPath;
   request.fixedArgs = fixedArgs;
   request.extraArgs = extraArgs;

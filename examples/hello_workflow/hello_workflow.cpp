@@ -1,22 +1,11 @@
 // hello_workflow: the shortest durable workflow — load a user, wait one minute, send an
 // email. Run it with:
 //   rewind-run build/examples/hello_workflow/libhello_workflow.so --event '{"userId":"alice"}' --skip-time
-#include <string>
+#include "hello_workflow.hpp"
 
 #include <rewind/handler.hpp>
 
 namespace hello {
-
-struct Request {
-  std::string userId;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Request, userId)
-
-struct User {
-  std::string id;
-  std::string email;
-};
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(User, id, email)
 
 std::string helloWorkflow(const Request& request, rwd::DurableContext& ctx) {
   User user = ctx.step("load-user", [&](rwd::StepContext&) {

@@ -195,14 +195,18 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
     if (status != OperationStatus::Started) inv.checkpoint(update(OperationAction::Start));
     const Operation* rec = inv.store().find(op.id);
     int attempt = rec->stepDetails->attempt;
-    if (inv.settings().stepBodyObserver) inv.settings().stepBodyObserver(op.stepId, name, attempt);
     StepContext sc(&inv, op.id, attempt);
     bool failed = false;
     Payload payload;
     AttemptInfo ai = attemptInfo(op, name, OperationSubType::Step, attempt);
     ++inv.stepBodyDepth;
     try {
-      runAttempt(inv, ai, [&] { payload = body(sc); });
+      runAttempt(inv, ai, [&] {
+        // The observer runs inside the attempt: what it throws is this attempt's failure.
+        if (inv.settings().stepBodyObserver) inv.settings().stepBodyObserver(op.stepId, name, attempt);
+        payload = body(sc);
+        if (inv.settings().stepResultOverride) payload = inv.settings().stepResultOverride(op.stepId, attempt, payload);
+      });
     } catch (const internal::Suspension&) {
       --inv.stepBodyDepth;
       throw;
@@ -404,13 +408,15 @@ Payload DurableContext::waitForConditionCore(
   if (op.rec && op.rec->stepDetails->result) recorded = op.rec->stepDetails->result;
   if (status != OperationStatus::Started) inv.checkpoint(update(OperationAction::Start));
   int attempt = inv.store().find(op.id)->stepDetails->attempt;
-  if (inv.settings().stepBodyObserver) inv.settings().stepBodyObserver(op.stepId, name, attempt);
   StepContext sc(&inv, op.id, attempt);
   std::pair<Payload, WaitDecision> outcome;
   AttemptInfo ai = attemptInfo(op, name, kSub, attempt);
   ++inv.stepBodyDepth;
   try {
-    runAttempt(inv, ai, [&] { outcome = poll(recorded, sc); });
+    runAttempt(inv, ai, [&] {
+      if (inv.settings().stepBodyObserver) inv.settings().stepBodyObserver(op.stepId, name, attempt);
+      outcome = poll(recorded, sc);
+    });
   } catch (const internal::Suspension&) {
     --inv.stepBodyDepth;
     throw;

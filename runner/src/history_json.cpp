@@ -207,6 +207,65 @@ std::vector<Operation> operationsFromJson(const Json& j) {
     auto status = operationStatusFromString(field("Status"));
     if (!status) throw std::invalid_argument(fmt::format("Operations[{}].Status is not a status", i));
     op.status = *status;
+    auto time = [&](const Json& obj, const char* k) -> std::optional<TimePoint> {
+      if (!obj.contains(k) || obj[k].is_null()) return std::nullopt;
+      if (obj[k].is_number()) return TimePoint(std::chrono::milliseconds(obj[k].get<std::int64_t>()));
+      if (!obj[k].is_string()) throw std::invalid_argument(fmt::format("Operations[{}].{} is not a timestamp", i, k));
+      auto t = parseTimestamp(obj[k].get<std::string>());
+      if (!t) throw std::invalid_argument(fmt::format("Operations[{}].{} is not an ISO-8601 timestamp", i, k));
+      return t;
+    };
+    auto text = [](const Json& obj, const char* k) -> std::optional<std::string> {
+      if (!obj.contains(k) || obj[k].is_null()) return std::nullopt;
+      return obj[k].is_string() ? obj[k].get<std::string>() : obj[k].dump();
+    };
+    auto error = [](const Json& obj) -> std::optional<ErrorObject> {
+      if (!obj.contains("Error") || obj["Error"].is_null()) return std::nullopt;
+      const Json& e = obj["Error"].contains("Payload") ? obj["Error"]["Payload"] : obj["Error"];
+      return internal::errorFromJson(e);
+    };
+    op.startTimestamp = time(o, "StartTimestamp").value_or(TimePoint{});
+    op.endTimestamp = time(o, "EndTimestamp");
+    if (op.stepId.empty()) op.stepId = op.id;  // the service's records carry no positional id
+    if (o.contains("StepDetails") || op.type == OperationType::Step) {
+      const Json& d = o.contains("StepDetails") ? o["StepDetails"] : Json::object();
+      StepDetails sd;
+      sd.attempt = d.value("Attempt", 1);
+      sd.nextAttemptTimestamp = time(d, "NextAttemptTimestamp");
+      sd.result = text(d, "Result");
+      sd.error = error(d);
+      op.stepDetails = sd;
+    }
+    if (o.contains("WaitDetails") || op.type == OperationType::Wait) {
+      const Json& d = o.contains("WaitDetails") ? o["WaitDetails"] : Json::object();
+      WaitDetails wd;
+      wd.scheduledEndTimestamp = time(d, "ScheduledEndTimestamp").value_or(op.startTimestamp);
+      wd.durationSeconds = std::chrono::duration_cast<std::chrono::seconds>(wd.scheduledEndTimestamp - op.startTimestamp).count();
+      op.waitDetails = wd;
+    }
+    if (o.contains("CallbackDetails") || op.type == OperationType::Callback) {
+      const Json& d = o.contains("CallbackDetails") ? o["CallbackDetails"] : Json::object();
+      CallbackDetails cd;
+      cd.callbackId = text(d, "CallbackId").value_or("");
+      cd.result = text(d, "Result");
+      cd.error = error(d);
+      op.callbackDetails = cd;
+    }
+    if (o.contains("ChainedInvokeDetails") || op.type == OperationType::ChainedInvoke) {
+      const Json& d = o.contains("ChainedInvokeDetails") ? o["ChainedInvokeDetails"] : Json::object();
+      ChainedInvokeDetails cd;
+      cd.result = text(d, "Result");
+      cd.error = error(d);
+      op.chainedInvokeDetails = cd;
+    }
+    if (o.contains("ContextDetails") || op.type == OperationType::Context) {
+      const Json& d = o.contains("ContextDetails") ? o["ContextDetails"] : Json::object();
+      ContextDetails cd;
+      cd.replayChildren = d.value("ReplayChildren", false);
+      cd.result = text(d, "Result");
+      cd.error = error(d);
+      op.contextDetails = cd;
+    }
     out.push_back(std::move(op));
   }
   return out;

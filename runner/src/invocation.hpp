@@ -50,6 +50,7 @@ struct InvocationSettings {
   CheckpointInterceptor interceptor;
   std::size_t* checkpointSequence = nullptr;  // counts updates across invocations
   StepBodyObserver stepBodyObserver;
+  StepResultOverride stepResultOverride;
   std::vector<Plugin*> plugins;                   // this invocation's plugins, in order
   std::unordered_set<std::string> completedSinceLast;  // ids made terminal between invocations
   std::unordered_set<std::string>* reportedHookFailures = nullptr;  // execution-wide: report each once

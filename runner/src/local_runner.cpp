@@ -66,6 +66,7 @@ struct LocalDurableTestRunner::Impl {
   bool done = false;
   bool pendingInvocation = false;
   std::size_t checkpointSeq = 0;
+  std::size_t plannedUpTo = 0;  // history events already scanned for new callbacks
   std::vector<InvocationRecord> invocations;
   std::vector<Json> logs;
   ExecutionStatus status = ExecutionStatus::Running;
@@ -100,6 +101,7 @@ struct LocalDurableTestRunner::Impl {
     done = false;
     pendingInvocation = true;
     checkpointSeq = 0;
+    plannedUpTo = 0;
     invocations.clear();
     logs.clear();
     status = ExecutionStatus::Running;
@@ -135,7 +137,6 @@ struct LocalDurableTestRunner::Impl {
 
   void runInvocation() {
     pendingInvocation = false;
-    std::size_t firstEvent = store->history().size();
     TimePoint start = store->now();
     internal::InvocationSettings settings;
     settings.seed = options.seed;
@@ -146,6 +147,8 @@ struct LocalDurableTestRunner::Impl {
     settings.interceptor = options.checkpointInterceptor;
     settings.checkpointSequence = &checkpointSeq;
     settings.stepBodyObserver = options.stepBodyObserver;
+    settings.stepResultOverride = options.stepResultOverride;
+  settings.stepResultOverride = options.stepResultOverride;
     std::vector<std::string> completions = store->takeCompletions();
     PluginList plugins = options.handlerConfig.plugins;
     if (options.handlerConfig.pluginFactory) {
@@ -244,11 +247,13 @@ struct LocalDurableTestRunner::Impl {
                          std::nullopt, std::nullopt});
       return;
     }
+    // Callbacks created by a crashed invocation get their responders too.
+    planResponders(plannedUpTo);
+    plannedUpTo = store->history().size();
     if (out.end != internal::InvocationEnd::Pending) {
       pendingInvocation = true;  // a crashed or failed invocation is re-invoked at once
       return;
     }
-    planResponders(firstEvent);
     for (const std::string& id : store->takeStartedInvokes()) store->schedule(Timer::Kind::Invoke, store->now(), id);
   }
 

@@ -25,6 +25,7 @@ ReplayOutcome replayInvocation(const RawHandler& handler, const std::vector<Oper
   settings.scheduler = options.scheduler.get();
   settings.checkpointSequence = &seq;
   settings.stepBodyObserver = options.stepBodyObserver;
+  settings.stepResultOverride = options.stepResultOverride;
   settings.interceptor = [&](const OperationUpdate& u, std::size_t) {
     out.newUpdates.push_back(u);
     return CheckpointFate::Persist;

@@ -155,7 +155,7 @@ TEST(ScheduleTest, AMalformedTokenIsAClearError) {
 
 // DISABLED: replayInvocation reports [rewind.replay.vanished] for an unchanged handler
 // (runtime issue, see the checker's report); enable once the runtime fixes it.
-TEST(HistoryReplayTest, DISABLED_TheSameCodeReplaysAndAChangedOneDiverges) {
+TEST(HistoryReplayTest, TheSameCodeReplaysAndAChangedOneDiverges) {
   rwd::LocalDurableTestRunner runner(threeSteps);
   Json recorded = runner.run().toJson();
   auto same = rwd::checker::replayHistory(rwd::makeHandler(threeSteps), recorded);
@@ -169,7 +169,7 @@ TEST(HistoryReplayTest, DISABLED_TheSameCodeReplaysAndAChangedOneDiverges) {
   EXPECT_NE(changed.divergence->find("NonDeterministicExecutionError"), std::string::npos) << *changed.divergence;
 }
 
-TEST(HistoryReplayTest, DISABLED_AcceptsABareOperationListWithTheInputGiven) {
+TEST(HistoryReplayTest, AcceptsABareOperationListWithTheInputGiven) {
   rwd::LocalDurableTestRunner runner(threeSteps);
   Json ops = rwd::operationsToJson(runner.run().getOperations());
   EXPECT_THROW(rwd::checker::replayHistory(rwd::makeHandler(threeSteps), ops), std::invalid_argument);

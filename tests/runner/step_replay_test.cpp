@@ -7,6 +7,7 @@
 
 #include "rewind/history_json.hpp"
 #include "rewind/local_runner.hpp"
+#include "rewind/replay.hpp"
 
 namespace {
 
@@ -382,6 +383,40 @@ TEST(EnvelopeTest, AMalformedInputFailsTheExecutionClearly) {
   const auto& r = runner.runPayload("{\"m\": 1}");
   ASSERT_EQ(r.getStatus(), ExecutionStatus::Failed);
   EXPECT_THAT(r.getError()->errorType, HasSubstr("nlohmann"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(HistoryReplayTest, AnUnchangedHandlerReplaysItsOwnJsonLogWithoutDivergence) {
+  auto handler = [](const std::string& in, rwd::DurableContext& ctx) {
+    auto a = ctx.step("a", [&] { return in + "!"; });
+    ctx.wait("w", std::chrono::seconds(30));
+    auto b = ctx.runInChildContext("child", [](rwd::DurableContext& c) { return c.step("b", [] { return 2; }); });
+    return a + std::to_string(b);
+  };
+  rwd::LocalDurableTestRunner runner(handler);
+  const auto& r = runner.run(std::string("x"));
+  ASSERT_EQ(r.getStatus(), rwd::ExecutionStatus::Succeeded);
+  // Through JSON, as `rewind-run --json` writes it.
+  std::vector<rwd::Operation> log = rwd::operationsFromJson(rwd::Json::parse(r.toJson().dump()));
+  ASSERT_EQ(log.size(), r.getOperations().size());
+  EXPECT_EQ(log[0].stepDetails->result, "\"x!\"");
+  auto same = rwd::replayInvocation(rwd::makeHandler(handler), log, "\"x\"");
+  EXPECT_FALSE(same.divergence.has_value()) << same.divergence->errorMessage;
+  EXPECT_EQ(same.outcome, rwd::InvocationOutcome::Succeeded);
+  EXPECT_EQ(same.result, "\"x!2\"");
+  EXPECT_TRUE(same.newUpdates.empty());
+
+  auto changed = rwd::replayInvocation(rwd::makeHandler([](const std::string&, rwd::DurableContext& ctx) {
+                                         ctx.step("a", [] { return std::string("?"); });
+                                         ctx.wait("renamed", std::chrono::seconds(30));
+                                         return std::string();
+                                       }),
+                                       log, "\"x\"");
+  ASSERT_TRUE(changed.divergence.has_value());
+  EXPECT_THAT(changed.divergence->errorMessage, ::testing::HasSubstr("'renamed'"));
 }
 
 }  // namespace

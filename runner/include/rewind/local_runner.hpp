@@ -60,6 +60,10 @@ using CheckpointInterceptor = std::function<CheckpointFate(const OperationUpdate
 using StepBodyObserver = std::function<void(const std::string& stepId, const std::optional<std::string>& name,
                                             int attempt)>;
 
+// Replaces a step body's serialized result before it is checkpointed (the checker's
+// legal-variation reference runs feed a resumed run's values through this).
+using StepResultOverride = std::function<Payload(const std::string& stepId, int attempt, const Payload& result)>;
+
 struct RunnerOptions {
   bool skipTime = true;                 // false: manual clock, advance with advanceTime()
   TimePoint epoch = kDefaultEpoch;      // virtual time of the first invocation
@@ -71,7 +75,8 @@ struct RunnerOptions {
   std::string functionName = "rewind-local";
   std::shared_ptr<BranchScheduler> scheduler;
   CheckpointInterceptor checkpointInterceptor;
-  StepBodyObserver stepBodyObserver;
+  StepBodyObserver stepBodyObserver;  // runs inside the attempt: what it throws fails the attempt
+  StepResultOverride stepResultOverride;
   // When responders are registered, a new callback that none of them matches is an
   // error (the conformance suite's rule) instead of being left open.
   bool failOnUnansweredCallback = false;

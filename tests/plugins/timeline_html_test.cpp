@@ -1,0 +1,3 @@
+// The HTML timeline.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>

@@ -2,6 +2,7 @@
 // `run-durable`, and prints its result and operation timeline.
 //
 //   rewind-run build/examples/libhello_workflow.so --handler hello --event '"alice"' --skip-time
+//   rewind-run ... --trace trace.json --timeline timeline.html   (Perfetto trace, HTML timeline)
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -14,6 +15,9 @@
 #include "handler_library.hpp"
 #include "rewind/history_json.hpp"
 #include "rewind/local_runner.hpp"
+#include "rewind/plugins/json_log_plugin.hpp"
+#include "rewind/plugins/timeline_html.hpp"
+#include "rewind/plugins/trace_plugin.hpp"
 
 namespace {
 
@@ -75,8 +79,8 @@ std::pair<std::string, rwd::CallbackResponse> parseResponse(const std::string& s
 int main(int argc, char** argv) {
   CLI::App app{"Run a durable handler locally on a virtual clock and print its result and timeline."};
   app.set_version_flag("--version", "rewind-run 0.1.0");
-  std::string library, handlerName, event = "null", jsonOut;
-  bool skipTime = false, verbose = false, showHistory = false, json = false, list = false;
+  std::string library, handlerName, event = "null", jsonOut, tracePath, timelinePath;
+  bool skipTime = false, verbose = false, showHistory = false, json = false, list = false, hookLog = false;
   std::uint64_t seed = 1;
   std::vector<std::string> responses;
   app.add_option("library", library, "shared library with handlers registered by REWIND_HANDLER")->required();
@@ -87,6 +91,9 @@ int main(int argc, char** argv) {
   app.add_flag("--show-history", showHistory, "print the execution history events");
   app.add_flag("--json", json, "print result, operations and history as one JSON document");
   app.add_flag("--list", list, "list the library's handlers and exit");
+  app.add_option("--trace", tracePath, "write the execution as Chrome Trace Event JSON (open it in ui.perfetto.dev)");
+  app.add_option("--timeline", timelinePath, "write a self-contained HTML page drawing the execution's timeline");
+  app.add_flag("--hook-log", hookLog, "print one JSON line per plugin hook on stderr (rwd::JsonLogPlugin)");
   app.add_option("--seed", seed, "seed for callback ids, request ids and jitter");
   app.add_option("--respond", responses,
                  "answer a callback: NAME=success[:JSON] | failure[:TYPE[:MESSAGE]] | heartbeat | never, optionally "
@@ -130,6 +137,11 @@ int main(int argc, char** argv) {
   options.skipTime = skipTime;
   options.seed = seed;
   options.handlerConfig = def->config;
+  auto trace = std::make_shared<rwd::TracePlugin>();
+  if (!tracePath.empty() || !timelinePath.empty()) options.handlerConfig.plugins.push_back(trace);
+  if (hookLog)
+    options.handlerConfig.plugins.push_back(
+        std::make_shared<rwd::JsonLogPlugin>(rwd::JsonLogOptions{.stream = &std::cerr}));
   options.functionName = def->name;
   if (verbose) options.logStream = &std::cerr;
   if (!skipTime) options.epoch = rwd::TimePoint(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -154,6 +166,17 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(wait);
     result = &runner.advanceToNextTimer();
   }
+
+  auto writeFile = [&](const std::string& path, const char* what, const auto& write) {
+    if (path.empty()) return;
+    std::ofstream out(path);
+    if (out) write(out);
+    if (!out) die(fmt::format("cannot write the {} to {}", what, path));
+  };
+  writeFile(tracePath, "trace", [&](std::ostream& out) { trace->writeTrace(*result, out); });
+  writeFile(timelinePath, "timeline", [&](std::ostream& out) {
+    rwd::writeTimelineHtml(trace->timeline(*result), out, fmt::format("{} — rewind-run", def->name));
+  });
 
   if (json) {
     std::cout << result->toJson().dump(2) << "\n";

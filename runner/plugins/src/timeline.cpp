@@ -239,8 +239,15 @@ class Builder {
     return it == opIndex_.end() ? nullptr : &result_.getOperations()[it->second];
   }
 
-  static std::string label(const Operation& op) {
+  std::string label(const Operation& op) const {
     if (op.name) return *op.name;
+    // A waitForCallback's unnamed children: its callback and its submitter step.
+    if (const Operation* parent = op.parentId ? find(*op.parentId) : nullptr;
+        parent && parent->subType == OperationSubType::WaitForCallback) {
+      std::string owner = parent->name ? *parent->name : "#" + parent->stepId;
+      if (op.type == OperationType::Callback) return owner + " callback";
+      if (op.type == OperationType::Step) return owner + " submitter";
+    }
     if (op.subType == OperationSubType::MapIteration || op.subType == OperationSubType::ParallelBranch) {
       auto dash = op.stepId.rfind('-');
       std::string last = dash == std::string::npos ? op.stepId : op.stepId.substr(dash + 1);

@@ -45,7 +45,7 @@ constexpr const char* kScript = R"HTML(</script>
 (function () {
   const data = JSON.parse(document.getElementById("timeline-data").textContent);
   const NS = "http://www.w3.org/2000/svg";
-  const LABEL_W = 230, ROW_H = 18, ROW_PAD = 6, AXIS_H = 30, MIN_TICK = 14, RIGHT = 24;
+  const LABEL_W = 230, ROW_H = 18, ROW_PAD = 6, AXIS_H = 30, MIN_TICK = 22, RIGHT = 24;
   const COLORS = {
     execution: "#cfd8dc", invocation: "#90caf9", context: "#b3e5fc", step: "#66bb6a", attempt: "#a5d6a7",
     retry: "#ffe082", wait: "#bdbdbd", callback: "#ce93d8", invoke: "#ffcc80", failed: "#ef5350"
@@ -80,7 +80,7 @@ constexpr const char* kScript = R"HTML(</script>
       if (linear) { pos.push(t[j][0]); continue; }
       if (j === 0) { pos.push(0); continue; }
       const gap = t[j][1] - t[j - 1][1];
-      pos.push(pos[j - 1] + MIN_TICK + (gap > 0 ? 45 * Math.log10(1 + gap / 1000) : 0));
+      pos.push(pos[j - 1] + MIN_TICK + (gap > 0 ? 35 * Math.log10(1 + gap / 1000) : 0));
     }
     const end = t.length === 0 ? 1 : linear ? data.endMicros : pos[pos.length - 1] + MIN_TICK;
     return { pos: pos, end: end };
@@ -152,8 +152,14 @@ constexpr const char* kScript = R"HTML(</script>
     el("rect", { width: 6, height: 6, fill: COLORS.retry }, pat);
     el("line", { x1: 0, y1: 0, x2: 0, y2: 6, stroke: "#ffb300", "stroke-width": 2 }, pat);
 
+    // A step's only attempt, spanning the step exactly, is left out: it says nothing more.
+    const outer = {};
+    data.spans.forEach(function (s) { if (s.category !== "attempt") outer[s.track + ":" + s.start + ":" + s.end] = true; });
+    const shown = data.spans.filter(function (s) {
+      return !(s.category === "attempt" && !s.failed && outer[s.track + ":" + s.start + ":" + s.end]);
+    });
     const depth = data.tracks.map(function () { return 0; });
-    data.spans.forEach(function (s) { depth[s.track] = Math.max(depth[s.track], s.depth); });
+    shown.forEach(function (s) { depth[s.track] = Math.max(depth[s.track], s.depth); });
     const top = [];
     let y = AXIS_H;
     data.tracks.forEach(function (t, i) { top.push(y); y += (depth[i] + 1) * ROW_H + ROW_PAD; });
@@ -186,8 +192,18 @@ constexpr const char* kScript = R"HTML(</script>
     }
     el("text", { x: LABEL_W, y: 12, class: "axis-label" }, svg, "+0s");
 
-    // Bars.
-    data.spans.forEach(function (s) {
+    // Bars; a label too long for its bar runs on into the free space after it.
+    const room = new Map();
+    const byRow = {};
+    shown.forEach(function (s) { (byRow[s.track + ":" + s.depth] = byRow[s.track + ":" + s.depth] || []).push(s); });
+    Object.keys(byRow).forEach(function (k) {
+      const row = byRow[k].slice().sort(function (a, b) { return a.start - b.start; });
+      row.forEach(function (s, i) {
+        const next = i + 1 < row.length ? m.at(row[i + 1].start) : LABEL_W + width + RIGHT;
+        room.set(s, next - m.at(s.start) - 3);
+      });
+    });
+    shown.forEach(function (s) {
       const x0 = m.at(s.start), x1 = Math.max(m.at(s.end), x0 + 2);
       const yy = top[s.track] + s.depth * ROW_H, h = ROW_H - 3;
       const g = el("g", { class: "span " + s.category, "data-name": s.name, "data-status": s.status,
@@ -196,7 +212,7 @@ constexpr const char* kScript = R"HTML(</script>
                    fill: s.category === "retry" && !s.failed ? "url(#hatch)" : colorOf(s),
                    stroke: s.failed ? "#b71c1c" : "#546e7a", "stroke-width": s.failed ? 1.2 : 0.5,
                    "stroke-dasharray": s.open ? "4 2" : "none", "fill-opacity": s.open ? 0.6 : 1 }, g);
-      const clip = el("svg", { x: x0, y: yy, width: x1 - x0, height: h }, g);
+      const clip = el("svg", { x: x0, y: yy, width: Math.max(x1 - x0, room.get(s)), height: h }, g);
       el("text", { x: 3, y: h - 4 }, clip, s.name + (s.status === "SUCCEEDED" ? "" : " · " + s.status));
       const details = [s.name + " — " + s.category + " " + s.status,
                        "virtual +" + human(m.virtualMs(s.start)) + (s.open ? " → (running)" : " → +" + human(m.virtualMs(s.end)))];

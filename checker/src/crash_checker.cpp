@@ -7,11 +7,34 @@
 #include <algorithm>
 #include <map>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
 #include "rewind/checker/fault_injection.hpp"
 #include "rewind/history_json.hpp"
+#include "rewind/plugin.hpp"
 
 namespace rwd::checker {
+
+namespace internal {
+
+// Lookups into a reference run, built once per reference instead of once per judged run.
+struct RefIndex {
+  std::unordered_map<std::string_view, const Operation*> ops;
+  std::unordered_map<std::string_view, const OperationUpdate*> starts;
+  explicit RefIndex(const RunTrace& r) {
+    ops.reserve(r.operations.size());
+    for (const Operation& op : r.operations) ops.emplace(op.id, &op);
+    for (const auto& u : r.updates)
+      if (u.update.action == OperationAction::Start) starts.emplace(u.update.id, &u.update);
+  }
+  const Operation* op(std::string_view id) const {
+    auto it = ops.find(id);
+    return it == ops.end() ? nullptr : it->second;
+  }
+};
+
+}  // namespace internal
 
 namespace {
 
@@ -61,32 +84,25 @@ const Payload* checkpointedValue(const Operation& op) {
   return nullptr;
 }
 
-std::map<std::string, const Operation*> byId(const std::vector<Operation>& ops) {
-  std::map<std::string, const Operation*> m;
-  for (const Operation& op : ops) m.emplace(op.id, &op);
-  return m;
-}
+// Counts invocations (the reference run only: it tells where invocations begin).
+class InvocationMarker final : public Plugin {
+ public:
+  explicit InvocationMarker(RunTrace& trace) : trace_(trace) {}
+  std::string pluginName() const override { return "rewind-checker"; }
+  void onInvocationStart(const InvocationInfo&) override { trace_.invocationStarts.push_back(trace_.updates.size()); }
 
-// Step ids whose checkpointed value differs between the runs: a legal variation when a
-// step re-ran after its checkpoint was lost.
-std::vector<std::string> variedSteps(const RunTrace& ref, const RunTrace& t) {
-  std::vector<std::string> out;
-  auto refOps = byId(ref.operations);
-  for (const Operation& op : t.operations) {
-    if (op.type != OperationType::Step || op.status != OperationStatus::Succeeded) continue;
-    auto it = refOps.find(op.id);
-    if (it == refOps.end() || it->second->status != OperationStatus::Succeeded) continue;
-    if (!sameJsonText(op.stepDetails->result, it->second->stepDetails->result)) out.push_back(op.stepId);
-  }
-  return out;
-}
+ private:
+  RunTrace& trace_;
+};
 
 struct Judge {
   const RunTrace& ref;
+  const internal::RefIndex& refIndex;
   const RunTrace& t;
   const Schedule& schedule;
   const CheckOptions& options;
   std::vector<Finding>& findings;
+  bool valueReference = false;  // ref is a crash-free run fed the resumed run's step values
   bool failed[kOracleCount] = {};
 
   void report(Oracle o, std::string message) {
@@ -108,14 +124,12 @@ struct Judge {
     }
     if (&ref == &t) return;
     // Operation identity and arguments, position by position (ids are positional).
-    std::map<std::string, const OperationUpdate*> refStarts;
-    for (const auto& u : ref.updates)
-      if (u.update.action == OperationAction::Start) refStarts.emplace(u.update.id, &u.update);
-    auto refOps = byId(ref.operations);
-    for (const Operation& op : t.operations) {
-      auto it = refOps.find(op.id);
-      if (it == refOps.end()) continue;
-      const Operation& r = *it->second;
+    for (std::size_t i = 0; i < t.operations.size(); ++i) {
+      const Operation& op = t.operations[i];
+      const Operation* found = i < ref.operations.size() && ref.operations[i].id == op.id ? &ref.operations[i]
+                                                                                           : refIndex.op(op.id);
+      if (!found) continue;
+      const Operation& r = *found;
       if (r.type != op.type || r.subType != op.subType || r.name != op.name || r.parentId != op.parentId) {
         report(Oracle::Determinism,
                fmt::format("operation at step {} is {}/{} {} (parent {}) after resuming, but {}/{} {} (parent {}) in "
@@ -128,8 +142,8 @@ struct Judge {
     }
     for (const auto& u : t.updates) {
       if (u.update.action != OperationAction::Start || u.fate == CheckpointFate::DropAndCrash) continue;
-      auto it = refStarts.find(u.update.id);
-      if (it == refStarts.end()) continue;
+      auto it = refIndex.starts.find(u.update.id);
+      if (it == refIndex.starts.end()) continue;
       const OperationUpdate& a = u.update;
       const OperationUpdate& b = *it->second;
       auto differs = [&](std::string_view what, const auto& x, const auto& y) {
@@ -148,26 +162,27 @@ struct Judge {
     }
   }
 
-  void result(bool varied) {
+  void result() {
     if (&ref == &t) return;
     bool same = t.status == ref.status;
     if (same && t.status == ExecutionStatus::Succeeded) same = sameJsonText(t.result, ref.result);
     if (same && t.status != ExecutionStatus::Succeeded && t.error && ref.error)
       same = t.error->errorType == ref.error->errorType && t.error->errorMessage == ref.error->errorMessage;
     if (same) return;
-    if (varied) return;  // counted as skipped by the caller
     std::string why = t.status == ExecutionStatus::Running ? fmt::format(" ({})", t.blockedReason) : std::string();
     report(Oracle::Result,
-           fmt::format("the resumed execution ended {}{}, but the crash-free run ended {}; every step returned the "
+           fmt::format("the resumed execution ended {}{}, but the crash-free run{} ended {}; every step returned the "
                        "same checkpointed values, so state outside the checkpoints (a closure variable mutated in a "
                        "step, a static, a cache) changed the outcome",
                        describeOutcome(t.status, t.result, t.error), why,
+                       valueReference ? " fed the same step values" : "",
                        describeOutcome(ref.status, ref.result, ref.error)));
   }
 
-  void exactlyOnce(bool varied) {
+  void exactlyOnce() {
     // 1. No body runs after its step's SUCCEED/FAIL was persisted.
-    std::map<std::string, std::size_t> completedAt;  // stepId -> update index
+    std::unordered_map<std::string_view, std::size_t> completedAt;  // stepId -> update index
+    completedAt.reserve(t.updates.size());
     for (std::size_t i = 0; i < t.updates.size(); ++i) {
       const auto& u = t.updates[i];
       if (u.fate == CheckpointFate::DropAndCrash) continue;
@@ -175,7 +190,7 @@ struct Judge {
           (u.update.action == OperationAction::Succeed || u.update.action == OperationAction::Fail))
         completedAt.emplace(u.update.stepId, i);
     }
-    std::map<std::pair<std::string, int>, int> runs;
+    std::map<std::pair<std::string_view, int>, int> runs;
     for (const auto& b : t.bodyStarts) {
       auto it = completedAt.find(b.stepId);
       if (it != completedAt.end() && it->second < b.updatesBefore) {
@@ -194,41 +209,29 @@ struct Judge {
     auto describeKey = [](const std::pair<std::string, std::string>& k) {
       return fmt::format("({}, {})", k.first, k.second);
     };
-    if (!varied) {
-      std::set<std::pair<std::string, std::string>> keys;
-      for (const auto& [k, n] : ref.effects) keys.insert(k);
-      for (const auto& [k, n] : t.effects) keys.insert(k);
-      for (const auto& k : keys) {
-        int a = t.effects.count(k) ? t.effects.at(k) : 0;
-        int b = ref.effects.count(k) ? ref.effects.at(k) : 0;
-        if (a != b) {
-          report(Oracle::ExactlyOnce,
-                 fmt::format("effect {} happened {} time{} after the crash, {} time{} in the crash-free run: {}",
-                             describeKey(k), a, a == 1 ? "" : "s", b, b == 1 ? "" : "s",
-                             a > b ? "a step re-ran a non-idempotent effect (use an idempotency key)"
-                                   : "an effect was lost"));
-          return;
-        }
+    if (t.effects == ref.effects) return;
+    std::set<std::pair<std::string, std::string>> keys;
+    for (const auto& [k, n] : ref.effects) keys.insert(k);
+    for (const auto& [k, n] : t.effects) keys.insert(k);
+    for (const auto& k : keys) {
+      auto ia = t.effects.find(k);
+      auto ib = ref.effects.find(k);
+      int a = ia == t.effects.end() ? 0 : ia->second;
+      int b = ib == ref.effects.end() ? 0 : ib->second;
+      if (a != b) {
+        report(Oracle::ExactlyOnce,
+               fmt::format("effect {} happened {} time{} after the crash, {} time{} in the crash-free run{}: {}",
+                           describeKey(k), a, a == 1 ? "" : "s", b, b == 1 ? "" : "s",
+                           valueReference ? " fed the same step values" : "",
+                           a > b ? "a step re-ran a non-idempotent effect (use an idempotency key)"
+                                 : "an effect was lost"));
+        return;
       }
-    } else {
-      std::map<std::string, int> ka, kb;
-      for (const auto& [k, n] : t.effects) ka[k.first] += n;
-      for (const auto& [k, n] : ref.effects) kb[k.first] += n;
-      if (ka != kb)
-        for (const auto& [kind, n] : ka)
-          if (kb[kind] != n) {
-            report(Oracle::ExactlyOnce, fmt::format("effects of kind '{}' happened {} times after the crash, {} times "
-                                                    "in the crash-free run",
-                                                    kind, n, kb[kind]));
-            return;
-          }
     }
   }
 
   void rollback() {
     const auto& ops = t.operations;
-    std::map<std::string, std::size_t> position;
-    for (std::size_t i = 0; i < ops.size(); ++i) position[ops[i].id] = i;
     std::optional<std::size_t> lastForward;
     std::optional<std::string> lastParent;
     std::string lastName;
@@ -280,11 +283,12 @@ struct Judge {
   }
 
   void appendOnly() {
-    std::map<std::string, std::size_t> position;
+    std::unordered_map<std::string_view, std::size_t> position;
+    position.reserve(t.operations.size());
     for (std::size_t i = 0; i < t.operations.size(); ++i) position[t.operations[i].id] = i;
-    std::map<std::string, const OperationUpdate*> terminal;
+    std::vector<std::pair<std::size_t, const OperationUpdate*>> terminal;  // (position, terminal update)
+    std::vector<bool> seen(t.operations.size(), false);
     std::optional<std::size_t> lastPos;
-    std::set<std::string> seen;
     for (const auto& u : t.updates) {
       if (u.fate == CheckpointFate::DropAndCrash || u.update.type == OperationType::Execution) continue;
       const OperationUpdate& up = u.update;
@@ -295,7 +299,8 @@ struct Judge {
                            opLabel(up.name, up.stepId), toString(up.action)));
         return;
       }
-      if (seen.insert(up.id).second) {
+      if (!seen[pos->second]) {
+        seen[pos->second] = true;
         if (lastPos && pos->second < *lastPos) {
           report(Oracle::AppendOnly, fmt::format("operation {} moved in the log: persisted after another operation "
                                                  "but now listed before it",
@@ -304,10 +309,15 @@ struct Judge {
         }
         lastPos = pos->second;
       }
-      if (up.action == OperationAction::Succeed || up.action == OperationAction::Fail) terminal[up.id] = &up;
+      if (up.action == OperationAction::Succeed || up.action == OperationAction::Fail)
+        terminal.emplace_back(pos->second, &up);
     }
-    for (const auto& [id, up] : terminal) {
-      const Operation& op = t.operations[position[id]];
+    // The last terminal update of each operation is the one its final record must hold.
+    std::stable_sort(terminal.begin(), terminal.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < terminal.size(); ++i) {
+      if (i + 1 < terminal.size() && terminal[i + 1].first == terminal[i].first) continue;
+      const OperationUpdate* up = terminal[i].second;
+      const Operation& op = t.operations[terminal[i].first];
       bool ok = up->action == OperationAction::Succeed ? op.status == OperationStatus::Succeeded
                                                        : op.status == OperationStatus::Failed;
       if (ok && up->action == OperationAction::Succeed && !up->replayChildren)
@@ -339,11 +349,16 @@ std::string_view toString(Oracle o) {
 std::string CheckReport::summary() const {
   std::ostringstream out;
   out << fmt::format("crash points explored: {}, schedules tried: {}\n", crashPoints, schedules);
+  if (equivalentCrashPoints)
+    out << fmt::format("  crash points judged by an equivalent point's run (same persisted log, nothing observable "
+                       "between): {}\n",
+                       equivalentCrashPoints);
   for (std::size_t i = 0; i < kOracleCount; ++i)
     out << fmt::format("  {:<13} passed {:>6}  failed {:>6}\n", toString(static_cast<Oracle>(i)), passed[i], failed[i]);
-  if (skippedLegalVariation)
-    out << fmt::format("  result comparisons skipped for legal variation (a re-run step returned another value): {}\n",
-                       skippedLegalVariation);
+  if (valueOverrideReferences)
+    out << fmt::format("  resumed runs judged against a crash-free run fed their step values (a re-run step returned "
+                       "another value): {}\n",
+                       valueOverrideReferences);
   for (const Finding& f : findings) {
     out << fmt::format("FINDING [{}] {}\n", toString(f.oracle), f.message);
     out << fmt::format("  schedule: {} ({} mode{})\n", describe(f.schedule), f.mode,
@@ -357,7 +372,14 @@ std::string CheckReport::summary() const {
 CrashChecker::CrashChecker(RawHandler handler, Payload input, CheckOptions options)
     : handler_(std::move(handler)), input_(std::move(input)), options_(std::move(options)) {}
 
+CrashChecker::~CrashChecker() = default;
+
 RunTrace CrashChecker::run(const Schedule& schedule, bool withHistory) {
+  return runImpl(schedule, withHistory, nullptr, false);
+}
+
+RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const Overrides* overrides,
+                               bool markInvocations) {
   RunTrace trace;
   std::vector<CrashPoint> checkpointCrashes, midStepCrashes;
   for (const CrashPoint& c : schedule.crashes)
@@ -366,12 +388,19 @@ RunTrace CrashChecker::run(const Schedule& schedule, bool withHistory) {
   std::sort(checkpointCrashes.begin(), checkpointCrashes.end(), byAt);
   std::sort(midStepCrashes.begin(), midStepCrashes.end(), byAt);
   std::size_t nextCheckpointCrash = 0, nextMidStepCrash = 0;
+  EffectLedger& ledger = EffectLedger::global();
+  // Injected failures by step id, resolved from the wire ids as the steps START.
+  std::vector<std::pair<std::string, int>> failing;
 
   RunnerOptions o;
-  o.skipTime = false;  // the checker drives the clock to answer callbacks at chosen times
+  // The manual clock is needed only to answer callbacks at the schedule's times; without
+  // callbacks the runner fires timers itself and the run is one runPayload().
+  bool manualClock = markInvocations || referenceHasCallbacks_;
+  o.skipTime = !manualClock;
   o.seed = schedule.jitterSeed;
   o.maxInvocations = options_.maxInvocations;
   if (schedule.branchSeed) o.scheduler = std::make_shared<SeededScheduler>(schedule.branchSeed);
+  if (markInvocations) o.handlerConfig.plugins.push_back(std::make_shared<InvocationMarker>(trace));
   o.checkpointInterceptor = [&](const OperationUpdate& u, std::size_t seq) {
     CheckpointFate fate = CheckpointFate::Persist;
     while (nextCheckpointCrash < checkpointCrashes.size() && checkpointCrashes[nextCheckpointCrash].at < seq)
@@ -382,19 +411,34 @@ RunTrace CrashChecker::run(const Schedule& schedule, bool withHistory) {
       ++nextCheckpointCrash;
       ++trace.crashesFired;
     }
-    trace.updates.push_back({u, seq, fate});
+    if (!schedule.stepFailures.empty() && u.action == OperationAction::Start)
+      for (const StepFailure& f : schedule.stepFailures)
+        if (f.operationId == u.id &&
+            std::find(failing.begin(), failing.end(), std::pair(u.stepId, f.attempt)) == failing.end())
+          failing.emplace_back(u.stepId, f.attempt);
+    trace.updates.push_back({u, seq, fate, ledger.events()});
     return fate;
   };
+  // Runs inside the attempt: a crash here leaves the step STARTED, a throw fails the attempt.
   o.stepBodyObserver = [&](const std::string& stepId, const std::optional<std::string>& name, int attempt) {
     std::size_t index = trace.bodyStarts.size();
-    trace.bodyStarts.push_back({stepId, name, attempt, trace.updates.size()});
+    trace.bodyStarts.push_back({stepId, name, attempt, trace.updates.size(), ledger.events()});
     if (nextMidStepCrash < midStepCrashes.size() && midStepCrashes[nextMidStepCrash].at == index) {
       ++nextMidStepCrash;
       ++trace.crashesFired;
       rwd::testing::simulateProcessCrash();  // the invocation times out as the body starts
     }
+    for (const auto& [id, a] : failing)
+      if (id == stepId && a == attempt)
+        throw InjectedStepFailure(fmt::format("injected failure of step {} attempt {}", stepId, attempt));
   };
+  if (overrides)
+    o.stepResultOverride = [overrides](const std::string& stepId, int, const Payload& result) {
+      auto it = overrides->find(stepId);
+      return it == overrides->end() ? result : it->second;
+    };
 
+  // Bodies that still call faultPoint() fail on the same attempts (already failed above).
   FaultPlan plan;
   for (const StepFailure& f : schedule.stepFailures) plan.failures.emplace_back(f.operationId, f.attempt);
   struct Install {
@@ -402,7 +446,7 @@ RunTrace CrashChecker::run(const Schedule& schedule, bool withHistory) {
     explicit Install(const FaultPlan* p) : prev(FaultPlan::active()) { FaultPlan::active() = p; }
     ~Install() { FaultPlan::active() = prev; }
   } install(&plan);
-  EffectLedger::global().clear();
+  ledger.clear();
 
   LocalDurableTestRunner runner(handler_, std::move(o));
   if (options_.configureRunner) options_.configureRunner(runner);
@@ -417,7 +461,7 @@ RunTrace CrashChecker::run(const Schedule& schedule, bool withHistory) {
   };
   std::map<std::string, std::size_t> callbackIndex;
   std::vector<Pending> pending;
-  for (int guard = 0; r->getStatus() == ExecutionStatus::Running && guard < 100000; ++guard) {
+  for (int guard = 0; manualClock && r->getStatus() == ExecutionStatus::Running && guard < 100000; ++guard) {
     TimePoint now = runner.now();
     for (const Operation& op : r->getOperations()) {
       if (op.type != OperationType::Callback || op.status != OperationStatus::Started) continue;
@@ -466,10 +510,20 @@ RunTrace CrashChecker::run(const Schedule& schedule, bool withHistory) {
   trace.error = r->getError();
   trace.operations = r->getOperations();
   trace.blockedReason = r->getBlockedReason();
-  trace.effects = EffectLedger::global().counts();
+  trace.effects = ledger.counts();
   if (withHistory) {
     trace.history = r->historyJson();
     trace.executionJson = r->toJson();
+  }
+  if (!manualClock && trace.status == ExecutionStatus::Running &&
+      std::any_of(trace.operations.begin(), trace.operations.end(),
+                  [](const Operation& op) { return op.type == OperationType::Callback; })) {
+    // A callback the reference never created (the code is not deterministic): answer it
+    // as the schedule says, on the manual clock.
+    referenceHasCallbacks_ = true;
+    RunTrace again = runImpl(schedule, withHistory, overrides, markInvocations);
+    referenceHasCallbacks_ = false;
+    return again;
   }
   return trace;
 }
@@ -478,27 +532,58 @@ const RunTrace& CrashChecker::reference(const Schedule& base) {
   Schedule key = base;
   key.crashes.clear();
   if (!referenceKey_ || !(*referenceKey_ == key)) {
-    reference_ = run(key);
+    refIndex_.reset();
+    reference_ = runImpl(key, false, nullptr, true);
     referenceKey_ = key;
+    referenceHasCallbacks_ = std::any_of(reference_.operations.begin(), reference_.operations.end(),
+                                         [](const Operation& op) { return op.type == OperationType::Callback; });
+    refIndex_ = std::make_unique<internal::RefIndex>(reference_);
   }
   return reference_;
 }
 
+std::optional<CrashChecker::Overrides> CrashChecker::variedValues(const RunTrace& ref, const RunTrace& t) const {
+  const internal::RefIndex* index = &ref == &reference_ ? refIndex_.get() : nullptr;
+  std::optional<internal::RefIndex> local;
+  if (!index) index = &local.emplace(ref);
+  bool varied = false;
+  for (const Operation& op : t.operations) {
+    if (op.type != OperationType::Step || op.status != OperationStatus::Succeeded || !op.stepDetails) continue;
+    const Operation* r = index->op(op.id);
+    if (!r || r->status != OperationStatus::Succeeded || !r->stepDetails ||
+        !sameJsonText(op.stepDetails->result, r->stepDetails->result)) {
+      varied = true;
+      break;
+    }
+  }
+  if (!varied) return std::nullopt;
+  Overrides values;
+  for (const Operation& op : t.operations)
+    if (op.type == OperationType::Step && op.status == OperationStatus::Succeeded && op.stepDetails)
+      values.emplace(op.stepId, op.stepDetails->result);
+  return values;
+}
+
 std::vector<Finding> CrashChecker::judge(const RunTrace& ref, const RunTrace& trace, const Schedule& schedule,
                                          CheckReport* report) const {
+  return judgeImpl(ref, trace, schedule, report, false);
+}
+
+std::vector<Finding> CrashChecker::judgeImpl(const RunTrace& ref, const RunTrace& trace, const Schedule& schedule,
+                                             CheckReport* report, bool fedReference) const {
   std::vector<Finding> findings;
-  Judge j{ref, trace, schedule, options_, findings};
-  bool varied = &ref != &trace && !variedSteps(ref, trace).empty();
+  const internal::RefIndex* index = &ref == &reference_ ? refIndex_.get() : nullptr;
+  std::optional<internal::RefIndex> local;
+  if (!index) index = &local.emplace(ref);
+  Judge j{ref, *index, trace, schedule, options_, findings};
+  j.valueReference = fedReference;
   j.determinism();
-  j.result(varied);
-  j.exactlyOnce(varied);
+  j.result();
+  j.exactlyOnce();
   j.rollback();
   j.appendOnly();
-  if (report) {
+  if (report)
     for (std::size_t i = 0; i < kOracleCount; ++i) (j.failed[i] ? report->failed[i] : report->passed[i])++;
-    bool resultDiffers = trace.status != ref.status || !sameJsonText(trace.result, ref.result);
-    if (varied && resultDiffers) ++report->skippedLegalVariation;
-  }
   return findings;
 }
 
@@ -506,6 +591,15 @@ std::vector<Finding> CrashChecker::check(const Schedule& schedule, CheckReport* 
   const RunTrace& ref = reference(schedule);
   if (schedule.crashes.empty()) return judge(ref, ref, schedule, report);
   RunTrace t = run(schedule);
+  if (std::optional<Overrides> values = variedValues(ref, t)) {
+    // Legal variation: a re-run step returned another value. The reference is a crash-free
+    // run whose bodies run live but whose step results are the values this run checkpointed.
+    Schedule key = schedule;
+    key.crashes.clear();
+    RunTrace fed = runImpl(key, false, &*values, false);
+    if (report) ++report->valueOverrideReferences;
+    return judgeImpl(fed, t, schedule, report, true);
+  }
   return judge(ref, t, schedule, report);
 }
 
@@ -526,11 +620,65 @@ void CrashChecker::confirm(Finding& f) {
   key.crashes.clear();
   RunTrace ref = run(key, true);
   RunTrace t = f.schedule.crashes.empty() ? ref : run(f.schedule, true);
-  std::vector<Finding> again = judge(ref, f.schedule.crashes.empty() ? ref : t, f.schedule);
+  bool fed = false;
+  if (!f.schedule.crashes.empty())
+    if (std::optional<Overrides> values = variedValues(ref, t)) {
+      ref = runImpl(key, true, &*values, false);
+      fed = true;
+    }
+  std::vector<Finding> again = judgeImpl(ref, f.schedule.crashes.empty() ? ref : t, f.schedule, nullptr, fed);
   f.reproduced = std::any_of(again.begin(), again.end(), [&](const Finding& g) { return g.oracle == f.oracle; });
   f.referenceHistory = ref.executionJson;
   f.failingHistory = t.executionJson;
 }
+
+namespace {
+
+// For each crash point of `points` (as crashPoints() lists them), the index of an
+// equivalent point whose run judges it, or its own index. Equivalent: the persisted log
+// at the crash is the same and nothing observable happened between the two points in
+// the crashed invocation (no step body started, no effect was recorded, no invocation
+// began), so the resumed runs start from the same log and the same external world:
+//   EffectLost at update j+1  ~  CheckpointPersisted at update j
+//   MidStep at a body start   ~  CheckpointPersisted at the START right before it
+// The only difference is code between the two checkpoints outside any step, whose
+// in-memory effects a crash discards either way (state in statics is the faithful
+// mode's business, see DESIGN.md).
+std::vector<std::size_t> equivalentPoints(const RunTrace& ref, const std::vector<CrashPoint>& points) {
+  std::vector<std::size_t> rep(points.size());
+  for (std::size_t i = 0; i < rep.size(); ++i) rep[i] = i;
+  const std::size_t n = ref.updates.size();
+  if (points.size() < 2 * n) return rep;
+  std::vector<bool> bodyBefore(n + 1, false);  // a body started after update j-1, before update j
+  for (const auto& b : ref.bodyStarts)
+    if (b.updatesBefore <= n) bodyBefore[b.updatesBefore] = true;
+  std::vector<bool> invocationAt(n + 1, false);
+  for (std::size_t s : ref.invocationStarts)
+    if (s <= n) invocationAt[s] = true;
+  for (std::size_t j = 0; j + 1 < n; ++j) {
+    const auto& a = ref.updates[j];
+    const auto& b = ref.updates[j + 1];
+    if (points[2 * (j + 1)].side != CrashSide::EffectLost || points[2 * j + 1].side != CrashSide::CheckpointPersisted)
+      continue;
+    if (bodyBefore[j + 1] || invocationAt[j + 1] || a.effectsBefore != b.effectsBefore) continue;
+    if (ref.invocationStarts.empty()) continue;  // invocation boundaries unknown: merge nothing
+    rep[2 * (j + 1)] = 2 * j + 1;
+  }
+  for (std::size_t i = 2 * n; i < points.size(); ++i) {
+    if (points[i].side != CrashSide::MidStep || points[i].at >= ref.bodyStarts.size()) continue;
+    const auto& body = ref.bodyStarts[points[i].at];
+    if (body.updatesBefore == 0) continue;
+    std::size_t j = body.updatesBefore - 1;
+    const auto& start = ref.updates[j];
+    if (start.update.action != OperationAction::Start || start.update.stepId != body.stepId ||
+        start.effectsBefore != body.effectsBefore || ref.invocationStarts.empty())
+      continue;
+    rep[i] = 2 * j + 1;
+  }
+  return rep;
+}
+
+}  // namespace
 
 CheckReport CrashChecker::checkExhaustive(const Schedule& base, const ProgressFn& progress) {
   CheckReport report;
@@ -539,13 +687,32 @@ CheckReport CrashChecker::checkExhaustive(const Schedule& base, const ProgressFn
   std::vector<Finding> all = check(crashFree, &report);
   ++report.schedules;
   std::vector<CrashPoint> points = crashPoints(base);
+  std::vector<std::size_t> rep = equivalentPoints(reference(base), points);
+  // Verdicts of the runs made so far, by point index (for the points equivalent to them).
+  struct Verdict {
+    bool done = false;
+    bool failed[kOracleCount] = {};
+    bool valueOverride = false;
+  };
+  std::vector<Verdict> verdicts(points.size());
   std::size_t shards = std::max<std::size_t>(1, options_.shardCount);
   for (std::size_t i = 0; i < points.size(); ++i) {
     if (i % shards != options_.shardIndex) continue;
-    Schedule s = crashFree;
-    s.crashes = {points[i]};
-    auto found = check(s, &report);
-    all.insert(all.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    Verdict& v = verdicts[rep[i]];
+    if (!v.done) {
+      Schedule s = crashFree;
+      s.crashes = {points[rep[i]]};
+      CheckReport one;
+      auto found = check(s, &one);
+      all.insert(all.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+      v.done = true;
+      for (std::size_t o = 0; o < kOracleCount; ++o) v.failed[o] = one.failed[o] > 0;
+      v.valueOverride = one.valueOverrideReferences > 0;
+    } else {
+      ++report.equivalentCrashPoints;
+    }
+    for (std::size_t o = 0; o < kOracleCount; ++o) (v.failed[o] ? report.failed[o] : report.passed[o])++;
+    if (v.valueOverride) ++report.valueOverrideReferences;
     ++report.crashPoints;
     ++report.schedules;
     if (progress) progress(i + 1, points.size());

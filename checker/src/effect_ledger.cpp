@@ -7,11 +7,13 @@ namespace rwd::checker {
 
 void EffectLedger::record(std::string_view kind, std::string_view key) {
   std::lock_guard lock(mu_);
+  ++events_;
   ++counts_[{std::string(kind), std::string(key)}];
 }
 
 void EffectLedger::recordIdempotent(std::string_view kind, std::string_view key, std::string_view idempotencyKey) {
   std::lock_guard lock(mu_);
+  ++events_;
   // The key space is per kind: two services may reuse one idempotency key.
   std::string seen = std::string(kind) + '\x1f' + std::string(idempotencyKey);
   if (!seenKeys_.insert(std::move(seen)).second) return;
@@ -23,8 +25,14 @@ EffectCounts EffectLedger::counts() const {
   return counts_;
 }
 
+std::size_t EffectLedger::events() const {
+  std::lock_guard lock(mu_);
+  return events_;
+}
+
 void EffectLedger::clear() {
   std::lock_guard lock(mu_);
+  events_ = 0;
   counts_.clear();
   seenKeys_.clear();
 }

@@ -30,9 +30,14 @@ rc::Gen<Schedule> genSchedule(const ScheduleSpace& space) {
         return CrashPoint{s == CrashSide::MidStep ? at % maxBody : at, s};
       },
       rc::gen::inRange<std::size_t>(0, maxAt), rc::gen::inRange(0, 3));
-  auto genCrashes = rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, space.maxCrashes + 1), [genCrash](std::size_t n) {
-    return rc::gen::container<std::vector<CrashPoint>>(n, genCrash);
-  });
+  // A container (not a fixed count) so that shrinking can drop crashes one by one; the
+  // count grows with RapidCheck's size and is capped at maxCrashes.
+  const std::size_t maxCrashes = space.maxCrashes;
+  auto genCrashes = rc::gen::map(rc::gen::container<std::vector<CrashPoint>>(genCrash),
+                                 [maxCrashes](std::vector<CrashPoint> v) {
+                                   if (v.size() > maxCrashes) v.resize(maxCrashes);
+                                   return v;
+                                 });
   auto genAnswer = rc::gen::apply(
       [](int kind, std::int64_t delay, bool json) {
         CallbackAnswer a;
@@ -118,6 +123,24 @@ ExploreResult explore(CrashChecker& checker, const ExploreOptions& options) {
   rc::detail::FailureResult failure;
   if (result.match(failure) && lastFailure) {
     Finding f = *lastFailure;
+    // RapidCheck shrinks one crash at a time, and dropping an early crash shifts the
+    // sequence numbers of the later ones; so a shrunk schedule with several crashes may
+    // still have a one-crash equivalent. Try every single crash point of its crash-free
+    // variant and keep the first that fails the same oracle.
+    if (f.schedule.crashes.size() > 1) {
+      Schedule base = f.schedule;
+      base.crashes.clear();
+      for (const CrashPoint& p : checker.crashPoints(base)) {
+        Schedule one = base;
+        one.crashes = {p};
+        for (Finding& g : checker.check(one))
+          if (g.oracle == f.oracle) {
+            f = std::move(g);
+            break;
+          }
+        if (f.schedule.crashes.size() == 1) break;
+      }
+    }
     checker.confirm(f);
     out.report.findings.push_back(std::move(f));
     rc::detail::Configuration config;

@@ -162,7 +162,8 @@ int main(int argc, char** argv) {
   auto merge = [&](const rwd::checker::CheckReport& r) {
     total.crashPoints += r.crashPoints;
     total.schedules += r.schedules;
-    total.skippedLegalVariation += r.skippedLegalVariation;
+    total.equivalentCrashPoints += r.equivalentCrashPoints;
+    total.valueOverrideReferences += r.valueOverrideReferences;
     for (std::size_t i = 0; i < rwd::checker::kOracleCount; ++i) {
       total.passed[i] += r.passed[i];
       total.failed[i] += r.failed[i];

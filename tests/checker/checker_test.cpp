@@ -4,7 +4,6 @@
 
 #include "rewind/checker/crash_checker.hpp"
 #include "rewind/checker/exploration.hpp"
-#include "rewind/checker/fault_injection.hpp"
 #include "rewind/checker/gtest.hpp"
 #include "rewind/checker/history_replay.hpp"
 #include "rewind/history_json.hpp"
@@ -89,10 +88,7 @@ TEST(CrashCheckerTest, InjectedStepFailuresGoThroughTheRetryStrategy) {
   auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) {
     return ctx.step(
         "flaky",
-        [](rwd::StepContext& sc) {
-          rwd::checker::faultPoint(sc);
-          return sc.attempt();
-        },
+        [](rwd::StepContext& sc) { return sc.attempt(); },
         {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 3})});
   });
   CrashChecker checker(handler, "null");
@@ -117,6 +113,77 @@ TEST(CrashCheckerTest, ClosureMutationIsReportedWithTheBothOutcomes) {
   EXPECT_EQ(report.findings[0].oracle, Oracle::Result);
   EXPECT_TRUE(report.findings[0].reproduced);
   EXPECT_NE(report.findings[0].failingHistory.dump().find("Operations"), std::string::npos);
+}
+
+// A fake external service handing out a new number per call: outside the process model,
+// so a re-run step legally gets another value than the crash-free run.
+int nextTicketNumber() {
+  static int counter = 0;
+  return ++counter;
+}
+
+TEST(CrashCheckerTest, AStepReturningAFreshValuePerExecutionIsLegalVariation) {
+  auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) {
+    int ticket = ctx.step("reserve-ticket", [] { return nextTicketNumber(); });
+    ctx.step("confirm", [] { return 0; });
+    return "ticket-" + std::to_string(ticket);
+  });
+  CrashChecker checker(handler, "null");
+  auto report = checker.checkExhaustive();
+  EXPECT_TRUE(report.ok()) << report.summary();
+  EXPECT_GT(report.valueOverrideReferences, 0u) << "a lost SUCCEED of reserve-ticket re-runs it with a new number";
+  EXPECT_EQ(report.passed[static_cast<int>(Oracle::Result)], report.crashPoints + 1) << report.summary();
+}
+
+TEST(CrashCheckerTest, AFreshValueDoesNotHideAClosureMutation) {
+  auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) {
+    int items = 0;
+    int ticket = ctx.step("reserve-ticket", [] { return nextTicketNumber(); });
+    ctx.step("add-item", [&] { return ++items; });
+    ctx.step("confirm", [] { return 0; });
+    return ticket * 100 + items;
+  });
+  CrashChecker checker(handler, "null");
+  auto report = checker.checkExhaustive();
+  ASSERT_EQ(report.findings.size(), 1u) << report.summary();
+  EXPECT_EQ(report.findings[0].oracle, Oracle::Result);
+  EXPECT_TRUE(report.findings[0].reproduced);
+  EXPECT_GT(report.passed[static_cast<int>(Oracle::Result)], 0u);
+}
+
+TEST(CrashCheckerTest, EquivalentCrashPointsShareARunAndAreStillCounted) {
+  CrashChecker checker(rwd::makeHandler(threeSteps), "null");
+  auto points = checker.crashPoints();
+  auto report = checker.checkExhaustive();
+  EXPECT_EQ(report.crashPoints, points.size());
+  EXPECT_GT(report.equivalentCrashPoints, 0u);
+  EXPECT_LT(report.equivalentCrashPoints, points.size());
+  for (std::size_t o = 0; o < rwd::checker::kOracleCount; ++o)
+    EXPECT_EQ(report.passed[o] + report.failed[o], points.size() + 1) << o;
+}
+
+TEST(CrashCheckerTest, InjectedFailuresNeedNoHelpFromTheStepBody) {
+  int bodies = 0;
+  auto handler = rwd::makeHandler([&bodies](const Json&, DurableContext& ctx) {
+    return ctx.step("plain", [&bodies] { return ++bodies; },
+                    {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 2})});
+  });
+  CrashChecker checker(handler, "null");
+  std::string id = checker.reference().operations.at(0).id;
+  Schedule s;
+  s.stepFailures = {{id, 1}};
+  bodies = 0;
+  auto t = checker.run(s);
+  EXPECT_EQ(t.status, rwd::ExecutionStatus::Succeeded);
+  EXPECT_EQ(bodies, 1) << "the failing attempt fails before its body runs";
+  ASSERT_EQ(t.bodyStarts.size(), 2u);
+  EXPECT_EQ(t.bodyStarts[1].attempt, 2);
+  Schedule always;
+  always.stepFailures = {{id, 1}, {id, 2}};
+  auto failed = checker.run(always);
+  EXPECT_EQ(failed.status, rwd::ExecutionStatus::Failed);
+  ASSERT_TRUE(failed.error);
+  EXPECT_NE(failed.error->errorMessage.find("injected failure"), std::string::npos) << failed.error->errorMessage;
 }
 
 TEST(CrashCheckerTest, AtMostOnceStepsRunOncePerAttempt) {

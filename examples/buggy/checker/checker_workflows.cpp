@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "rewind/checker/effect_ledger.hpp"
-#include "rewind/checker/fault_injection.hpp"
 #include "rewind/handler.hpp"
 
 using namespace std::chrono_literals;
@@ -122,15 +121,11 @@ std::string swallowedSuspension(const Json&, DurableContext& ctx) {
   return "done";
 }
 
-// CORRECT: callbacks, waits, retries (with injected failures) and a parallel fan-out.
+// CORRECT: callbacks, waits, retries (the checker injects failures into open-ticket's
+// attempts from outside) and a parallel fan-out.
 std::string approvalFlow(const Json&, DurableContext& ctx) {
-  std::string ticket = ctx.step(
-      "open-ticket",
-      [](StepContext& sc) {
-        rwd::checker::faultPoint(sc);
-        return std::string("T-1");
-      },
-      {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 4})});
+  std::string ticket = ctx.step("open-ticket", [](StepContext&) { return std::string("T-1"); },
+                                {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 4})});
   std::string verdict = ctx.waitForCallback(
       "agent-review",
       [&](const std::string& callbackId, StepContext&) {

@@ -6,8 +6,10 @@
 //   determinism    no NonDeterministicExecutionError / swallowed suspension, and every
 //                  operation (id, type, subtype, name, parent, arguments) as in the
 //                  reference run
-//   result         same final status and result as the crash-free run (skipped, not
-//                  failed, when a re-run step legally checkpointed a different value)
+//   result         same final status and result as the crash-free run; when a re-run
+//                  step legally checkpointed another value (a fresh id, a timestamp), as
+//                  a crash-free run whose step bodies run live but whose step results are
+//                  replaced by the values the resumed run checkpointed
 //   exactly-once   no step body runs after its SUCCEED/FAIL was persisted; at-most-once
 //                  steps never run twice per attempt; ledger effects as often as in
 //                  the crash-free run
@@ -20,13 +22,15 @@
 //   rwd::checker::CheckReport report = checker.checkExhaustive();
 //   EXPECT_TRUE(report.findings.empty()) << report.summary();
 //
-// Step bodies are counted through the runtime's stepBodyObserver, effects through the
-// EffectLedger. Not thread-safe: one checker per thread (the ledger is process-wide, so
+// Step bodies are counted (and injected step failures thrown) through the runtime's
+// stepBodyObserver, effects through the EffectLedger. Not thread-safe: one checker per thread (the ledger is process-wide, so
 // checkers must not run concurrently in one process).
 #pragma once
 
 #include <cstddef>
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,6 +42,10 @@
 #include "rewind/local_runner.hpp"
 
 namespace rwd::checker {
+
+namespace internal {
+struct RefIndex;
+}  // namespace internal
 
 enum class Oracle { Determinism, Result, ExactlyOnce, Rollback, AppendOnly };
 inline constexpr std::size_t kOracleCount = 5;
@@ -66,15 +74,19 @@ struct RunTrace {
     OperationUpdate update;
     std::size_t sequence = 0;
     CheckpointFate fate = CheckpointFate::Persist;
+    std::size_t effectsBefore = 0;  // EffectLedger::events() when the update was checkpointed
   };
   struct BodyStart {
     std::string stepId;
     std::optional<std::string> name;
     int attempt = 0;
     std::size_t updatesBefore = 0;  // index into updates at the time the body started
+    std::size_t effectsBefore = 0;  // EffectLedger::events() when the body started
   };
   std::vector<Update> updates;
   std::vector<BodyStart> bodyStarts;
+  // Index into updates at which each invocation began (the reference run only).
+  std::vector<std::size_t> invocationStarts;
   std::size_t crashesFired = 0;
   ExecutionStatus status = ExecutionStatus::Running;
   Payload result;
@@ -97,11 +109,16 @@ struct Finding {
 };
 
 struct CheckReport {
-  std::size_t crashPoints = 0;  // crash points explored (exhaustive)
-  std::size_t schedules = 0;    // schedules run (exhaustive + property)
+  std::size_t crashPoints = 0;  // crash points explored (exhaustive), merged ones included
+  std::size_t schedules = 0;    // schedules judged (exhaustive + property)
+  // Crash points judged by the run of an equivalent point (same persisted log, nothing
+  // observable between them); each still counts in crashPoints, schedules and the oracles.
+  std::size_t equivalentCrashPoints = 0;
   std::size_t passed[kOracleCount] = {};
   std::size_t failed[kOracleCount] = {};
-  std::size_t skippedLegalVariation = 0;  // result comparisons skipped: a re-run step changed its value
+  // Resumed runs whose re-run steps checkpointed other values than the crash-free run, and
+  // were therefore judged against a crash-free run fed those values (legal variation).
+  std::size_t valueOverrideReferences = 0;
   std::vector<Finding> findings;
   bool ok() const { return findings.empty(); }
   // "crash points 20, schedules 21; determinism 21/21 ..." plus one block per finding.
@@ -113,6 +130,9 @@ using ProgressFn = std::function<void(std::size_t done, std::size_t total)>;
 class CrashChecker {
  public:
   CrashChecker(RawHandler handler, Payload input, CheckOptions options = {});
+  ~CrashChecker();
+  CrashChecker(const CrashChecker&) = delete;
+  CrashChecker& operator=(const CrashChecker&) = delete;
 
   // The crash-free reference run of `base` (no crashes; its other choices apply).
   const RunTrace& reference(const Schedule& base = {});
@@ -125,11 +145,16 @@ class CrashChecker {
   std::vector<Finding> judge(const RunTrace& ref, const RunTrace& trace, const Schedule& schedule,
                              CheckReport* report = nullptr) const;
 
-  // Runs `schedule` against the reference of its crash-free variant and judges it.
+  // Runs `schedule` and judges it against the reference of its crash-free variant, or,
+  // when a re-run step checkpointed another value, against a crash-free run whose step
+  // results are replaced by the values this run checkpointed.
   std::vector<Finding> check(const Schedule& schedule, CheckReport* report = nullptr);
 
   // Every crash point of the reference run (both sides of each checkpoint update, plus
   // each step-body start), one crash per schedule, resuming from the persisted log.
+  // Points that leave the same persisted log with nothing observable between them (a
+  // lost update right after a persisted one with no body start, effect or invocation
+  // boundary between; a timeout as a body starts right after its START) share one run.
   CheckReport checkExhaustive(const Schedule& base = {}, const ProgressFn& progress = nullptr);
 
   // All crash points of the reference of `base` (not sharded).
@@ -142,11 +167,21 @@ class CrashChecker {
   const Payload& input() const noexcept { return input_; }
 
  private:
+  using Overrides = std::map<std::string, Payload, std::less<>>;
+  RunTrace runImpl(const Schedule& schedule, bool withHistory, const Overrides* overrides, bool markInvocations);
+  // The resumed run's checkpointed step values, when one differs from `ref`'s.
+  std::optional<Overrides> variedValues(const RunTrace& ref, const RunTrace& t) const;
+  // judge(); `fedReference`: ref is a crash-free run fed t's step values (for messages).
+  std::vector<Finding> judgeImpl(const RunTrace& ref, const RunTrace& trace, const Schedule& schedule,
+                                 CheckReport* report, bool fedReference) const;
+
   RawHandler handler_;
   Payload input_;
   CheckOptions options_;
   std::optional<Schedule> referenceKey_;
   RunTrace reference_;
+  bool referenceHasCallbacks_ = true;
+  mutable std::unique_ptr<internal::RefIndex> refIndex_;  // lookups into reference_
 };
 
 }  // namespace rwd::checker

@@ -11,6 +11,7 @@
 // invocations the checker crashes (it models the external world). Thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <mutex>
 #include <set>
@@ -31,6 +32,9 @@ class EffectLedger {
   // counted once per key, however often it is performed.
   void recordIdempotent(std::string_view kind, std::string_view key, std::string_view idempotencyKey);
   EffectCounts counts() const;
+  // How many record/recordIdempotent calls were made since clear() (deduplicated ones
+  // included): the checker tells from it whether anything was recorded between two points.
+  std::size_t events() const;
   void clear();
 
   // The ledger user code records into (the checker clears and reads it around runs).
@@ -40,6 +44,7 @@ class EffectLedger {
   mutable std::mutex mu_;
   EffectCounts counts_;
   std::set<std::string> seenKeys_;
+  std::size_t events_ = 0;
 };
 
 inline void recordEffect(std::string_view kind, std::string_view key) { EffectLedger::global().record(kind, key); }

@@ -1,13 +1,11 @@
-// Injected step failures: a step body that calls faultPoint(sc) fails (throws
-// InjectedStepFailure) on the attempts the checker's current schedule chooses.
+// Injected step failures. The checker fails the attempts a schedule chooses by throwing
+// InjectedStepFailure from the runtime's step-body observer, which runs inside the
+// attempt: the body does not run and the attempt fails through the step's retry
+// strategy. No help from user code is needed.
 //
-//   ctx.step("charge", [&](rwd::StepContext& sc) {
-//     rwd::checker::faultPoint(sc);
-//     return payments.charge(order);
-//   });
-//
-// Outside a checker run faultPoint() does nothing. The runtime has no seam to fail a
-// step body from outside (see checker/README.md), so this one needs the body's help.
+// faultPoint(sc) is kept for code written against the earlier API: it throws on the same
+// attempts, which the observer has already failed before the body ran, so it is
+// redundant (and does nothing outside a checker run).
 #pragma once
 
 #include <stdexcept>

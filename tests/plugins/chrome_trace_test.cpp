@@ -250,4 +250,98 @@ TEST(ChromeTraceTest, TracePluginAddsWhatTheHooksSawToTheInvocations) {
   EXPECT_THAT(traceEventProblems(rwd::Json::parse(out.str())), ::testing::IsEmpty());
 }
 
+// Every operation shape in one workflow: waitForCondition polls, a FLAT map, a nested
+// map, a chained invoke, a child context and a waitForCallback.
+int everyShape(const rwd::Json&, rwd::DurableContext& ctx) {
+  int polled = ctx.waitForCondition<int>(
+      "poll", [](const int& n) { return n + 1; },
+      {.initialState = 0,
+       .waitStrategy = rwd::createWaitStrategy<int>({.shouldContinuePolling = [](const int& n) { return n < 3; },
+                                                     .initialDelay = std::chrono::seconds(2),
+                                                     .jitter = rwd::JitterStrategy::None})});
+  std::vector<int> items{1, 2, 3};
+  auto flat = ctx.map<int>("flat", items,
+                           [](rwd::DurableContext& c, const int& x, std::size_t, const std::vector<int>&) {
+                             return c.step("double", [x] { return 2 * x; });
+                           },
+                           {.maxConcurrency = 2, .nesting = rwd::Nesting::Flat});
+  auto nested =
+      ctx.map<int>("nested", items, [](rwd::DurableContext& c, const int& x, std::size_t, const std::vector<int>&) {
+        c.wait("nap", std::chrono::seconds(x));
+        return x;
+      });
+  auto quoted = ctx.invoke<int>("quote", "pricer", rwd::Json(5));
+  int child = ctx.runInChildContext("child", [](rwd::DurableContext& c) { return c.step("inner", [] { return 7; }); });
+  auto answer = ctx.waitForCallback<std::string>("ask", [](const std::string&, rwd::StepContext&) {});
+  return polled + flat.getResults()[2] + nested.getResults()[0] + quoted + child + static_cast<int>(answer.size());
+}
+
+TEST(ChromeTraceTest, EveryOperationShapeGivesAValidNestedTrace) {
+  rwd::LocalDurableTestRunner runner(everyShape);
+  runner.registerFunction("pricer", [](const int& x) { return x * 10; });
+  runner.onCallback("ask", rwd::CallbackResponse::success("yes").after(1h));
+  const auto& result = runner.run();
+  ASSERT_EQ(result.getStatus(), rwd::ExecutionStatus::Succeeded) << result.getError()->errorMessage;
+  rwd::Json doc = rwd::Json::parse(traceOf(result));
+  EXPECT_THAT(traceEventProblems(doc), ::testing::IsEmpty());
+  EXPECT_THAT(nestingProblems(doc), ::testing::IsEmpty());
+  rwd::Timeline t = rwd::buildTimeline(result);
+  std::vector<std::string> tracks;
+  for (const auto& track : t.tracks) tracks.push_back(track.name);
+  for (const char* name : {"flat › item 0", "flat › item 2", "nested › item 0", "nested › item 2"})
+    EXPECT_THAT(tracks, Contains(name));
+  int pollAttempts = 0;
+  for (const auto& s : t.spans)
+    if (s.category == "attempt" && t.tracks[s.track].name == "main" &&
+        s.startMicros >= spanNamed(t, "poll").startMicros && s.endMicros <= spanNamed(t, "poll").endMicros)
+      ++pollAttempts;
+  EXPECT_EQ(pollAttempts, 3);
+  EXPECT_EQ(spanNamed(t, "quote").category, "invoke");
+  EXPECT_EQ(spanNamed(t, "ask callback").category, "callback");
+}
+
+TEST(ChromeTraceTest, ACrashedInvocationIsMarkedAndTheStepSpansTheRerun) {
+  rwd::RunnerOptions o;
+  bool crashed = false;
+  o.checkpointInterceptor = [&](const rwd::OperationUpdate& u, std::size_t) {
+    if (!crashed && u.name == "charge" && u.action == rwd::OperationAction::Succeed) {
+      crashed = true;
+      return rwd::CheckpointFate::DropAndCrash;
+    }
+    return rwd::CheckpointFate::Persist;
+  };
+  rwd::LocalDurableTestRunner runner(
+      [](const rwd::Json&, rwd::DurableContext& ctx) { return ctx.step("charge", [] { return 1; }); }, o);
+  const auto& result = runner.run();
+  ASSERT_EQ(result.getStatus(), rwd::ExecutionStatus::Succeeded);
+  rwd::Timeline t = rwd::buildTimeline(result);
+  EXPECT_EQ(spanNamed(t, "invocation 1").status, "CRASHED");
+  EXPECT_TRUE(spanNamed(t, "invocation 1").failed);
+  std::vector<std::string> marks;
+  for (const auto& m : t.marks) marks.push_back(m.name);
+  EXPECT_THAT(marks, Contains("crash"));
+  EXPECT_GT(spanNamed(t, "charge").endMicros, spanNamed(t, "invocation 2").startMicros);
+  EXPECT_THAT(traceEventProblems(rwd::Json::parse(traceOf(result))), ::testing::IsEmpty());
+}
+
+TEST(ChromeTraceTest, OperationsStillRunningAreOpenSpansToTheEnd) {
+  rwd::RunnerOptions o;
+  o.skipTime = false;
+  rwd::LocalDurableTestRunner runner(
+      [](const rwd::Json&, rwd::DurableContext& ctx) {
+        ctx.wait("forever-ish", 24h);
+        return 0;
+      },
+      o);
+  const auto& result = runner.run();
+  ASSERT_EQ(result.getStatus(), rwd::ExecutionStatus::Running);
+  rwd::Timeline t = rwd::buildTimeline(result);
+  EXPECT_TRUE(spanNamed(t, "forever-ish").open);
+  EXPECT_EQ(spanNamed(t, "forever-ish").endMicros, t.endMicros);
+  EXPECT_TRUE(spanNamed(t, "execution").open);
+  rwd::Json doc = rwd::Json::parse(traceOf(result));
+  EXPECT_THAT(traceEventProblems(doc), ::testing::IsEmpty());
+  EXPECT_THAT(nestingProblems(doc), ::testing::IsEmpty());
+}
+
 }  // namespace

@@ -24,7 +24,11 @@ using ::testing::Not;
 
 namespace fs = std::filesystem;
 
-constexpr const char* kChromium = "/usr/bin/chromium";
+// Debian's chromium; REWIND_CHROMIUM overrides the path (e.g. to check the skip).
+std::string chromiumPath() {
+  const char* path = std::getenv("REWIND_CHROMIUM");
+  return path && *path ? path : "/usr/bin/chromium";
+}
 
 std::string readFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -130,15 +134,15 @@ int chromium(const std::string& args, const fs::path& dir, const std::string& ou
       "timeout 120 {} --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
       "--disable-background-networking --disable-component-update --disable-sync --user-data-dir='{}' {} "
       "> '{}' 2> '{}'",
-      kChromium, (dir / "profile").string(), args, out, (dir / "chromium.log").string());
+      chromiumPath(), (dir / "profile").string(), args, out, (dir / "chromium.log").string());
   return std::system(cmd.c_str());
 }
 
 class TimelineHtmlChromiumTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (access(kChromium, X_OK) != 0)
-      GTEST_SKIP() << "headless Chromium is not installed at " << kChromium
+    if (access(chromiumPath().c_str(), X_OK) != 0)
+      GTEST_SKIP() << "headless Chromium is not installed at " << chromiumPath()
                    << " (apt-get install -y chromium; scripts/install-deps.sh installs it)";
     dir_ = scratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
     ASSERT_EQ(runSupportTriage(fmt::format("--timeline '{}'", (dir_ / "timeline.html").string()), dir_), 0)

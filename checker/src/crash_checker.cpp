@@ -118,16 +118,16 @@ struct Judge {
     if (t.error && (t.error->errorType == "NonDeterministicExecutionError" ||
                     t.error->errorMessage.find("[rewind.suspension.swallowed]") != std::string::npos ||
                     t.error->errorType == "InvalidCheckpointError")) {
-      report(Oracle::Determinism, fmt::format("the execution failed with {}: {}", t.error->errorType,
-                                              t.error->errorMessage));
+      report(Oracle::Determinism,
+             fmt::format("the execution failed with {}: {}", t.error->errorType, t.error->errorMessage));
       return;
     }
     if (&ref == &t) return;
     // Operation identity and arguments, position by position (ids are positional).
     for (std::size_t i = 0; i < t.operations.size(); ++i) {
       const Operation& op = t.operations[i];
-      const Operation* found = i < ref.operations.size() && ref.operations[i].id == op.id ? &ref.operations[i]
-                                                                                           : refIndex.op(op.id);
+      const Operation* found =
+          i < ref.operations.size() && ref.operations[i].id == op.id ? &ref.operations[i] : refIndex.op(op.id);
       if (!found) continue;
       const Operation& r = *found;
       if (r.type != op.type || r.subType != op.subType || r.name != op.name || r.parentId != op.parentId) {
@@ -199,8 +199,8 @@ struct Judge {
         return;
       }
       if (b.name && options.atMostOnceSteps.count(*b.name) && ++runs[{b.stepId, b.attempt}] > 1) {
-        report(Oracle::ExactlyOnce, fmt::format("at-most-once step {} ran twice in attempt {}",
-                                                opLabel(b.name, b.stepId), b.attempt));
+        report(Oracle::ExactlyOnce,
+               fmt::format("at-most-once step {} ran twice in attempt {}", opLabel(b.name, b.stepId), b.attempt));
         return;
       }
     }
@@ -219,12 +219,12 @@ struct Judge {
       int a = ia == t.effects.end() ? 0 : ia->second;
       int b = ib == ref.effects.end() ? 0 : ib->second;
       if (a != b) {
-        report(Oracle::ExactlyOnce,
-               fmt::format("effect {} happened {} time{} after the crash, {} time{} in the crash-free run{}: {}",
-                           describeKey(k), a, a == 1 ? "" : "s", b, b == 1 ? "" : "s",
-                           valueReference ? " fed the same step values" : "",
-                           a > b ? "a step re-ran a non-idempotent effect (use an idempotency key)"
-                                 : "an effect was lost"));
+        report(
+            Oracle::ExactlyOnce,
+            fmt::format(
+                "effect {} happened {} time{} after the crash, {} time{} in the crash-free run{}: {}", describeKey(k),
+                a, a == 1 ? "" : "s", b, b == 1 ? "" : "s", valueReference ? " fed the same step values" : "",
+                a > b ? "a step re-ran a non-idempotent effect (use an idempotency key)" : "an effect was lost"));
         return;
       }
     }
@@ -261,7 +261,8 @@ struct Judge {
     for (const auto& u : t.updates)
       if (u.fate != CheckpointFate::DropAndCrash && u.update.action == OperationAction::Succeed && u.update.name &&
           u.update.name->rfind("rollback:", 0) == 0 && ++completions[u.update.id] > 1) {
-        report(Oracle::Rollback, fmt::format("compensation {} completed twice", opLabel(u.update.name, u.update.stepId)));
+        report(Oracle::Rollback,
+               fmt::format("compensation {} completed twice", opLabel(u.update.name, u.update.stepId)));
         return;
       }
     if (&ref == &t) return;
@@ -294,9 +295,8 @@ struct Judge {
       const OperationUpdate& up = u.update;
       auto pos = position.find(up.id);
       if (pos == position.end()) {
-        report(Oracle::AppendOnly,
-               fmt::format("operation {} was persisted ({}) but is missing from the final log",
-                           opLabel(up.name, up.stepId), toString(up.action)));
+        report(Oracle::AppendOnly, fmt::format("operation {} was persisted ({}) but is missing from the final log",
+                                               opLabel(up.name, up.stepId), toString(up.action)));
         return;
       }
       if (!seen[pos->second]) {
@@ -323,10 +323,10 @@ struct Judge {
       if (ok && up->action == OperationAction::Succeed && !up->replayChildren)
         if (const Payload* v = checkpointedValue(op)) ok = *v == up->payload;
       if (!ok) {
-        report(Oracle::AppendOnly, fmt::format("operation {} was persisted as {} but the final log holds it {}: the "
-                                               "persisted log was rewritten",
-                                               opLabel(up->name, up->stepId), toString(up->action),
-                                               toString(op.status)));
+        report(Oracle::AppendOnly,
+               fmt::format("operation {} was persisted as {} but the final log holds it {}: the "
+                           "persisted log was rewritten",
+                           opLabel(up->name, up->stepId), toString(up->action), toString(op.status)));
         return;
       }
     }
@@ -337,11 +337,16 @@ struct Judge {
 
 std::string_view toString(Oracle o) {
   switch (o) {
-    case Oracle::Determinism: return "determinism";
-    case Oracle::Result: return "result";
-    case Oracle::ExactlyOnce: return "exactly-once";
-    case Oracle::Rollback: return "rollback";
-    case Oracle::AppendOnly: return "append-only";
+    case Oracle::Determinism:
+      return "determinism";
+    case Oracle::Result:
+      return "result";
+    case Oracle::ExactlyOnce:
+      return "exactly-once";
+    case Oracle::Rollback:
+      return "rollback";
+    case Oracle::AppendOnly:
+      return "append-only";
   }
   return "?";
 }
@@ -350,15 +355,17 @@ std::string CheckReport::summary() const {
   std::ostringstream out;
   out << fmt::format("crash points explored: {}, schedules tried: {}\n", crashPoints, schedules);
   if (equivalentCrashPoints)
-    out << fmt::format("  crash points judged by an equivalent point's run (same persisted log, nothing observable "
-                       "between): {}\n",
-                       equivalentCrashPoints);
+    out << fmt::format(
+        "  crash points judged by an equivalent point's run (same persisted log, nothing observable "
+        "between): {}\n",
+        equivalentCrashPoints);
   for (std::size_t i = 0; i < kOracleCount; ++i)
     out << fmt::format("  {:<13} passed {:>6}  failed {:>6}\n", toString(static_cast<Oracle>(i)), passed[i], failed[i]);
   if (valueOverrideReferences)
-    out << fmt::format("  resumed runs judged against a crash-free run fed their step values (a re-run step returned "
-                       "another value): {}\n",
-                       valueOverrideReferences);
+    out << fmt::format(
+        "  resumed runs judged against a crash-free run fed their step values (a re-run step returned "
+        "another value): {}\n",
+        valueOverrideReferences);
   for (const Finding& f : findings) {
     out << fmt::format("FINDING [{}] {}\n", toString(f.oracle), f.message);
     out << fmt::format("  schedule: {} ({} mode{})\n", describe(f.schedule), f.mode,
@@ -407,7 +414,7 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
       ++nextCheckpointCrash;
     if (nextCheckpointCrash < checkpointCrashes.size() && checkpointCrashes[nextCheckpointCrash].at == seq) {
       fate = checkpointCrashes[nextCheckpointCrash].side == CrashSide::EffectLost ? CheckpointFate::DropAndCrash
-                                                                                   : CheckpointFate::PersistAndCrash;
+                                                                                  : CheckpointFate::PersistAndCrash;
       ++nextCheckpointCrash;
       ++trace.crashesFired;
     }
@@ -468,8 +475,8 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
       if (callbackIndex.count(op.id)) continue;
       std::size_t i = callbackIndex.size();
       callbackIndex.emplace(op.id, i);
-      CallbackAnswer a = i < schedule.callbackAnswers.size() ? schedule.callbackAnswers[i]
-                                                              : options_.defaultCallbackAnswer;
+      CallbackAnswer a =
+          i < schedule.callbackAnswers.size() ? schedule.callbackAnswers[i] : options_.defaultCallbackAnswer;
       if (a.kind == CallbackAnswerKind::Timeout && op.callbackDetails && op.callbackDetails->timeoutSeconds) continue;
       pending.push_back({now + Duration{std::max<std::int64_t>(0, a.delaySeconds)}, op.id, a});
     }
@@ -485,7 +492,9 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
       auto op = handle.get();
       if (!op || op->status != OperationStatus::Started) continue;
       switch (p.afterHeartbeat ? CallbackAnswerKind::Success : p.answer.kind) {
-        case CallbackAnswerKind::Success: handle.sendCallbackSuccess(p.answer.payload); break;
+        case CallbackAnswerKind::Success:
+          handle.sendCallbackSuccess(p.answer.payload);
+          break;
         case CallbackAnswerKind::Failure:
           handle.sendCallbackFailure({"CallbackRejected", "rejected by the checker's schedule", std::nullopt, {}});
           break;
@@ -494,8 +503,8 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
           break;
         case CallbackAnswerKind::Heartbeat:
           handle.sendCallbackHeartbeat();
-          pending.push_back({runner.now() + Duration{std::max<std::int64_t>(1, p.answer.delaySeconds)}, p.opId,
-                             p.answer, true});
+          pending.push_back(
+              {runner.now() + Duration{std::max<std::int64_t>(1, p.answer.delaySeconds)}, p.opId, p.answer, true});
           break;
       }
       r = &runner.result();

@@ -33,11 +33,11 @@ rc::Gen<Schedule> genSchedule(const ScheduleSpace& space) {
   // A container (not a fixed count) so that shrinking can drop crashes one by one; the
   // count grows with RapidCheck's size and is capped at maxCrashes.
   const std::size_t maxCrashes = space.maxCrashes;
-  auto genCrashes = rc::gen::map(rc::gen::container<std::vector<CrashPoint>>(genCrash),
-                                 [maxCrashes](std::vector<CrashPoint> v) {
-                                   if (v.size() > maxCrashes) v.resize(maxCrashes);
-                                   return v;
-                                 });
+  auto genCrashes =
+      rc::gen::map(rc::gen::container<std::vector<CrashPoint>>(genCrash), [maxCrashes](std::vector<CrashPoint> v) {
+        if (v.size() > maxCrashes) v.resize(maxCrashes);
+        return v;
+      });
   auto genAnswer = rc::gen::apply(
       [](int kind, std::int64_t delay, bool json) {
         CallbackAnswer a;
@@ -47,16 +47,17 @@ rc::Gen<Schedule> genSchedule(const ScheduleSpace& space) {
         return a;
       },
       rc::gen::inRange(0, 4), rc::gen::inRange<std::int64_t>(0, 7200), rc::gen::arbitrary<bool>());
-  auto genAnswers = space.callbacks == 0
-                        ? rc::gen::just(std::vector<CallbackAnswer>{})
-                        : rc::gen::container<std::vector<CallbackAnswer>>(space.callbacks, genAnswer);
-  auto genFailures =
-      space.steps.empty() || !space.injectFailures
-          ? rc::gen::just(std::vector<StepFailure>{})
-          : rc::gen::resize(3, rc::gen::container<std::vector<StepFailure>>(rc::gen::apply(
-                                   [](std::string id, int attempt) { return StepFailure{std::move(id), attempt}; },
-                                   rc::gen::elementOf(space.steps), rc::gen::inRange(1, 3))));
-  auto genBranchSeed = space.hasBatches ? rc::gen::inRange<std::uint64_t>(0, 1u << 20) : rc::gen::just<std::uint64_t>(0);
+  auto genAnswers = space.callbacks == 0 ? rc::gen::just(std::vector<CallbackAnswer>{})
+                                         : rc::gen::container<std::vector<CallbackAnswer>>(space.callbacks, genAnswer);
+  auto genFailures = space.steps.empty() || !space.injectFailures
+                         ? rc::gen::just(std::vector<StepFailure>{})
+                         : rc::gen::resize(3, rc::gen::container<std::vector<StepFailure>>(rc::gen::apply(
+                                                  [](std::string id, int attempt) {
+                                                    return StepFailure{std::move(id), attempt};
+                                                  },
+                                                  rc::gen::elementOf(space.steps), rc::gen::inRange(1, 3))));
+  auto genBranchSeed =
+      space.hasBatches ? rc::gen::inRange<std::uint64_t>(0, 1u << 20) : rc::gen::just<std::uint64_t>(0);
   auto genJitter = rc::gen::inRange<std::uint64_t>(1, 1u << 20);
   std::vector<std::optional<std::string>> inputs;
   for (const auto& i : space.inputs) inputs.emplace_back(i);

@@ -86,10 +86,8 @@ TEST(CrashCheckerTest, CallbackAnswersFollowTheSchedule) {
 
 TEST(CrashCheckerTest, InjectedStepFailuresGoThroughTheRetryStrategy) {
   auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) {
-    return ctx.step(
-        "flaky",
-        [](rwd::StepContext& sc) { return sc.attempt(); },
-        {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 3})});
+    return ctx.step("flaky", [](rwd::StepContext& sc) { return sc.attempt(); },
+                    {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 3})});
   });
   CrashChecker checker(handler, "null");
   std::string id = checker.reference().operations.at(0).id;

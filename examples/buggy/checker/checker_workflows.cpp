@@ -91,15 +91,14 @@ std::string manualCompensation(const Json&, DurableContext& ctx) {
 // CORRECT: the same saga with stepWithRollback/rollbackAll and idempotent effects.
 std::string orderSaga(const Json&, DurableContext& ctx) {
   for (std::string what : {"flight", "hotel", "car"}) {
-    ctx.stepWithRollback<bool>(
-        "book-" + what,
-        {[what](StepContext&) {
-           rwd::checker::recordIdempotentEffect("book", what, "book-" + what);
-           return true;
-         },
-         [what](const rwd::ErrorInfo&, const bool&, StepContext&) {
-           rwd::checker::recordIdempotentEffect("cancel", what, "cancel-" + what);
-         }});
+    ctx.stepWithRollback<bool>("book-" + what, {[what](StepContext&) {
+                                                  rwd::checker::recordIdempotentEffect("book", what, "book-" + what);
+                                                  return true;
+                                                },
+                                                [what](const rwd::ErrorInfo&, const bool&, StepContext&) {
+                                                  rwd::checker::recordIdempotentEffect("cancel", what,
+                                                                                       "cancel-" + what);
+                                                }});
   }
   try {
     ctx.step("charge-card", [](StepContext&) -> bool { throw BookingFailed("card declined"); },
@@ -126,19 +125,21 @@ std::string swallowedSuspension(const Json&, DurableContext& ctx) {
 std::string approvalFlow(const Json&, DurableContext& ctx) {
   std::string ticket = ctx.step("open-ticket", [](StepContext&) { return std::string("T-1"); },
                                 {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 4})});
-  std::string verdict = ctx.waitForCallback(
-      "agent-review",
-      [&](const std::string& callbackId, StepContext&) {
-        rwd::checker::recordIdempotentEffect("notify", ticket, "notify-" + callbackId);
-      },
-      {.timeout = 1h});
+  std::string verdict =
+      ctx.waitForCallback("agent-review",
+                          [&](const std::string& callbackId, StepContext&) {
+                            rwd::checker::recordIdempotentEffect("notify", ticket, "notify-" + callbackId);
+                          },
+                          {.timeout = 1h});
   ctx.wait("cool-off", 30s);
-  auto results = ctx.parallel<int>("fan-out", {{"a", [](DurableContext& c) { return c.step("a1", [] { return 1; }); }},
-                                               {"b", [](DurableContext& c) {
-                                                  c.wait("b-wait", 5s);
-                                                  return c.step("b1", [] { return 2; });
-                                                }},
-                                               {"c", [](DurableContext& c) { return c.step("c1", [] { return 3; }); }}});
+  auto results =
+      ctx.parallel<int>("fan-out", {{"a", [](DurableContext& c) { return c.step("a1", [] { return 1; }); }},
+                                    {"b",
+                                     [](DurableContext& c) {
+                                       c.wait("b-wait", 5s);
+                                       return c.step("b1", [] { return 2; });
+                                     }},
+                                    {"c", [](DurableContext& c) { return c.step("c1", [] { return 3; }); }}});
   int sum = 0;
   for (int v : results.getResults()) sum += v;
   return ticket + ":" + std::to_string(sum) + ":" + std::to_string(verdict.size() > 0);

@@ -23,8 +23,8 @@
 //   EXPECT_TRUE(report.findings.empty()) << report.summary();
 //
 // Step bodies are counted (and injected step failures thrown) through the runtime's
-// stepBodyObserver, effects through the EffectLedger. Not thread-safe: one checker per thread (the ledger is process-wide, so
-// checkers must not run concurrently in one process).
+// stepBodyObserver, effects through the EffectLedger. Not thread-safe: one checker per thread (the ledger is
+// process-wide, so checkers must not run concurrently in one process).
 #pragma once
 
 #include <cstddef>
@@ -94,7 +94,7 @@ struct RunTrace {
   std::vector<Operation> operations;
   EffectCounts effects;
   std::string blockedReason;
-  Json history;  // GetDurableExecutionHistory events (only when asked for)
+  Json history;        // GetDurableExecutionHistory events (only when asked for)
   Json executionJson;  // ExecutionResult::toJson() (only when asked for)
 };
 

@@ -23,9 +23,9 @@ namespace rwd::checker {
 
 // What a generator needs to know about the crash-free run.
 struct ScheduleSpace {
-  std::size_t checkpoints = 0;  // checkpoint updates of the reference run
-  std::size_t bodyStarts = 0;   // step-body starts of the reference run
-  std::size_t callbacks = 0;    // callbacks it created
+  std::size_t checkpoints = 0;     // checkpoint updates of the reference run
+  std::size_t bodyStarts = 0;      // step-body starts of the reference run
+  std::size_t callbacks = 0;       // callbacks it created
   std::vector<std::string> steps;  // wire ids of its steps (targets for injected failures)
   bool hasBatches = false;         // parallel/map: vary the branch order
   std::size_t maxCrashes = 3;
@@ -42,7 +42,7 @@ rc::Gen<Schedule> genSchedule(const ScheduleSpace& space);
 
 struct ExploreOptions {
   std::size_t schedules = 100;
-  std::uint64_t seed = 0;     // RapidCheck seed (0: derived from the clock by the caller)
+  std::uint64_t seed = 0;  // RapidCheck seed (0: derived from the clock by the caller)
   std::size_t maxCrashes = 3;
   bool injectFailures = true;
   std::vector<std::string> inputs;  // optional inputs to vary

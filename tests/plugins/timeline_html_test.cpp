@@ -8,7 +8,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
+#include <system_error>
 
 #include <fmt/format.h>
 
@@ -43,13 +45,28 @@ std::string htmlOf(const rwd::ExecutionResult& result) {
   return out.str();
 }
 
-// A fresh directory under the test's build directory.
-fs::path scratchDir(const std::string& name) {
-  fs::path dir = fs::path(REWIND_TEST_OUTPUT_DIR) / "scratch" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
+// A fresh directory under the test's build directory, per process (ctest runs each test
+// both on its own and inside the whole binary, possibly at the same time with -j); kept
+// only when the test failed, to look at.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& name)
+      : path_(fs::path(REWIND_TEST_OUTPUT_DIR) / "scratch" / fmt::format("{}-{}", name, getpid())) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    if (!::testing::Test::HasFailure()) fs::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const fs::path& path() const { return path_; }
+  fs::path operator/(const std::string& file) const { return path_ / file; }
+
+ private:
+  fs::path path_;
+};
 
 TEST(TimelineHtmlTest, ThePageIsSelfContained) {
   rwd::LocalDurableTestRunner runner(smallWorkflow(), smallWorkflowOptions());
@@ -85,7 +102,7 @@ TEST(TimelineHtmlTest, NamesCannotBreakOutOfTheInlineData) {
 #ifdef REWIND_RUN_PATH
 
 // Runs the support_triage example as examples/README.md shows, with extra arguments.
-int runSupportTriage(const std::string& extra, const fs::path& dir) {
+int runSupportTriage(const std::string& extra, const ScratchDir& dir) {
   std::string cmd = fmt::format(
       "'{}' '{}' --handler support-triage --skip-time "
       "--event '{{\"id\":\"T-1\",\"customer\":\"ada\",\"subject\":\"refund\",\"body\":\"I was charged twice\"}}' "
@@ -97,7 +114,7 @@ int runSupportTriage(const std::string& extra, const fs::path& dir) {
 }
 
 TEST(RewindRunTraceTest, WritesTheTraceAndTheTimelineOfAnExample) {
-  fs::path dir = scratchDir("rewind_run_trace");
+  ScratchDir dir("rewind_run_trace");
   ASSERT_EQ(runSupportTriage(fmt::format("--trace '{}' --timeline '{}'", (dir / "trace.json").string(),
                                          (dir / "timeline.html").string()),
                              dir),
@@ -122,14 +139,14 @@ TEST(RewindRunTraceTest, WritesTheTraceAndTheTimelineOfAnExample) {
 }
 
 TEST(RewindRunTraceTest, AnUnwritableTracePathIsAnError) {
-  fs::path dir = scratchDir("rewind_run_bad_trace");
+  ScratchDir dir("rewind_run_bad_trace");
   int status = runSupportTriage("--trace /nonexistent-dir/trace.json", dir);
   EXPECT_EQ(WEXITSTATUS(status), 2);
   EXPECT_THAT(readFile(dir / "stderr.txt"), HasSubstr("cannot write the trace to /nonexistent-dir/trace.json"));
 }
 
 // Headless Chromium: loads the page from a file URL with every network feature off.
-int chromium(const std::string& args, const fs::path& dir, const std::string& out) {
+int chromium(const std::string& args, const ScratchDir& dir, const std::string& out) {
   std::string cmd = fmt::format(
       "timeout 120 {} --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
       "--disable-background-networking --disable-component-update --disable-sync --user-data-dir='{}' {} "
@@ -144,18 +161,18 @@ class TimelineHtmlChromiumTest : public ::testing::Test {
     if (access(chromiumPath().c_str(), X_OK) != 0)
       GTEST_SKIP() << "headless Chromium is not installed at " << chromiumPath()
                    << " (apt-get install -y chromium; scripts/install-deps.sh installs it)";
-    dir_ = scratchDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
-    ASSERT_EQ(runSupportTriage(fmt::format("--timeline '{}'", (dir_ / "timeline.html").string()), dir_), 0)
-        << readFile(dir_ / "stderr.txt");
+    dir_ = std::make_unique<ScratchDir>(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    ASSERT_EQ(runSupportTriage(fmt::format("--timeline '{}'", (*dir_ / "timeline.html").string()), *dir_), 0)
+        << readFile(*dir_ / "stderr.txt");
   }
-  std::string url() const { return "file://" + (dir_ / "timeline.html").string(); }
-  fs::path dir_;
+  std::string url() const { return "file://" + (*dir_ / "timeline.html").string(); }
+  std::unique_ptr<ScratchDir> dir_;
 };
 
 TEST_F(TimelineHtmlChromiumTest, TheSupportTriageTimelineDrawsEveryOperation) {
-  ASSERT_EQ(chromium("--dump-dom '" + url() + "'", dir_, (dir_ / "dom.html").string()), 0)
-      << readFile(dir_ / "chromium.log");
-  std::string dom = readFile(dir_ / "dom.html");
+  ASSERT_EQ(chromium("--dump-dom '" + url() + "'", *dir_, (*dir_ / "dom.html").string()), 0)
+      << readFile(*dir_ / "chromium.log");
+  std::string dom = readFile(*dir_ / "dom.html");
   // Bars exist only once the page's script has drawn them (the inline data has no data-name).
   for (const char* op :
        {"analyze", "agent-review", "agent-review callback", "specialist-review", "close-out", "send-reply",
@@ -170,11 +187,11 @@ TEST_F(TimelineHtmlChromiumTest, TheSupportTriageTimelineDrawsEveryOperation) {
 // Writes the screenshot to the build directory; REWIND_UPDATE_GOLDEN=1 also copies it to
 // docs/images/support_triage_timeline.png (the README's picture).
 TEST_F(TimelineHtmlChromiumTest, ScreenshotOfTheSupportTriageTimeline) {
-  fs::path png = dir_ / "support_triage_timeline.png";
-  ASSERT_EQ(chromium(fmt::format("--screenshot='{}' --window-size=1400,900 '{}'", png.string(), url()), dir_,
-                     (dir_ / "screenshot.txt").string()),
+  fs::path png = *dir_ / "support_triage_timeline.png";
+  ASSERT_EQ(chromium(fmt::format("--screenshot='{}' --window-size=1400,900 '{}'", png.string(), url()), *dir_,
+                     (*dir_ / "screenshot.txt").string()),
             0)
-      << readFile(dir_ / "chromium.log");
+      << readFile(*dir_ / "chromium.log");
   std::string bytes = readFile(png);
   ASSERT_GT(bytes.size(), 10000u);
   EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));

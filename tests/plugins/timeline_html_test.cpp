@@ -184,6 +184,16 @@ TEST_F(TimelineHtmlChromiumTest, TheSupportTriageTimelineDrawsEveryOperation) {
   EXPECT_THAT(dom, HasSubstr("<span class=\"status SUCCEEDED\">SUCCEEDED</span>"));
 }
 
+TEST_F(TimelineHtmlChromiumTest, TheLinearTimeViewDrawsTheSameBars) {
+  ASSERT_EQ(chromium("--dump-dom '" + url() + "#linear'", *dir_, (*dir_ / "dom.html").string()), 0)
+      << readFile(*dir_ / "chromium.log");
+  std::string dom = readFile(*dir_ / "dom.html");
+  EXPECT_THAT(dom, HasSubstr("id=\"linear\""));
+  for (const char* op : {"analyze", "specialist-review", "email-survey"})
+    EXPECT_THAT(dom, HasSubstr(fmt::format("data-name=\"{}\" data-status=\"", op))) << op;
+  EXPECT_THAT(dom, Not(HasSubstr("⋯ 1d ⋯")));  // gaps are drawn to scale, not labeled
+}
+
 // Writes the screenshot to the build directory; REWIND_UPDATE_GOLDEN=1 also copies it to
 // docs/images/support_triage_timeline.png (the README's picture).
 TEST_F(TimelineHtmlChromiumTest, ScreenshotOfTheSupportTriageTimeline) {

@@ -230,6 +230,7 @@ constexpr const char* kScript = R"HTML(</script>
   }
 
   header();
+  if (location.hash === "#linear") document.getElementById("linear").checked = true;
   render();
   document.getElementById("linear").addEventListener("change", render);
   window.addEventListener("resize", render);

@@ -3,8 +3,8 @@
 // status, attempts and retry delays nested in their steps, failures marked. No network,
 // no external script or style: the data is inlined as JSON and drawn into an inline
 // SVG by an inline script. The horizontal axis keeps the order of events and compresses
-// idle virtual time (each gap is labeled with its length, e.g. "1h"); a checkbox
-// switches to linear virtual time.
+// idle virtual time (each gap is labeled with its length, e.g. "1h"); a checkbox (or
+// opening the page with #linear) switches to linear virtual time.
 //
 //   rwd::writeTimelineHtml(runner.run(event), out);   // rewind-run --timeline FILE.html
 #pragma once

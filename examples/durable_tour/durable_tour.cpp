@@ -22,8 +22,7 @@ Itinerary DurableTour::operator()(const TripRequest& trip, rwd::DurableContext& 
 
   // waitForCallback: a human approves the plan.
   out.approval = ctx.waitForCallback(
-      "approve-plan",
-      [&](const std::string& callbackId) { services_.requestApproval(key + "approve", callbackId); },
+      "approve-plan", [&](const std::string& callbackId) { services_.requestApproval(key + "approve", callbackId); },
       {.timeout = 24h});
 
   // wait: a cooling-off period (always suspends).
@@ -31,7 +30,8 @@ Itinerary DurableTour::operator()(const TripRequest& trip, rwd::DurableContext& 
 
   // parallel: flight and hotel at once.
   auto bookings = ctx.parallel<std::string>(
-      "book", {{"flight", [&](rwd::DurableContext& c) {
+      "book", {{"flight",
+                [&](rwd::DurableContext& c) {
                   return c.step("book-flight", [&] { return services_.book(key + "flight", "flight"); });
                 }},
                {"hotel", [&](rwd::DurableContext& c) {
@@ -53,12 +53,14 @@ Itinerary DurableTour::operator()(const TripRequest& trip, rwd::DurableContext& 
   // waitForCondition: poll the visa office until the visa is ready.
   auto visa = ctx.waitForCondition<VisaStatus>(
       "visa",
-      [&](const VisaStatus& seen) { return VisaStatus{seen.checks + 1, services_.visaReady(trip.traveller)}; },
-      {.waitStrategy = rwd::createWaitStrategy<VisaStatus>(
-           {.shouldContinuePolling = [](const VisaStatus& s) { return !s.ready; },
-            .maxAttempts = 10,
-            .initialDelay = 1h,
-            .jitter = rwd::JitterStrategy::None})});
+      [&](const VisaStatus& seen) {
+        return VisaStatus{seen.checks + 1, services_.visaReady(trip.traveller)};
+      },
+      {.waitStrategy =
+           rwd::createWaitStrategy<VisaStatus>({.shouldContinuePolling = [](const VisaStatus& s) { return !s.ready; },
+                                                .maxAttempts = 10,
+                                                .initialDelay = 1h,
+                                                .jitter = rwd::JitterStrategy::None})});
   out.visaChecks = visa.checks;
 
   // invoke: another function quotes the insurance.

@@ -84,8 +84,8 @@ TEST_F(DurableTourTest, TheTimelineHasOneOperationOfEachKind) {
                              IsOperation("checkout").withSubType(OperationSubType::RunInChildContext),
                              IsOperation("departure").withType(OperationType::Wait)}));
   EXPECT_THAT(result(), ChildOperationsAre("postcards", {"postcard-Lisbon", "postcard-Porto", "postcard-Faro"}));
-  EXPECT_THAT(result(), ChildOperationsAre("checkout", {IsOperation("payment").withType(OperationType::Callback),
-                                                        "start-payment"}));
+  EXPECT_THAT(result(), ChildOperationsAre(
+                            "checkout", {IsOperation("payment").withType(OperationType::Callback), "start-payment"}));
 }
 
 TEST_F(DurableTourTest, AVisaThatNeverComesFailsAfterTenChecks) {

@@ -25,7 +25,8 @@ Confirmation OrderSaga::operator()(const Order& order, rwd::DurableContext& ctx)
         "charge-card",
         {[&](rwd::StepContext&) { return shop_.chargeCard(key + "charge", order.card, order.amountCents); },
          [&](const rwd::ErrorInfo&, const std::string& id, rwd::StepContext&) { shop_.refund(key + "refund", id); }},
-        {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 3, .retryableErrorTypes = {"shop::GatewayTimeout"}})});
+        {.retryStrategy =
+             rwd::createRetryStrategy({.maxAttempts = 3, .retryableErrorTypes = {"shop::GatewayTimeout"}})});
     std::string shipment = ctx.step("ship", [&] { return shop_.ship(key + "ship", orderRef); },
                                     {.retryStrategy = rwd::retryPresets::none()});
     return Confirmation{orderRef, reservation, charge, shipment};

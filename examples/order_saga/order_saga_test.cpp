@@ -15,9 +15,9 @@ using namespace rwd::testing;
 using rwd::OperationStatus;
 using shop::Confirmation;
 using shop::Order;
-using trompeloeil::_;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using trompeloeil::_;
 
 class MockShop : public shop::ShopServices {
  public:
@@ -104,8 +104,8 @@ TEST_F(OrderSagaTest, AFailingUndoDoesNotStopTheOthersAndBothErrorsAreReported) 
 
   // RollbackError names the original error's type and each failed undo; the original
   // message travels as its ErrorData.
-  EXPECT_THAT(run(kOrder), FailedWithError("RollbackError", AllOf(HasSubstr("shop::CardDeclined"),
-                                                                  HasSubstr("warehouse offline"))));
+  EXPECT_THAT(run(kOrder),
+              FailedWithError("RollbackError", AllOf(HasSubstr("shop::CardDeclined"), HasSubstr("warehouse offline"))));
   EXPECT_EQ(result().getError()->errorData, "card declined");
   EXPECT_THAT(result(), HasOperation("rollback:reserve-stock", OperationStatus::Failed));
   EXPECT_THAT(result(), HasOperation("rollback:create-order", OperationStatus::Succeeded));

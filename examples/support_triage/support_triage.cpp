@@ -35,41 +35,38 @@ Outcome SupportTriage::operator()(const Ticket& ticket, rwd::DurableContext& ctx
   }
   if (decision.action == "reject") return Outcome{ticket.id, "rejected", decidedBy, analysis.category};
   if (decision.action != "resolve")
-    throw rwd::Error("support.UnknownDecision", "reviewers answer resolve, escalate or reject, not '" +
-                                                    decision.action + "'");
+    throw rwd::Error("support.UnknownDecision",
+                     "reviewers answer resolve, escalate or reject, not '" + decision.action + "'");
 
   closeOut(ctx, ticket, decision.reply.empty() ? analysis.suggestedReply : decision.reply);
   return Outcome{ticket.id, "resolved", decidedBy, analysis.category};
 }
 
 ReviewDecision SupportTriage::review(rwd::DurableContext& ctx, const std::string& name, const std::string& queue,
-                                     std::chrono::hours timeout, const Ticket& ticket,
-                                     const Analysis& analysis) const {
-  return ctx.waitForCallback<ReviewDecision>(
-      name,
-      [&](const std::string& callbackId, rwd::StepContext& step) {
-        step.logger().info("asking " + queue + " to review " + ticket.id);
-        desk_.requestReview(ticket.id + "/" + name, queue, callbackId, ticket, analysis);
-      },
-      {.timeout = timeout});
+                                     std::chrono::hours timeout, const Ticket& ticket, const Analysis& analysis) const {
+  return ctx.waitForCallback<ReviewDecision>(name,
+                                             [&](const std::string& callbackId, rwd::StepContext& step) {
+                                               step.logger().info("asking " + queue + " to review " + ticket.id);
+                                               desk_.requestReview(ticket.id + "/" + name, queue, callbackId, ticket,
+                                                                   analysis);
+                                             },
+                                             {.timeout = timeout});
 }
 
 void SupportTriage::closeOut(rwd::DurableContext& ctx, const Ticket& ticket, const std::string& reply) const {
-  auto done = ctx.parallel<std::string>(
-      "close-out",
-      {{"send-reply",
-        [&](rwd::DurableContext& branch) {
-          return branch.step("email-reply", [&] {
-            desk_.sendReply(ticket.id + "/reply", ticket, reply);
-            return std::string("replied");
-          });
-        }},
-       {"send-survey", [&](rwd::DurableContext& branch) {
-          return branch.step("email-survey", [&] {
-            desk_.sendSurvey(ticket.id + "/survey", ticket);
-            return std::string("surveyed");
-          });
-        }}});
+  auto done = ctx.parallel<std::string>("close-out", {{"send-reply",
+                                                       [&](rwd::DurableContext& branch) {
+                                                         return branch.step("email-reply", [&] {
+                                                           desk_.sendReply(ticket.id + "/reply", ticket, reply);
+                                                           return std::string("replied");
+                                                         });
+                                                       }},
+                                                      {"send-survey", [&](rwd::DurableContext& branch) {
+                                                         return branch.step("email-survey", [&] {
+                                                           desk_.sendSurvey(ticket.id + "/survey", ticket);
+                                                           return std::string("surveyed");
+                                                         });
+                                                       }}});
   done.throwIfError();
 }
 

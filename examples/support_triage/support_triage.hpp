@@ -43,8 +43,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ReviewDecision, action, reply)
 
 struct Outcome {
   std::string ticketId;
-  std::string status;      // resolved | rejected
-  std::string decidedBy;   // agent | specialist
+  std::string status;     // resolved | rejected
+  std::string decidedBy;  // agent | specialist
   std::string category;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Outcome, ticketId, status, decidedBy, category)

@@ -19,9 +19,9 @@ using rwd::OperationStatus;
 using support::Analysis;
 using support::Outcome;
 using support::Ticket;
-using trompeloeil::_;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
+using trompeloeil::_;
 
 class MockAnalyzer : public support::TicketAnalyzer {
  public:
@@ -30,8 +30,8 @@ class MockAnalyzer : public support::TicketAnalyzer {
 
 class MockHelpDesk : public support::HelpDesk {
  public:
-  MAKE_CONST_MOCK5(requestReview, void(const std::string&, const std::string&, const std::string&, const Ticket&,
-                                       const Analysis&),
+  MAKE_CONST_MOCK5(requestReview,
+                   void(const std::string&, const std::string&, const std::string&, const Ticket&, const Analysis&),
                    override);
   MAKE_CONST_MOCK3(sendReply, void(const std::string&, const Ticket&, const std::string&), override);
   MAKE_CONST_MOCK2(sendSurvey, void(const std::string&, const Ticket&), override);
@@ -107,7 +107,8 @@ TEST_F(SupportTriageTest, AFailedAgentReviewFailsTheExecutionWithTheDesksError) 
   ALLOW_CALL(analyzer_, analyze(_)).RETURN(kBilling);
   ALLOW_CALL(desk_, requestReview(_, _, _, _, _));
   FORBID_CALL(desk_, sendReply(_, _, _));
-  respondTo("agent-review", CallbackResponse::failure({"Desk.QueueClosed", "the agents queue was closed", std::nullopt, std::nullopt}));
+  respondTo("agent-review",
+            CallbackResponse::failure({"Desk.QueueClosed", "the agents queue was closed", std::nullopt, std::nullopt}));
 
   EXPECT_THAT(run(kTicket), FailedWithError("Desk.QueueClosed", "the agents queue was closed"));
   EXPECT_THAT(result(), HasOperation("agent-review", OperationStatus::Failed));

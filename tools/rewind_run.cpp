@@ -100,8 +100,13 @@ int main(int argc, char** argv) {
                  "@DELAY_SECONDS; '*' matches any callback");
   try {
     app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
+    std::cerr << "rewind-run: " << e.what() << " (see --help)\n";  // one line, as every other error
+    return 2;
   }
 
   std::shared_ptr<rwd::tools::HandlerLibrary> lib;
@@ -120,6 +125,7 @@ int main(int argc, char** argv) {
   }
   const rwd::HandlerDefinition* def = nullptr;
   if (handlerName.empty()) {
+    if (durable.empty()) die(fmt::format("{} registers no durable handlers (REWIND_HANDLER)", library));
     if (durable.size() != 1) {
       std::string names;
       for (const auto* d : durable) names += (names.empty() ? "" : ", ") + d->name;

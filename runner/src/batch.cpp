@@ -97,9 +97,12 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     itemStepIds[i] = fmt::format("{}-{}", stepId, i + 1);
     itemIds[i] = operationIdFor(itemStepIds[i]);
   }
-  // Items start in index order, so the started ones are a prefix.
+  // Items start in index order, so the started ones are a prefix. FLAT items have no
+  // records of their own: every invocation re-runs them from their top, their
+  // operations returning from the log.
+  const bool flat = options.nesting == Nesting::Flat;
   std::size_t nextNew = 0;
-  for (; nextNew < n; ++nextNew) {
+  for (; !flat && nextNew < n; ++nextNew) {
     const Operation* irec = inv.store().find(itemIds[nextNew]);
     if (!irec) break;
     inv.markVisited(irec->id);
@@ -117,8 +120,35 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
 
   auto runOne = [&](std::size_t i) {
     const std::string& iid = itemIds[i];
-    const Operation* irec = inv.store().find(iid);
+    const Operation* irec = flat ? nullptr : inv.store().find(iid);
     std::optional<std::string> iname = itemName(i);
+    if (flat) {
+      std::unique_ptr<DurableContext> ictx = inv.makeContext(itemStepIds[i], id);
+      internal::BranchFrame frame;
+      try {
+        payloads[i] = inv.runBranch(frame, [&] { return runItem(*ictx, i); });
+        states[i] = ItemState::Succeeded;
+      } catch (const internal::Suspension&) {
+        if (!frame.suspended) throw;
+        return;
+      } catch (const internal::CrashSignal&) {
+        inv.markCrashed();
+        throw;
+      } catch (...) {
+        inv.guard();
+        if (frame.suspended) throw;
+        states[i] = ItemState::Failed;
+        errors[i] = currentErrorInfo().toObject();
+        return;
+      }
+      inv.guard();
+      if (frame.suspended)
+        inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
+            "rewind.suspension.swallowed",
+            fmt::format("batch item {} suspended at {} but user code caught the suspension and returned normally",
+                        itemStepIds[i], frame.suspendedAt))));
+      return;
+    }
     if (irec && (irec->subType != itemSub || irec->name != iname))
       inv.fail(std::make_exception_ptr(NonDeterministicExecutionError(
           "rewind.replay.mismatch", fmt::format("batch item {} changed: the log recorded {} {}, the code now runs {} {}",
@@ -229,7 +259,8 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   internal::RawBatch raw;
   raw.reason = *reason;
   for (std::size_t i = 0; i < n; ++i) {
-    if (states[i] == ItemState::NotStarted || !inv.store().find(itemIds[i])) continue;  // never started: counts nowhere
+    if (states[i] == ItemState::NotStarted || (!flat && !inv.store().find(itemIds[i])))
+      continue;  // never started: counts nowhere
     internal::RawBatchItem item;
     item.index = i;
     item.status = states[i] == ItemState::Succeeded ? BatchItemStatus::Succeeded

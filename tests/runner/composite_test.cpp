@@ -410,3 +410,65 @@ TEST(RollbackTest, AFailingUndoIsReportedAndTheOthersStillRun) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(MapTest, FlatNestingKeepsPerItemIdSpacesWithoutItemContexts) {
+  int runs = 0;
+  rwd::LocalDurableTestRunner runner([&](const rwd::Json&, rwd::DurableContext& ctx) {
+    std::vector<int> items{1, 2, 3};
+    auto r = ctx.map(
+        "flat", items,
+        [&](rwd::DurableContext& c, const int& item, std::size_t, const std::vector<int>&) {
+          ++runs;
+          int v = c.step("double", [item] { return item * 2; });
+          if (item == 2) c.wait("nap", std::chrono::seconds(5));
+          return v;
+        },
+        {.nesting = rwd::Nesting::Flat});
+    return r.getResults();
+  });
+  const auto& res = runner.run();
+  ASSERT_EQ(res.getStatus(), rwd::ExecutionStatus::Succeeded);
+  EXPECT_EQ(res.getResult(), rwd::Json({2, 4, 6}));
+  const rwd::Operation* batch = nullptr;
+  for (const auto& op : res.getOperations()) {
+    EXPECT_NE(op.subType, rwd::OperationSubType::MapIteration);
+    if (op.name == "flat") batch = &op;
+  }
+  ASSERT_NE(batch, nullptr);
+  for (const auto& op : res.getOperations()) {
+    if (op.stepId == "1-3-1") {
+      EXPECT_EQ(op.parentId, batch->id);  // item 3's step: its own id space, the batch as parent
+    }
+  }
+  EXPECT_EQ(runs, 6);  // FLAT items re-run from their top on the second invocation
+}
+
+TEST(WaitTest, WaitUntilComposesInsideChildrenAndBranches) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, rwd::DurableContext& ctx) {
+    ctx.runInChildContext("child", [](rwd::DurableContext& c) { c.waitUntil("until-1", rwd::kDefaultEpoch + std::chrono::seconds(10)); });
+    std::vector<rwd::Branch<int>> b;
+    b.emplace_back([](rwd::DurableContext& c) {
+      c.waitUntil("until-2", rwd::kDefaultEpoch + std::chrono::seconds(20));
+      return 1;
+    });
+    return ctx.parallel("p", b).getResults();
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), rwd::ExecutionStatus::Succeeded);
+  EXPECT_EQ(runner.now(), rwd::kDefaultEpoch + std::chrono::seconds(20));
+}
+
+TEST(ParallelTest, BadCompletionConfigsAreValidationErrors) {
+  auto error = [](rwd::CompletionConfig cc) {
+    rwd::LocalDurableTestRunner runner([cc](const rwd::Json&, rwd::DurableContext& ctx) {
+      return ctx.parallel<int>("p", {[](rwd::DurableContext&) { return 1; }}, {.completionConfig = cc}).getResults();
+    });
+    return runner.run().getError().value_or(rwd::ErrorObject{}).errorMessage;
+  };
+  EXPECT_THAT(error({.minSuccessful = 2}), HasSubstr("[rewind.batch.min_successful]"));
+  EXPECT_THAT(error({.toleratedFailurePercentage = 150}), HasSubstr("[rewind.batch.tolerated_percentage]"));
+}
+
+}  // namespace

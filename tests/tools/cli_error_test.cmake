@@ -1,0 +1,16 @@
+# Runs a command that must fail with exit status EXPECT_RC and a one-line message on
+# stderr matching EXPECT_MESSAGE.
+string(REPLACE ";" " " args "${ARGS}")
+separate_arguments(args UNIX_COMMAND "${args}")
+execute_process(COMMAND ${TOOL} ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL EXPECT_RC)
+  message(FATAL_ERROR "expected exit status ${EXPECT_RC}, got ${rc}\nstdout: ${out}\nstderr: ${err}")
+endif()
+string(STRIP "${err}" err)
+string(FIND "${err}" "\n" newline)
+if(NOT newline EQUAL -1)
+  message(FATAL_ERROR "expected a one-line error, got:\n${err}")
+endif()
+if(NOT err MATCHES "${EXPECT_MESSAGE}")
+  message(FATAL_ERROR "the error does not match '${EXPECT_MESSAGE}':\n${err}")
+endif()

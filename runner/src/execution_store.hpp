@@ -59,6 +59,14 @@ class ExecutionStore {
   // ---- checkpoint API (validated) ----
   void apply(const OperationUpdate& update);
 
+  // Moves the records and the history out (the execution has ended; the store keeps
+  // only its clock and timers afterwards).
+  std::deque<Operation> drainOperations() {
+    index_.clear();
+    return std::exchange(ops_, {});
+  }
+  std::deque<HistoryEvent> drainHistory() { return std::exchange(history_, {}); }
+
   // ---- history ----
   HistoryEvent& addEvent(HistoryEventType type, const Operation* op = nullptr);
   const std::deque<HistoryEvent>& history() const noexcept { return history_; }

@@ -96,6 +96,8 @@ struct LocalDurableTestRunner::Impl {
   void begin(Payload in) {
     if (threaded) joinWorker();
     store = std::make_unique<ExecutionStore>(options.epoch, options.seed, arnFor(options.seed));
+    drained = false;
+    snapshot = ExecutionResult();
     input = std::move(in);
     started = true;
     done = false;
@@ -409,7 +411,42 @@ struct LocalDurableTestRunner::Impl {
     cv.notify_all();
   }
 
+  // Once the execution has ended its records move into the snapshot instead of being
+  // copied (a run's largest cost after the handler itself); lookups then read them there.
+  bool drained = false;
+
+  const Operation* findOperation(std::string_view id) const {
+    if (!drained) return store->find(id);
+    for (const Operation& op : snapshot.operations_)
+      if (op.id == id) return &op;
+    return nullptr;
+  }
+  template <class F>
+  void forEachOperation(F&& f) const {
+    if (!drained) {
+      for (const Operation& op : store->operations()) f(op);
+    } else {
+      for (const Operation& op : snapshot.operations_) f(op);
+    }
+  }
+
   void takeSnapshot() {
+    if (drained) return;
+    if (done) {
+      snapshot.status_ = status;
+      snapshot.result_ = resultPayload;
+      snapshot.error_ = error;
+      auto ops = store->drainOperations();
+      snapshot.operations_.assign(std::make_move_iterator(ops.begin()), std::make_move_iterator(ops.end()));
+      auto history = store->drainHistory();
+      snapshot.history_.assign(std::make_move_iterator(history.begin()), std::make_move_iterator(history.end()));
+      snapshot.invocations_ = invocations;
+      snapshot.logs_ = std::move(logs);
+      snapshot.arn_ = store->arn();
+      snapshot.blockedReason_.clear();
+      drained = true;
+      return;
+    }
     snapshot.status_ = status;
     snapshot.result_ = resultPayload;
     snapshot.error_ = error;
@@ -468,21 +505,26 @@ struct LocalDurableTestRunner::Impl {
 
   const Operation* lookup(OperationHandle::By by, const std::string& key, std::size_t index) const {
     if (!store) return nullptr;
-    const auto& ops = store->operations();
+    const Operation* found = nullptr;
+    std::size_t seen = 0;
     switch (by) {
       case OperationHandle::By::Name:
-      case OperationHandle::By::NameAndIndex: {
-        std::size_t seen = 0;
-        for (const Operation& op : ops)
-          if (op.name == key && seen++ == index) return &op;
-        return nullptr;
-      }
-      case OperationHandle::By::Index: return index < ops.size() ? &ops[index] : nullptr;
+      case OperationHandle::By::NameAndIndex:
+        forEachOperation([&](const Operation& op) {
+          if (!found && op.name == key && seen++ == index) found = &op;
+        });
+        return found;
+      case OperationHandle::By::Index:
+        forEachOperation([&](const Operation& op) {
+          if (seen++ == index) found = &op;
+        });
+        return found;
       case OperationHandle::By::Id:
-        if (const Operation* op = store->find(key)) return op;
-        for (const Operation& op : ops)
-          if (op.stepId == key) return &op;
-        return nullptr;
+        if (const Operation* op = findOperation(key)) return op;
+        forEachOperation([&](const Operation& op) {
+          if (!found && op.stepId == key) found = &op;
+        });
+        return found;
     }
     return nullptr;
   }
@@ -643,6 +685,7 @@ void LocalDurableTestRunner::reset() {
   if (m.threaded) m.joinWorker();
   std::lock_guard lock(m.mu);
   m.store.reset();
+  m.drained = false;
   m.started = false;
   m.done = false;
   m.pendingInvocation = false;
@@ -691,7 +734,7 @@ CallbackDetails OperationHandle::getCallbackDetails() const {
   Operation op = require();
   if (op.subType == OperationSubType::WaitForCallback) {
     std::lock_guard lock(runner_->impl_->mu);
-    if (const Operation* cb = runner_->impl_->store->find(operationIdFor(op.stepId + "-1")); cb && cb->callbackDetails)
+    if (const Operation* cb = runner_->impl_->findOperation(operationIdFor(op.stepId + "-1")); cb && cb->callbackDetails)
       return *cb->callbackDetails;
   }
   if (!op.callbackDetails)
@@ -715,8 +758,9 @@ std::vector<Operation> OperationHandle::getChildOperations() const {
   Operation op = require();
   std::lock_guard lock(runner_->impl_->mu);
   std::vector<Operation> out;
-  for (const Operation& o : runner_->impl_->store->operations())
+  runner_->impl_->forEachOperation([&](const Operation& o) {
     if (o.parentId == op.id) out.push_back(o);
+  });
   return out;
 }
 
@@ -731,7 +775,7 @@ OperationHandle& OperationHandle::waitForData(WaitingStatus status) {
       case WaitingStatus::Started: return true;
       case WaitingStatus::Submitted: {
         if (op->subType != OperationSubType::WaitForCallback) return true;
-        const Operation* sub = m.store->find(operationIdFor(op->stepId + "-2"));
+        const Operation* sub = m.findOperation(operationIdFor(op->stepId + "-2"));
         return sub && isTerminal(sub->status);
       }
       case WaitingStatus::Completed: return isTerminal(op->status);

@@ -15,6 +15,9 @@ class HandlerLibrary {
   // loaded, lacks the entry point, has another ABI version or registers a name twice.
   static std::shared_ptr<HandlerLibrary> open(const std::string& path);
   const HandlerRegistry& registry() const noexcept { return *registry_; }
+  // The durable handler called `name`, or the library's only one when `name` is empty;
+  // throws std::runtime_error with a one-line message otherwise.
+  const HandlerDefinition& durableHandler(const std::string& name) const;
   const std::string& path() const noexcept { return path_; }
 
  private:
@@ -24,5 +27,10 @@ class HandlerLibrary {
   void* handle_;  // never closed: handlers' code must stay mapped
   HandlerRegistry* registry_;
 };
+
+// An --event argument: JSON text, or @FILE. Returns compact JSON; throws
+// std::runtime_error with a one-line message when the file is unreadable or the text is
+// not JSON.
+std::string readEventArgument(const std::string& arg);
 
 }  // namespace rwd::tools

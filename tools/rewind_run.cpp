@@ -26,22 +26,6 @@ namespace {
   std::exit(2);
 }
 
-std::string readEvent(const std::string& arg) {
-  std::string text = arg;
-  if (!arg.empty() && arg[0] == '@') {
-    std::ifstream in(arg.substr(1));
-    if (!in) die(fmt::format("cannot read event file {}", arg.substr(1)));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    text = ss.str();
-  }
-  try {
-    return rwd::Json::parse(text).dump();
-  } catch (const rwd::Json::parse_error& e) {
-    die(fmt::format("the event is not valid JSON: {}", e.what()));
-  }
-}
-
 // NAME=success[:JSON] | failure[:TYPE[:MESSAGE]] | heartbeat | never, optionally @SECONDS.
 std::pair<std::string, rwd::CallbackResponse> parseResponse(const std::string& spec) {
   auto eq = spec.find('=');
@@ -115,29 +99,19 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     die(e.what());
   }
-  std::vector<const rwd::HandlerDefinition*> durable;
-  for (const auto& d : lib->registry().all())
-    if (d.kind == rwd::HandlerKind::Durable) durable.push_back(&d);
   if (list) {
     for (const auto& d : lib->registry().all())
       std::cout << d.name << (d.kind == rwd::HandlerKind::Function ? " (function)" : "") << "\n";
     return 0;
   }
   const rwd::HandlerDefinition* def = nullptr;
-  if (handlerName.empty()) {
-    if (durable.empty()) die(fmt::format("{} registers no durable handlers (REWIND_HANDLER)", library));
-    if (durable.size() != 1) {
-      std::string names;
-      for (const auto* d : durable) names += (names.empty() ? "" : ", ") + d->name;
-      die(fmt::format("{} has {} handlers ({}); choose one with --handler", library, durable.size(),
-                      names.empty() ? "none" : names));
-    }
-    def = durable.front();
-  } else {
-    def = lib->registry().find(handlerName);
-    if (!def || def->kind != rwd::HandlerKind::Durable) die(fmt::format("no handler named '{}' in {}", handlerName, library));
+  std::string input;
+  try {
+    def = &lib->durableHandler(handlerName);
+    input = rwd::tools::readEventArgument(event);
+  } catch (const std::exception& e) {
+    die(e.what());
   }
-  std::string input = readEvent(event);
 
   rwd::RunnerOptions options;
   options.skipTime = skipTime;

@@ -34,22 +34,19 @@ std::string readText(const std::string& path) {
 }
 
 std::string readEvent(const std::string& event) {
-  std::string text = !event.empty() && event[0] == '@' ? readText(event.substr(1)) : event;
-  if (rwd::Json::parse(text, nullptr, false).is_discarded()) die(fmt::format("--event is not valid JSON: {}", text));
-  return text;
+  try {
+    return rwd::tools::readEventArgument(event);
+  } catch (const std::exception& e) {
+    die(e.what());
+  }
 }
 
 const rwd::HandlerDefinition& findHandler(const rwd::tools::HandlerLibrary& lib, const std::string& name) {
-  std::vector<const rwd::HandlerDefinition*> durable;
-  for (const auto& d : lib.registry().all())
-    if (d.kind == rwd::HandlerKind::Durable) durable.push_back(&d);
-  if (name.empty()) {
-    if (durable.size() != 1) die(fmt::format("{} has {} handlers; choose one with --handler", lib.path(), durable.size()));
-    return *durable.front();
+  try {
+    return lib.durableHandler(name);
+  } catch (const std::exception& e) {
+    die(e.what());
   }
-  const rwd::HandlerDefinition* def = lib.registry().find(name);
-  if (!def || def->kind != rwd::HandlerKind::Durable) die(fmt::format("no handler named '{}' in {}", name, lib.path()));
-  return *def;
 }
 
 std::shared_ptr<rwd::tools::HandlerLibrary> openLibrary(const std::string& path) {

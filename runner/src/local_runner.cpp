@@ -797,34 +797,26 @@ OperationHandle& OperationHandle::waitForData(WaitingStatus status) {
                                                           : m.describeBlocked()));
 }
 
-void OperationHandle::sendCallbackSuccess(Payload payload) {
+void OperationHandle::sendAnswer(CallbackResponse::Kind kind, Payload payload, ErrorObject error) {
   Operation op = require();
-  auto& m = *runner_->impl_;
+  LocalDurableTestRunner::Impl& m = *runner_->impl_;
   std::string target = op.subType == OperationSubType::WaitForCallback ? operationIdFor(op.stepId + "-1") : op.id;
   std::unique_lock lock(m.mu);
-  m.external.push_back({target, CallbackResponse::Kind::Success, std::move(payload), {}});
+  m.external.push_back({target, kind, std::move(payload), std::move(error)});
   if (!m.threaded) m.driveLocked(std::nullopt);
   m.cv.notify_all();
+}
+
+void OperationHandle::sendCallbackSuccess(Payload payload) {
+  sendAnswer(CallbackResponse::Kind::Success, std::move(payload), {});
 }
 
 void OperationHandle::sendCallbackFailure(ErrorObject error) {
-  Operation op = require();
-  auto& m = *runner_->impl_;
-  std::string target = op.subType == OperationSubType::WaitForCallback ? operationIdFor(op.stepId + "-1") : op.id;
-  std::unique_lock lock(m.mu);
-  m.external.push_back({target, CallbackResponse::Kind::Failure, std::nullopt, std::move(error)});
-  if (!m.threaded) m.driveLocked(std::nullopt);
-  m.cv.notify_all();
+  sendAnswer(CallbackResponse::Kind::Failure, std::nullopt, std::move(error));
 }
 
 void OperationHandle::sendCallbackHeartbeat() {
-  Operation op = require();
-  auto& m = *runner_->impl_;
-  std::string target = op.subType == OperationSubType::WaitForCallback ? operationIdFor(op.stepId + "-1") : op.id;
-  std::unique_lock lock(m.mu);
-  m.external.push_back({target, CallbackResponse::Kind::Heartbeat, std::nullopt, {}});
-  if (!m.threaded) m.driveLocked(std::nullopt);
-  m.cv.notify_all();
+  sendAnswer(CallbackResponse::Kind::Heartbeat, std::nullopt, {});
 }
 
 }  // namespace rwd

@@ -184,6 +184,9 @@ class OperationHandle {
   OperationHandle(LocalDurableTestRunner* runner, By by, std::string key, std::size_t index)
       : runner_(runner), by_(by), key_(std::move(key)), index_(index) {}
   std::string describe() const;
+  // Queues an answer for this callback (a waitForCallback's answers go to its CALLBACK
+  // child) and, without a worker thread, drives the execution on at once.
+  void sendAnswer(CallbackResponse::Kind kind, Payload payload, ErrorObject error);
   LocalDurableTestRunner* runner_;
   By by_;
   std::string key_;

@@ -24,7 +24,7 @@ class HandlerLibrary {
   HandlerLibrary(std::string path, void* handle, HandlerRegistry* registry)
       : path_(std::move(path)), handle_(handle), registry_(registry) {}
   std::string path_;
-  void* handle_;  // never closed: handlers' code must stay mapped
+  [[maybe_unused]] void* handle_;  // never closed: handlers' code must stay mapped
   HandlerRegistry* registry_;
 };
 

@@ -25,7 +25,7 @@ rc::Gen<Schedule> genSchedule(const ScheduleSpace& space) {
   std::size_t maxAt = std::max<std::size_t>(1, space.checkpoints + space.checkpoints / 2 + 1);
   std::size_t maxBody = std::max<std::size_t>(1, space.bodyStarts + 1);
   auto genCrash = rc::gen::apply(
-      [maxAt, maxBody](std::size_t at, int side) {
+      [maxBody](std::size_t at, int side) {
         auto s = static_cast<CrashSide>(side);
         return CrashPoint{s == CrashSide::MidStep ? at % maxBody : at, s};
       },

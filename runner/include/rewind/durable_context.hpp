@@ -320,7 +320,9 @@ class DurableContext {
   // Runs the registered undos in exact reverse order of registration, each as a durable
   // step named "rollback:<name>". Policy: a failing undo does not stop the others; after
   // all ran, RollbackError (an rwd::Error of type "RollbackError") is thrown naming the
-  // original error and every failed undo. Returns normally when every undo succeeded.
+  // original error's type and every failed undo, with the original message as ErrorData.
+  // Returns normally when every undo succeeded. An undo is retried only when the
+  // StepConfig given to stepWithRollback has a retryStrategy (by default it runs once).
   void rollbackAll(const ErrorInfo& error);
   void rollbackAll(const std::exception& error);
   std::size_t registeredCompensations() const;

@@ -53,24 +53,10 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
 
   internal::ContextState& st = *state_;
   Invocation& inv = *st.inv;
-  inv.guard();
-  if (inv.stepBodyDepth > 0)
-    inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
-        "rewind.step.nested_operation", fmt::format("{} {} was called inside a step body", toString(sub), label))));
-  std::string stepId = st.prefix.empty() ? std::to_string(++st.counter) : fmt::format("{}-{}", st.prefix, ++st.counter);
-  std::string id = operationIdFor(stepId);
-  const Operation* rec = inv.store().find(id);
-  if (rec) {
-    inv.markVisited(id);
-    inv.onReplayedOperation(*rec);
-    if (rec->type != OperationType::Context || rec->subType != sub || rec->name != name)
-      inv.fail(std::make_exception_ptr(NonDeterministicExecutionError(
-          "rewind.replay.mismatch",
-          fmt::format("non-deterministic replay at step {} (id {}): the log recorded {}/{} {}, the code now calls "
-                      "CONTEXT/{} {}",
-                      stepId, id, toString(rec->type), toString(rec->subType),
-                      rec->name ? fmt::format("'{}'", *rec->name) : "(unnamed)", toString(sub), label))));
-  }
+  internal::OpRef op = internal::beginOp(st, OperationType::Context, sub, name);
+  const std::string& stepId = op.stepId;
+  const std::string& id = op.id;
+  const Operation* rec = op.rec;
   bool wasSucceeded = rec && rec->status == OperationStatus::Succeeded;
   if (wasSucceeded && !rec->contextDetails->replayChildren) return rec->contextDetails->result;
 

@@ -16,14 +16,9 @@ namespace rwd {
 using internal::ContextState;
 using internal::Invocation;
 using internal::kLargeResultBytes;
+using internal::OpRef;
 
 namespace {
-
-struct OpRef {
-  std::string stepId;
-  std::string id;
-  const Operation* rec = nullptr;
-};
 
 std::string nameOrId(const std::optional<std::string>& name, const std::string& stepId) {
   return name ? fmt::format("'{}'", *name) : fmt::format("at step {}", stepId);
@@ -33,11 +28,6 @@ std::string describeOp(OperationType t, OperationSubType s, const std::optional<
   return fmt::format("{}/{} {}", toString(t), toString(s), name ? fmt::format("'{}'", *name) : "(unnamed)");
 }
 
-std::string nextStepId(ContextState& st) {
-  ++st.counter;
-  return st.prefix.empty() ? std::to_string(st.counter) : fmt::format("{}-{}", st.prefix, st.counter);
-}
-
 void checkNotInStepBody(Invocation& inv, std::string_view what) {
   if (inv.stepBodyDepth > 0)
     inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
@@ -45,28 +35,6 @@ void checkNotInStepBody(Invocation& inv, std::string_view what) {
         fmt::format("{} was called inside a step body; durable operations cannot nest in a step "
                     "(use runInChildContext to group operations)",
                     what))));
-}
-
-// Takes the next id and compares what the code does now with the log at that position.
-OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const std::optional<std::string>& name) {
-  Invocation& inv = *st.inv;
-  inv.guard();
-  checkNotInStepBody(inv, describeOp(type, sub, name));
-  OpRef op;
-  op.stepId = nextStepId(st);
-  op.id = operationIdFor(op.stepId);
-  op.rec = inv.store().find(op.id);
-  if (op.rec) {
-    inv.markVisited(op.id);
-    if (op.rec->type != type || op.rec->subType != sub || op.rec->name != name)
-      inv.fail(std::make_exception_ptr(NonDeterministicExecutionError(
-          "rewind.replay.mismatch",
-          fmt::format("non-deterministic replay at step {} (id {}): the log recorded {}, the code now calls {}",
-                      op.stepId, op.id, describeOp(op.rec->type, op.rec->subType, op.rec->name),
-                      describeOp(type, sub, name)))));
-    inv.onReplayedOperation(*op.rec);
-  }
-  return op;
 }
 
 AttemptInfo attemptInfo(const OpRef& op, const std::optional<std::string>& name, OperationSubType sub, int attempt) {
@@ -157,6 +125,35 @@ const RetryStrategy& orDefault(const RetryStrategy& s) {
 
 }  // namespace
 
+namespace internal {
+
+std::string childStepId(const std::string& prefix, std::uint32_t n) {
+  return prefix.empty() ? std::to_string(n) : fmt::format("{}-{}", prefix, n);
+}
+
+OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const std::optional<std::string>& name) {
+  Invocation& inv = *st.inv;
+  inv.guard();
+  checkNotInStepBody(inv, describeOp(type, sub, name));
+  OpRef op;
+  op.stepId = childStepId(st.prefix, ++st.counter);
+  op.id = operationIdFor(op.stepId);
+  op.rec = inv.store().find(op.id);
+  if (op.rec) {
+    inv.markVisited(op.id);
+    if (op.rec->type != type || op.rec->subType != sub || op.rec->name != name)
+      inv.fail(std::make_exception_ptr(NonDeterministicExecutionError(
+          "rewind.replay.mismatch",
+          fmt::format("non-deterministic replay at step {} (id {}): the log recorded {}, the code now calls {}",
+                      op.stepId, op.id, describeOp(op.rec->type, op.rec->subType, op.rec->name),
+                      describeOp(type, sub, name)))));
+    inv.onReplayedOperation(*op.rec);
+  }
+  return op;
+}
+
+}  // namespace internal
+
 DurableContext::DurableContext(std::unique_ptr<ContextState> state) : state_(std::move(state)) {}
 DurableContext::~DurableContext() = default;
 
@@ -164,8 +161,7 @@ const std::string& DurableContext::stepIdPrefix() const noexcept { return state_
 
 Logger DurableContext::logger() {
   ContextState& st = *state_;
-  std::string next = st.prefix.empty() ? std::to_string(st.counter + 1) : fmt::format("{}-{}", st.prefix, st.counter + 1);
-  bool replaying = st.inv->preexisting(operationIdFor(next));
+  bool replaying = st.inv->preexisting(operationIdFor(internal::childStepId(st.prefix, st.counter + 1)));
   return Logger(st.inv, replaying, st.parentId.value_or(""), 0);
 }
 

@@ -17,13 +17,6 @@ class IndexOrderScheduler final : public BranchScheduler {
   }
 };
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 std::uint64_t fnv1a(std::string_view s) {
   std::uint64_t h = 1469598103934665603ULL;
   for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
@@ -39,6 +32,13 @@ ErrorObject swallowedError(const BranchFrame& frame, std::string_view how) {
 }
 
 }  // namespace
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
 
 Invocation::Invocation(ExecutionStore& store, const InvocationSettings& settings)
     : store_(store), settings_(settings), startCount_(store.size()), visited_(store.size(), false) {}

@@ -64,6 +64,21 @@ struct InvocationOutcomeData {
   std::optional<ErrorObject> error;
 };
 
+// The next operation of a context: its positional id, wire id and the log's record.
+struct OpRef {
+  std::string stepId;
+  std::string id;
+  const Operation* rec = nullptr;
+};
+
+// "<prefix>-<n>", or "<n>" at the root.
+std::string childStepId(const std::string& prefix, std::uint32_t n);
+// Takes the context's next id and compares what the code does now with the log at that
+// position (durable_context.cpp): every durable operation starts here.
+OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const std::optional<std::string>& name);
+// The seeded 64-bit mixer behind jitter and the runner's derived ids.
+std::uint64_t splitmix64(std::uint64_t x);
+
 class Invocation {
  public:
   Invocation(ExecutionStore& store, const InvocationSettings& settings);

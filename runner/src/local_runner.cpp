@@ -26,12 +26,7 @@ namespace {
 
 std::string hex16(std::uint64_t v) { return fmt::format("{:016x}", v); }
 
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
+std::uint64_t mix(std::uint64_t x) { return internal::splitmix64(x); }
 
 [[noreturn]] void runnerError(std::string_view code, const std::string& message) {
   throw std::runtime_error(fmt::format("[rewind.runner.{}] {}", code, message));

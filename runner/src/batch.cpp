@@ -32,6 +32,40 @@ std::optional<CompletionReason> completionReason(std::size_t succ, std::size_t f
 
 }  // namespace
 
+namespace internal {
+
+Payload batchJsonText(const RawBatch& raw) {
+  // nlohmann objects keep their keys sorted: "all" < "completionReason", and per item
+  // "error" < "index" < "result" < "status".
+  std::string out = "{\"all\":[";
+  for (std::size_t k = 0; k < raw.items.size(); ++k) {
+    const RawBatchItem& it = raw.items[k];
+    if (k) out.push_back(',');
+    out.push_back('{');
+    if (it.error) {
+      out += "\"error\":";
+      out += errorToJson(*it.error).dump();
+      out.push_back(',');
+    }
+    out += "\"index\":";
+    out += std::to_string(it.index);
+    if (it.status == BatchItemStatus::Succeeded) {
+      if (!it.payload) return std::nullopt;
+      out += ",\"result\":";
+      out += *it.payload;
+    }
+    out += ",\"status\":\"";
+    out += toString(it.status);
+    out += "\"}";
+  }
+  out += "],\"completionReason\":\"";
+  out += toString(raw.reason);
+  out += "\"}";
+  return out;
+}
+
+}  // namespace internal
+
 Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubType sub, OperationSubType itemSub,
                                   std::size_t n, const std::function<Payload(DurableContext&, std::size_t)>& runItem,
                                   const std::function<std::optional<std::string>(std::size_t)>& itemName,
@@ -252,8 +286,8 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     item.status = states[i] == ItemState::Succeeded ? BatchItemStatus::Succeeded
                   : states[i] == ItemState::Failed  ? BatchItemStatus::Failed
                                                     : BatchItemStatus::Started;
-    item.payload = payloads[i];
-    item.error = errors[i];
+    item.payload = std::move(payloads[i]);
+    item.error = std::move(errors[i]);
     raw.items.push_back(std::move(item));
   }
   Payload payload = serializeBatch(raw);

@@ -4,6 +4,7 @@
 #include "rewind/durable_context.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -128,7 +129,16 @@ const RetryStrategy& orDefault(const RetryStrategy& s) {
 namespace internal {
 
 std::string childStepId(const std::string& prefix, std::uint32_t n) {
-  return prefix.empty() ? std::to_string(n) : fmt::format("{}-{}", prefix, n);
+  char digits[12];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  std::string out;
+  out.reserve(prefix.size() + 1 + static_cast<std::size_t>(end - digits));
+  if (!prefix.empty()) {
+    out += prefix;
+    out.push_back('-');
+  }
+  out.append(digits, end);
+  return out;
 }
 
 OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const std::optional<std::string>& name) {

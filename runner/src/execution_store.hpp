@@ -65,11 +65,11 @@ class ExecutionStore {
     index_.clear();
     return std::exchange(ops_, {});
   }
-  std::deque<HistoryEvent> drainHistory() { return std::exchange(history_, {}); }
+  std::vector<HistoryEvent> drainHistory() { return std::exchange(history_, {}); }
 
   // ---- history ----
   HistoryEvent& addEvent(HistoryEventType type, const Operation* op = nullptr);
-  const std::deque<HistoryEvent>& history() const noexcept { return history_; }
+  const std::vector<HistoryEvent>& history() const noexcept { return history_; }
 
   // ---- clock and timers ----
   TimePoint now() const noexcept { return now_; }
@@ -110,7 +110,9 @@ class ExecutionStore {
   std::string arn_;
   std::deque<Operation> ops_;
   std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index_;
-  std::deque<HistoryEvent> history_;
+  // A vector, so that the finished execution hands it to its result without a copy;
+  // addEvent's reference is valid until the next event.
+  std::vector<HistoryEvent> history_;
   std::vector<Timer> timers_;  // a binary heap ordered by (at, seq)
   std::uint64_t timerSeq_ = 0;
   std::uint64_t callbackCounter_ = 0;

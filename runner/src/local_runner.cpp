@@ -433,8 +433,7 @@ struct LocalDurableTestRunner::Impl {
       snapshot.error_ = error;
       auto ops = store->drainOperations();
       snapshot.operations_.assign(std::make_move_iterator(ops.begin()), std::make_move_iterator(ops.end()));
-      auto history = store->drainHistory();
-      snapshot.history_.assign(std::make_move_iterator(history.begin()), std::make_move_iterator(history.end()));
+      snapshot.history_ = store->drainHistory();
       snapshot.invocations_ = invocations;
       snapshot.logs_ = std::move(logs);
       snapshot.arn_ = store->arn();

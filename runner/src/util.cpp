@@ -7,6 +7,7 @@
 #include <ctime>
 #include <memory>
 #include <stdexcept>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -15,6 +16,7 @@
 #include "rewind/local_runner.hpp"
 #include "rewind/operation.hpp"
 #include "rewind/time.hpp"
+#include "execution_store.hpp"
 
 namespace rwd {
 
@@ -177,16 +179,31 @@ const EVP_MD* md5Algorithm() {
 }  // namespace
 
 std::string operationIdFor(std::string_view stepId) {
+  // Positional ids repeat across the runs of one process (every test, every replay and
+  // every crash point of the checker asks for "1", "2", ...): memoised per thread, with
+  // one reused digest context for the misses.
+  struct Cache {
+    std::unordered_map<std::string, std::string, internal::StringHash, std::equal_to<>> ids;
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
+  };
+  static constexpr std::size_t kMaxCached = 1 << 16;
+  thread_local Cache cache;
+  if (auto it = cache.ids.find(stepId); it != cache.ids.end()) return it->second;
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int len = 0;
-  if (EVP_Digest(stepId.data(), stepId.size(), digest.data(), &len, md5Algorithm(), nullptr) != 1 || len < 8)
-    throw std::runtime_error("[rewind.internal.md5] EVP_Digest(md5) failed");
+  EVP_MD_CTX* ctx = cache.ctx.get();
+  if (!ctx || EVP_DigestInit_ex2(ctx, md5Algorithm(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, stepId.data(), stepId.size()) != 1 || EVP_DigestFinal_ex(ctx, digest.data(), &len) != 1 ||
+      len < 8)
+    throw std::runtime_error("[rewind.internal.md5] md5 digest failed");
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(16, '0');
   for (int i = 0; i < 8; ++i) {
     out[2 * i] = kHex[digest[i] >> 4];
     out[2 * i + 1] = kHex[digest[i] & 0xf];
   }
+  if (cache.ids.size() >= kMaxCached) cache.ids.clear();
+  cache.ids.emplace(std::string(stepId), out);
   return out;
 }
 

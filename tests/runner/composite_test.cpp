@@ -274,6 +274,55 @@ TEST(MapTest, NamesItemsAndAppliesTheItemSerdes) {
   EXPECT_EQ(item->contextDetails->result, "wrapped:yy");
 }
 
+// The batch's checkpointed JSON is written from the items' payloads without a Json tree;
+// it must be byte for byte what to_json(BatchResult) writes, for every item shape.
+TEST(MapTest, BatchJsonTextIsExactlyTheDefaultJsonOfTheBatchResult) {
+  rwd::internal::RawBatch raw;
+  raw.reason = CompletionReason::FailureToleranceExceeded;
+  raw.items.push_back({0, BatchItemStatus::Succeeded, rwd::internal::jsonSerialize<std::string>("a \"q\" \\ é\n"),
+                       std::nullopt});
+  raw.items.push_back({1, BatchItemStatus::Failed, std::nullopt,
+                       rwd::ErrorObject{"Boom", "it \"failed\"", std::string("{\"k\":1}"), std::vector<std::string>{"at x"}}});
+  raw.items.push_back({2, BatchItemStatus::Started, std::nullopt, std::nullopt});
+  raw.items.push_back({3, BatchItemStatus::Succeeded, rwd::internal::jsonSerialize<std::string>(""), std::nullopt});
+  rwd::BatchResult<std::string> typed;
+  typed.completionReason = raw.reason;
+  typed.all.push_back({0, BatchItemStatus::Succeeded, std::string("a \"q\" \\ é\n"), std::nullopt});
+  typed.all.push_back({1, BatchItemStatus::Failed, std::nullopt, raw.items[1].error});
+  typed.all.push_back({2, BatchItemStatus::Started, std::nullopt, std::nullopt});
+  typed.all.push_back({3, BatchItemStatus::Succeeded, std::string(), std::nullopt});
+  EXPECT_EQ(rwd::internal::batchJsonText(raw), rwd::Json(typed).dump());
+
+  rwd::internal::RawBatch ints;
+  ints.items.push_back({0, BatchItemStatus::Succeeded, rwd::internal::jsonSerialize<int>(-42), std::nullopt});
+  rwd::BatchResult<int> typedInts;
+  typedInts.all.push_back({0, BatchItemStatus::Succeeded, -42, std::nullopt});
+  EXPECT_EQ(rwd::internal::batchJsonText(ints), rwd::Json(typedInts).dump());
+
+  rwd::internal::RawBatch missing;  // a succeeded item without a payload: the typed path
+  missing.items.push_back({0, BatchItemStatus::Succeeded, std::nullopt, std::nullopt});
+  EXPECT_EQ(rwd::internal::batchJsonText(missing), std::nullopt);
+}
+
+// The default serdes' shortcuts for integers and plain strings read and write what
+// nlohmann does, and leave everything else (escapes, non-JSON integers) to it.
+TEST(SerdesTest, IntegerAndStringShortcutsAgreeWithNlohmann) {
+  for (long long v : {0LL, -1LL, 42LL, -9223372036854775807LL - 1, 9223372036854775807LL})
+    EXPECT_EQ(rwd::internal::jsonSerialize<long long>(v), rwd::Json(v).dump());
+  EXPECT_EQ(rwd::internal::jsonSerialize<unsigned>(4000000000u), "4000000000");
+  EXPECT_EQ(rwd::internal::jsonDeserialize<int>(rwd::Payload("-17")), -17);
+  EXPECT_EQ(rwd::internal::jsonDeserialize<int>(rwd::Payload(" 5 ")), 5);   // JSON whitespace
+  EXPECT_EQ(rwd::internal::jsonDeserialize<int>(rwd::Payload("2.0")), 2);   // nlohmann converts
+  EXPECT_THROW(rwd::internal::jsonDeserialize<int>(rwd::Payload("05")), rwd::Json::parse_error);
+  EXPECT_THROW(rwd::internal::jsonDeserialize<int>(rwd::Payload("+5")), rwd::Json::parse_error);
+  for (std::string v : {std::string("plain"), std::string(""), std::string("tab\there"), std::string("q\"uote"),
+                        std::string("back\\slash"), std::string("caf\xc3\xa9")}) {
+    EXPECT_EQ(rwd::internal::jsonSerialize<std::string>(v), rwd::Json(v).dump()) << v;
+    EXPECT_EQ(rwd::internal::jsonDeserialize<std::string>(rwd::Json(v).dump()), v) << v;
+  }
+  EXPECT_EQ(rwd::internal::jsonDeserialize<std::string>(rwd::Payload("\"a\\u0041\"")), "aA");
+}
+
 // ---- invoke -----------------------------------------------------------------------------
 
 TEST(InvokeTest, CallsAPlainFunctionAndADurableOne) {

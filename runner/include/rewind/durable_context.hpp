@@ -97,6 +97,10 @@ struct RawBatch {
   std::vector<RawBatchItem> items;
   CompletionReason reason = CompletionReason::AllCompleted;
 };
+// The default JSON of the BatchResult of `raw` (to_json of BatchResult<R>, byte for byte),
+// written from the items' JSON payloads without building a Json tree; nullopt when an
+// item has no payload to embed (then the caller serializes the typed result).
+Payload batchJsonText(const RawBatch& raw);
 
 }  // namespace internal
 
@@ -452,10 +456,23 @@ class DurableContext {
       }
       return out;
     };
+    // With the default JSON serdes the result built from the items (each already through
+    // the item serdes) is what deserializing the checkpoint would rebuild, so the live
+    // path returns it without a second pass; a custom serdes always round-trips.
+    const bool defaultSerdes = !config.serdes.serialize && !config.serdes.deserialize;
+    std::optional<BatchResult<R>> built;
     Payload p = batchCore(
         std::move(name), sub, itemSub, n,
         [&](DurableContext& c, std::size_t i) -> Payload { return serializeWith<R>(config.itemSerdes, runItem(c, i)); },
-        itemName, options, [&](const internal::RawBatch& b) { return serializeWith(config.serdes, toTyped(b)); });
+        itemName, options, [&](const internal::RawBatch& b) {
+          BatchResult<R> typed = toTyped(b);
+          Payload out;
+          if (defaultSerdes && !config.itemSerdes.serialize) out = internal::batchJsonText(b);
+          if (!out) out = serializeWith(config.serdes, typed);
+          if (defaultSerdes) built = std::move(typed);
+          return out;
+        });
+    if (built) return std::move(*built);
     return deserializeWith(config.serdes, p);
   }
 

@@ -1,12 +1,17 @@
 // Serialization of checkpointed values. A Serdes<T> maps T to and from an optional
 // payload string (no value = no Payload); the default writes compact JSON through
-// nlohmann/json's to_json/from_json. Every checkpointed value goes through its serdes,
-// on the first run too, so the handler always sees deserialize(serialize(v)).
+// nlohmann/json's to_json/from_json (integers and plain strings take a shortcut that
+// writes and reads the same text). Every checkpointed value goes through its serdes,
+// on the first run too, so the handler always sees deserialize(serialize(v)); a batch
+// with the default serdes returns the result it built from its items' round-tripped
+// values, which is what deserializing its checkpoint rebuilds.
 #pragma once
 
+#include <charconv>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include <nlohmann/json.hpp>
@@ -39,19 +44,56 @@ struct IsJsonSerializable<T, std::void_t<decltype(std::declval<Json&>() = std::d
                                          decltype(std::declval<const Json&>().template get<T>())>>
     : std::true_type {};
 
+// True when `s` is written inside JSON quotes as it is: printable ASCII, no quote, no
+// backslash (the fast path of the string serdes; anything else goes through nlohmann).
+inline bool plainJsonString(std::string_view s) noexcept {
+  for (unsigned char c : s)
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
+  return true;
+}
+
 template <class T>
 Payload jsonSerialize(const T& value) {
   static_assert(IsJsonSerializable<T>::value,
                 "rwd: this result type has no JSON serialization. Add to_json/from_json for it "
                 "(e.g. NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Type, fields...)) or pass a custom serdes "
                 "in the operation's config.");
-  return Json(value).dump();
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    return std::string(buf, end);  // what nlohmann writes for an integer, without a Json tree
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    if (plainJsonString(value)) {
+      std::string out;
+      out.reserve(value.size() + 2);
+      out.push_back('"');
+      out += value;
+      out.push_back('"');
+      return out;
+    }
+    return Json(value).dump();
+  } else {
+    return Json(value).dump();
+  }
 }
 
 template <class T>
 T jsonDeserialize(const Payload& payload) {
   if (!payload) return Json(nullptr).template get<T>();
-  return Json::parse(*payload).template get<T>();
+  const std::string& text = *payload;
+  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+    T v{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    std::size_t digit = !text.empty() && text[0] == '-' ? 1 : 0;  // JSON has no "+1" and no "01"
+    bool leadingZero = text.size() > digit + 1 && text[digit] == '0';
+    if (ec == std::errc() && end == text.data() + text.size() && !leadingZero) return v;
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    if (text.size() >= 2 && text.front() == '"' && text.back() == '"') {
+      std::string_view inner(text.data() + 1, text.size() - 2);
+      if (plainJsonString(inner)) return std::string(inner);
+    }
+  }
+  return Json::parse(text).template get<T>();  // everything else, and every edge case
 }
 
 }  // namespace internal

@@ -13,6 +13,7 @@
 #include "rewind/checker/fault_injection.hpp"
 #include "rewind/history_json.hpp"
 #include "rewind/plugin.hpp"
+#include "rewind/plugins/chrome_trace.hpp"
 
 namespace rwd::checker {
 
@@ -523,6 +524,7 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
   if (withHistory) {
     trace.history = r->historyJson();
     trace.executionJson = r->toJson();
+    trace.chromeTrace = chromeTraceJson(buildTimeline(*r));
   }
   if (!manualClock && trace.status == ExecutionStatus::Running &&
       std::any_of(trace.operations.begin(), trace.operations.end(),
@@ -639,6 +641,8 @@ void CrashChecker::confirm(Finding& f) {
   f.reproduced = std::any_of(again.begin(), again.end(), [&](const Finding& g) { return g.oracle == f.oracle; });
   f.referenceHistory = ref.executionJson;
   f.failingHistory = t.executionJson;
+  f.referenceTrace = ref.chromeTrace;
+  f.failingTrace = t.chromeTrace;
 }
 
 namespace {

@@ -1,11 +1,14 @@
-// Report files: one JSON document per artefact so that tools can diff them.
+// Report files: one JSON document per artefact so that tools can diff them; traces one
+// event per line, as rewind-run --trace writes them.
 #include "rewind/checker/report_writer.hpp"
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
+
+#include "rewind/plugins/chrome_trace.hpp"
 
 namespace rwd::checker {
 
@@ -15,6 +18,17 @@ void writeFile(const std::filesystem::path& p, const std::string& text) {
   std::ofstream out(p);
   out << text;
   if (!out) throw std::runtime_error(fmt::format("[rewind.checker.report_io] cannot write {}", p.string()));
+}
+
+std::string pretty(const Json& j) { return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n"; }
+
+// A trace the finding carries, written as rewind-run --trace writes it; none: nothing.
+std::optional<std::filesystem::path> writeTrace(const std::filesystem::path& p, const Json& trace) {
+  if (!trace.is_object()) return std::nullopt;
+  std::ostringstream text;
+  writeChromeTrace(trace, text);
+  writeFile(p, text.str());
+  return p;
 }
 
 }  // namespace
@@ -28,23 +42,31 @@ Json toJson(const Finding& f) {
               {"reproduce", toToken(f.schedule)}};
 }
 
-void writeReport(const CheckReport& report, const std::string& dir) {
+ReportFiles writeReport(const CheckReport& report, const std::string& dir) {
   std::filesystem::path root(dir);
   std::error_code ec;
   std::filesystem::create_directories(root, ec);
   if (ec) throw std::runtime_error(fmt::format("[rewind.checker.report_io] cannot create {}: {}", dir, ec.message()));
-  writeFile(root / "summary.txt", report.summary());
+  ReportFiles files;
+  files.summary = root / "summary.txt";
+  writeFile(files.summary, report.summary());
   for (std::size_t i = 0; i < report.findings.size(); ++i) {
     const Finding& f = report.findings[i];
     auto base = fmt::format("finding-{}-{}", i + 1, toString(f.oracle));
-    writeFile(root / (base + "-finding.json"), toJson(f).dump(2, ' ', false, Json::error_handler_t::replace) + "\n");
-    writeFile(root / (base + "-schedule.json"),
-              toJson(f.schedule).dump(2, ' ', false, Json::error_handler_t::replace) + "\n");
-    writeFile(root / (base + "-reference-history.json"),
-              f.referenceHistory.dump(2, ' ', false, Json::error_handler_t::replace) + "\n");
-    writeFile(root / (base + "-failing-history.json"),
-              f.failingHistory.dump(2, ' ', false, Json::error_handler_t::replace) + "\n");
+    FindingFiles out;
+    out.finding = root / (base + "-finding.json");
+    out.schedule = root / (base + "-schedule.json");
+    out.referenceHistory = root / (base + "-reference-history.json");
+    out.failingHistory = root / (base + "-failing-history.json");
+    writeFile(out.finding, pretty(toJson(f)));
+    writeFile(out.schedule, pretty(toJson(f.schedule)));
+    writeFile(out.referenceHistory, pretty(f.referenceHistory));
+    writeFile(out.failingHistory, pretty(f.failingHistory));
+    out.referenceTrace = writeTrace(root / (base + "-reference-trace.json"), f.referenceTrace);
+    out.failingTrace = writeTrace(root / (base + "-failing-trace.json"), f.failingTrace);
+    files.findings.push_back(std::move(out));
   }
+  return files;
 }
 
 }  // namespace rwd::checker

@@ -130,7 +130,8 @@ int main(int argc, char** argv) {
   app.add_option("--max-crashes", maxCrashes, "most crashes in one generated schedule");
   app.add_option("--reproduce", reproduce,
                  "re-run one case: a schedule token (rw1....) or a RapidCheck string (reproduce=...)");
-  app.add_option("--report", reportDir, "write summary, schedules and histories (JSON) to this directory");
+  app.add_option("--report", reportDir,
+                 "write summary, schedules, histories (JSON) and Chrome traces of each finding to this directory");
   app.add_option("--at-most-once", atMostOnce, "names of AtMostOncePerRetry steps (checked to run once per attempt)");
   app.add_flag("--progress", progress, "always draw the progress bar");
   app.add_flag("--no-progress", noProgress, "never draw the progress bar");
@@ -217,8 +218,15 @@ int main(int argc, char** argv) {
   if (rcReproduce) std::cout << fmt::format("RapidCheck: RC_PARAMS=\"{}\" (or --reproduce '{}')\n", *rcReproduce, *rcReproduce);
   if (!reportDir.empty()) {
     try {
-      rwd::checker::writeReport(total, reportDir);
+      rwd::checker::ReportFiles files = rwd::checker::writeReport(total, reportDir);
       std::cout << fmt::format("report written to {}\n", reportDir);
+      for (std::size_t i = 0; i < files.findings.size(); ++i) {
+        const auto& f = files.findings[i];
+        if (!f.referenceTrace && !f.failingTrace) continue;
+        std::cout << fmt::format("finding {} traces (open in ui.perfetto.dev):\n", i + 1);
+        if (f.referenceTrace) std::cout << fmt::format("  reference: {}\n", f.referenceTrace->string());
+        if (f.failingTrace) std::cout << fmt::format("  failing:   {}\n", f.failingTrace->string());
+      }
     } catch (const std::exception& e) {
       die(e.what());
     }

@@ -2,10 +2,15 @@
 // injected failures, history replay and the gtest macros.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
+#include "handler_library.hpp"
 #include "rewind/checker/crash_checker.hpp"
 #include "rewind/checker/exploration.hpp"
 #include "rewind/checker/gtest.hpp"
 #include "rewind/checker/history_replay.hpp"
+#include "rewind/checker/report_writer.hpp"
 #include "rewind/history_json.hpp"
 
 namespace {
@@ -13,6 +18,7 @@ namespace {
 using namespace std::chrono_literals;
 using rwd::DurableContext;
 using rwd::Json;
+using rwd::checker::CheckOptions;
 using rwd::checker::CrashChecker;
 using rwd::checker::CrashSide;
 using rwd::checker::Oracle;
@@ -241,6 +247,92 @@ TEST(HistoryReplayTest, AcceptsABareOperationListWithTheInputGiven) {
   auto r = rwd::checker::replayHistory(rwd::makeHandler(threeSteps), ops, rwd::Payload("null"));
   EXPECT_FALSE(r.divergence);
   EXPECT_EQ(r.outcome.result, "6");
+}
+
+// Problems of a Chrome Trace Event document: every event has ph, ts, pid and tid;
+// complete events have a name and a non-negative dur. Empty when valid.
+std::vector<std::string> traceProblems(const Json& doc) {
+  std::vector<std::string> problems;
+  if (!doc.is_object() || !doc.contains("traceEvents") || !doc["traceEvents"].is_array())
+    return {"no traceEvents array"};
+  for (const Json& e : doc["traceEvents"]) {
+    for (const char* key : {"ph", "ts", "pid", "tid"})
+      if (!e.contains(key)) problems.push_back(std::string("event without ") + key + ": " + e.dump());
+    if (e.value("ph", "") == "X" && (!e.contains("name") || e.value("dur", -1) < 0))
+      problems.push_back("bad complete event: " + e.dump());
+  }
+  return problems;
+}
+
+// Names of the complete events of one category ("step", "attempt", ...).
+std::vector<std::string> spansOf(const Json& doc, const std::string& category) {
+  std::vector<std::string> names;
+  for (const Json& e : doc["traceEvents"])
+    if (e.value("ph", "") == "X" && e.value("cat", "") == category) names.push_back(e.value("name", ""));
+  return names;
+}
+
+TEST(ReportWriterTest, EachFindingOfAPlantedBugGetsAReferenceAndAFailingChromeTrace) {
+  static auto lib = rwd::tools::HandlerLibrary::open(REWIND_CHECKER_WORKFLOWS_LIB);
+  const rwd::HandlerDefinition* def = lib->registry().find("double_charge");
+  ASSERT_NE(def, nullptr);
+  CrashChecker checker(def->handler, "null");
+  auto report = checker.checkExhaustive();
+  ASSERT_FALSE(report.findings.empty()) << report.summary();
+  ASSERT_TRUE(report.findings[0].failingTrace.is_object()) << "confirm() fills the traces";
+
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / "rewind_checker_report_traces";
+  fs::remove_all(dir);
+  rwd::checker::ReportFiles files = rwd::checker::writeReport(report, dir.string());
+  ASSERT_EQ(files.findings.size(), report.findings.size());
+  const auto& first = files.findings[0];
+  const std::string base = std::string("finding-1-") + std::string(toString(report.findings[0].oracle));
+  ASSERT_TRUE(first.referenceTrace && first.failingTrace);
+  EXPECT_EQ(*first.referenceTrace, dir / (base + "-reference-trace.json"));
+  EXPECT_EQ(*first.failingTrace, dir / (base + "-failing-trace.json"));
+  for (const fs::path& p : {*first.referenceTrace, *first.failingTrace}) {
+    ASSERT_TRUE(fs::exists(p)) << p;
+    std::ifstream in(p);
+    Json doc = Json::parse(in, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << p << " is not JSON";
+    EXPECT_TRUE(traceProblems(doc).empty()) << p << ": " << traceProblems(doc).front();
+    EXPECT_FALSE(spansOf(doc, "step").empty()) << p << " draws no step";
+    EXPECT_FALSE(spansOf(doc, "invocation").empty()) << p << " draws no invocation";
+  }
+  // The failing run crashed: its trace marks the crash, the reference's does not.
+  auto crashes = [](const fs::path& p) {
+    std::ifstream in(p);
+    Json doc = Json::parse(in);
+    std::size_t n = 0;
+    for (const Json& e : doc["traceEvents"]) n += e.value("ph", "") == "i" && e.value("name", "") == "crash";
+    return n;
+  };
+  EXPECT_GT(crashes(*first.failingTrace), 0u);
+  EXPECT_EQ(crashes(*first.referenceTrace), 0u);
+  fs::remove_all(dir);
+}
+
+TEST(ReportWriterTest, AFindingThatWasNotConfirmedHasNoTraceFiles) {
+  CheckOptions options;
+  options.confirm = false;
+  auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) {
+    int n = 0;
+    ctx.step("inc", [&] { return ++n; });
+    ctx.step("other", [] { return 0; });
+    return n;
+  });
+  CrashChecker checker(handler, "null", options);
+  auto report = checker.checkExhaustive();
+  ASSERT_FALSE(report.findings.empty());
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / "rewind_checker_report_unconfirmed";
+  fs::remove_all(dir);
+  rwd::checker::ReportFiles files = rwd::checker::writeReport(report, dir.string());
+  ASSERT_FALSE(files.findings.empty());
+  EXPECT_FALSE(files.findings[0].failingTrace.has_value());
+  EXPECT_FALSE(fs::exists(dir / "finding-1-result-failing-trace.json"));
+  fs::remove_all(dir);
 }
 
 struct Order {

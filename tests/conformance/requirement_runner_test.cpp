@@ -237,5 +237,63 @@ TEST(RunRequirementTest, EveryBundledStepRequirementPasses) {
   }
 }
 
+// Rewind's own plugin requirements (tests/conformance/requirements/, ids 90.x).
+std::vector<Requirement> ownRequirements(const char* family) {
+  return findRequirements(fs::path(REWIND_OWN_REQUIREMENTS_DIR) / family);
+}
+
+std::size_t recordsWith(const Report& r, const char* key, const char* value) {
+  std::size_t n = 0;
+  for (const auto& rec : r.logs) n += rec.is_object() && rec.contains(key) && rec[key] == value ? 1 : 0;
+  return n;
+}
+
+TEST(PluginLogsTest, PluginRequirementsInTheSuitesFormatPass) {
+  auto requirements = ownRequirements("plugin");
+  ASSERT_EQ(requirements.size(), 2u);
+  for (const auto& req : requirements) {
+    Report r = runRequirement(req, handlers(), {});
+    EXPECT_EQ(r.verdict, Verdict::Pass) << req.id << ": " << r.message;
+  }
+}
+
+TEST(PluginLogsTest, ARecordWrittenToStdoutAndToTheSinkCountsOnce) {
+  auto requirements = ownRequirements("plugin");
+  ASSERT_FALSE(requirements.empty());
+  Report r = runRequirement(requirements[0], handlers(), {});  // 90.1: JsonLogPlugin
+  ASSERT_EQ(requirements[0].id, "90.1");
+  EXPECT_EQ(recordsWith(r, "hook", "onInvocationStart"), 2u);
+  EXPECT_EQ(recordsWith(r, "hook", "onInvocationEnd"), 2u);
+}
+
+TEST(PluginLogsTest, LinesAPluginOnlyPrintsAreRecordsInTheirPlace) {
+  auto requirements = ownRequirements("plugin");
+  ASSERT_EQ(requirements.size(), 2u);
+  Report r = runRequirement(requirements[1], handlers(), {});  // 90.2: prints only
+  ASSERT_EQ(requirements[1].id, "90.2");
+  EXPECT_EQ(recordsWith(r, "message", "probe: invocation ended PENDING"), 1u);
+  EXPECT_EQ(recordsWith(r, "probe", "operation-end"), 1u);
+  EXPECT_EQ(recordsWith(r, "probe", "attempt-end"), 2u);
+  // The logger's record of attempt 1 comes before the plugin's line for that attempt.
+  std::vector<std::string> order;
+  for (const auto& rec : r.logs)
+    order.push_back(rec.contains("probe") ? rec["probe"].get<std::string>() : rec.value("message", ""));
+  ASSERT_GE(order.size(), 2u);
+  EXPECT_THAT(order[0], ::testing::StartsWith("reserving ")) << ::testing::PrintToString(order);
+  EXPECT_EQ(order[1], "attempt-end") << ::testing::PrintToString(order);
+}
+
+TEST(PluginLogsTest, AWrongExpectationOnPluginRecordsFailsAtItsEntry) {
+  auto requirements = ownRequirements("plugin-mismatch");
+  ASSERT_EQ(requirements.size(), 2u);
+  Report jsonLog = runRequirement(requirements[0], handlers(), {});
+  EXPECT_EQ(jsonLog.verdict, Verdict::Fail);
+  EXPECT_THAT(jsonLog.message, HasSubstr("ExpectedLogs[2]"));
+  EXPECT_THAT(jsonLog.message, HasSubstr("matched 1 record(s) (want 2..2)"));
+  Report printed = runRequirement(requirements[1], handlers(), {});
+  EXPECT_EQ(printed.verdict, Verdict::Fail);
+  EXPECT_THAT(printed.message, HasSubstr("ExpectedLogs[0]"));
+}
+
 }  // namespace
 }  // namespace rwd::conformance

@@ -120,6 +120,38 @@ TEST(ChromeTraceTest, TheFileIsValidTraceEventJsonWithBalancedNestedSpans) {
   EXPECT_EQ(doc["displayTimeUnit"], "ms");
 }
 
+TEST(ChromeTraceTest, AKeptTraceDocumentIsWrittenAsTheTimelineIs) {
+  rwd::LocalDurableTestRunner runner(smallWorkflow(), smallWorkflowOptions());
+  answerApproval(runner);
+  rwd::Timeline timeline = rwd::buildTimeline(runner.run());
+  std::ostringstream fromTimeline, fromDocument, fromList;
+  rwd::writeChromeTrace(timeline, fromTimeline);
+  rwd::writeChromeTrace(rwd::chromeTraceJson(timeline), fromDocument);
+  rwd::writeChromeTrace(rwd::chromeTraceJson(std::vector<rwd::Timeline>{timeline}), fromList);
+  EXPECT_EQ(fromDocument.str(), fromTimeline.str());
+  EXPECT_EQ(fromList.str(), fromTimeline.str()) << "one execution: the single-execution trace";
+}
+
+TEST(ChromeTraceTest, SeveralExecutionsAreOneProcessEach) {
+  rwd::LocalDurableTestRunner runner(smallWorkflow(), smallWorkflowOptions());
+  answerApproval(runner);
+  rwd::Timeline timeline = rwd::buildTimeline(runner.run());
+  rwd::Json doc = rwd::chromeTraceJson(std::vector<rwd::Timeline>{timeline, timeline});
+  EXPECT_THAT(traceEventProblems(doc), ::testing::IsEmpty());
+  std::map<int, std::string> processNames;
+  std::map<int, std::size_t> spans;
+  for (const auto& e : doc["traceEvents"]) {
+    if (e["name"] == "process_name") processNames[e["pid"].get<int>()] = e["args"]["name"];
+    if (e["ph"] == "X") ++spans[e["pid"].get<int>()];
+  }
+  ASSERT_EQ(processNames.size(), 2u);
+  EXPECT_THAT(processNames[1], ::testing::StartsWith("execution 1 arn:"));
+  EXPECT_THAT(processNames[2], ::testing::StartsWith("execution 2 arn:"));
+  EXPECT_EQ(spans[1], timeline.spans.size());
+  EXPECT_EQ(spans[2], timeline.spans.size());
+  EXPECT_EQ(doc["otherData"]["executions"].size(), 2u);
+}
+
 TEST(ChromeTraceTest, TheValidatorCatchesBrokenTraces) {
   rwd::Json doc = rwd::Json::parse(R"({"traceEvents":[
     {"name":"a","ph":"B","ts":0,"pid":1,"tid":1},

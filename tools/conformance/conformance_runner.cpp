@@ -5,10 +5,12 @@
 
 #include <cmath>
 #include <exception>
+#include <iostream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "log_records.hpp"
 #include "matcher.hpp"
 #include "not_implemented.hpp"
 #include "python_json.hpp"
@@ -188,6 +190,9 @@ Report runRequirement(const Requirement& requirement, const HandlerSet& handlers
   // When actions exist, a callback none of them answers is an error; without actions,
   // callbacks are left to time out.
   options.failOnUnansweredCallback = actions.is_array() && !actions.empty();
+  // Logger records also go to stdout, so that they keep their place among the lines
+  // plugins print there (see log_records.hpp).
+  options.logStream = &std::cout;
   LocalDurableTestRunner runner(def->handler, options);
   for (const HandlerDefinition* target : handlers.all()) {
     if (target->kind == HandlerKind::Function) {
@@ -205,18 +210,22 @@ Report runRequirement(const Requirement& requirement, const HandlerSet& handlers
   // The handler's event is the Input's JSON (absent: null).
   const Value input = spec.contains("Input") ? spec["Input"] : Value();
   const ExecutionResult* result = nullptr;
+  // What the handler and its plugins print on stdout while it runs are log records too.
+  StdoutCapture capture;
   try {
     result = &runner.runPayload(input.dump(-1, ' ', false, Value::error_handler_t::replace));
   } catch (const std::exception& e) {
+    capture.release();
     return fail(fmt::format("runner error: {}", e.what()));
   }
+  const std::string printed = capture.release();
   report.ran = true;
   report.history = Value(historyToJson(result->getHistoryEvents()));
   report.status = std::string(toString(result->getStatus()));
   report.result = result->getResultPayload();
   report.error =
       result->getStatus() == ExecutionStatus::Running ? result->getBlockedReason() : describeError(result->getError());
-  for (const Json& rec : result->getLogs()) report.logs.emplace_back(rec);
+  report.logs = mergeLogRecords(result->getLogs(), printed);
 
   Matcher matcher(variables);
   std::optional<Mismatch> miss;

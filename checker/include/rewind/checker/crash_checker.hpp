@@ -96,6 +96,7 @@ struct RunTrace {
   std::string blockedReason;
   Json history;        // GetDurableExecutionHistory events (only when asked for)
   Json executionJson;  // ExecutionResult::toJson() (only when asked for)
+  Json chromeTrace;    // the run as Chrome Trace Event JSON, rwd::chromeTraceJson (only when asked for)
 };
 
 struct Finding {
@@ -104,8 +105,12 @@ struct Finding {
   Schedule schedule;    // minimal schedule that shows it
   std::string mode = "in-process";
   bool reproduced = false;  // the confirming re-run failed the same way
+  // Filled by confirm(): both runs as ExecutionResult::toJson() documents and as Chrome
+  // Trace Event JSON (rwd::chromeTraceJson; open in ui.perfetto.dev). Null before.
   Json referenceHistory;
   Json failingHistory;
+  Json referenceTrace;
+  Json failingTrace;
 };
 
 struct CheckReport {
@@ -137,7 +142,7 @@ class CrashChecker {
   // The crash-free reference run of `base` (no crashes; its other choices apply).
   const RunTrace& reference(const Schedule& base = {});
 
-  // Runs one schedule and returns its trace (history JSON when withHistory).
+  // Runs one schedule and returns its trace (history JSON and Chrome trace when withHistory).
   RunTrace run(const Schedule& schedule, bool withHistory = false);
 
   // Oracle verdicts of `trace` against `ref`: the findings (schedule filled in), and
@@ -160,7 +165,7 @@ class CrashChecker {
   // All crash points of the reference of `base` (not sharded).
   std::vector<CrashPoint> crashPoints(const Schedule& base = {});
 
-  // Re-runs `f.schedule`, sets f.reproduced and fills both histories.
+  // Re-runs `f.schedule`, sets f.reproduced and fills both histories and traces.
   void confirm(Finding& f);
 
   const CheckOptions& options() const noexcept { return options_; }

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <vector>
 
 #include "rewind/local_runner.hpp"
 #include "rewind/plugins/timeline.hpp"
@@ -24,8 +25,15 @@ namespace rwd {
 // The trace as a JSON document {"traceEvents": [...], "displayTimeUnit": "ms", "otherData": {...}}.
 Json chromeTraceJson(const Timeline& timeline);
 
+// Several executions in one trace (a test that ran more than one): execution i is process
+// i+1, named "execution <i+1> <ARN>"; otherData lists them as "executions". One execution
+// gives exactly chromeTraceJson(timeline).
+Json chromeTraceJson(const std::vector<Timeline>& executions);
+
 // Writes the trace, one event per line (diff-friendly; golden files use it).
 void writeChromeTrace(const Timeline& timeline, std::ostream& out);
+// Writes a document chromeTraceJson() made (kept, e.g., in a checker finding) the same way.
+void writeChromeTrace(const Json& trace, std::ostream& out);
 void writeChromeTrace(const ExecutionResult& result, std::ostream& out, const TimelineOptions& options = {});
 
 }  // namespace rwd

@@ -144,7 +144,7 @@ std::string childStepId(const std::string& prefix, std::uint32_t n) {
 OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const std::optional<std::string>& name) {
   Invocation& inv = *st.inv;
   inv.guard();
-  checkNotInStepBody(inv, describeOp(type, sub, name));
+  if (inv.stepBodyDepth > 0) checkNotInStepBody(inv, describeOp(type, sub, name));
   OpRef op;
   op.stepId = childStepId(st.prefix, ++st.counter);
   op.id = operationIdFor(op.stepId);

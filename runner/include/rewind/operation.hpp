@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rewind/boxed.hpp"
 #include "rewind/error.hpp"
 #include "rewind/time.hpp"
 
@@ -42,7 +43,7 @@ struct StepDetails {
   int attempt = 0;
   std::optional<TimePoint> nextAttemptTimestamp;
   std::optional<std::string> result;
-  std::optional<ErrorObject> error;
+  Boxed<ErrorObject> error;
 };
 
 struct WaitDetails {
@@ -53,7 +54,7 @@ struct WaitDetails {
 struct CallbackDetails {
   std::string callbackId;
   std::optional<std::string> result;
-  std::optional<ErrorObject> error;
+  Boxed<ErrorObject> error;
   std::optional<std::int64_t> timeoutSeconds;
   std::optional<std::int64_t> heartbeatTimeoutSeconds;
   TimePoint lastHeartbeat{};
@@ -64,13 +65,13 @@ struct ChainedInvokeDetails {
   std::optional<std::string> input;
   std::optional<std::string> tenantId;
   std::optional<std::string> result;
-  std::optional<ErrorObject> error;
+  Boxed<ErrorObject> error;
 };
 
 struct ContextDetails {
   bool replayChildren = false;
   std::optional<std::string> result;
-  std::optional<ErrorObject> error;
+  Boxed<ErrorObject> error;
 };
 
 // One operation of an execution. `id` is the wire Id (md5-16 of `stepId`);
@@ -85,11 +86,11 @@ struct Operation {
   OperationStatus status = OperationStatus::Started;
   TimePoint startTimestamp{};
   std::optional<TimePoint> endTimestamp;
-  std::optional<StepDetails> stepDetails;
-  std::optional<WaitDetails> waitDetails;
-  std::optional<CallbackDetails> callbackDetails;
-  std::optional<ChainedInvokeDetails> chainedInvokeDetails;
-  std::optional<ContextDetails> contextDetails;
+  Boxed<StepDetails> stepDetails;
+  Boxed<WaitDetails> waitDetails;
+  Boxed<CallbackDetails> callbackDetails;
+  Boxed<ChainedInvokeDetails> chainedInvokeDetails;
+  Boxed<ContextDetails> contextDetails;
 };
 
 // One update of a checkpoint call.
@@ -102,7 +103,7 @@ struct OperationUpdate {
   OperationSubType subType = OperationSubType::Step;
   OperationAction action = OperationAction::Start;
   std::optional<std::string> payload;
-  std::optional<ErrorObject> error;
+  Boxed<ErrorObject> error;
   std::optional<std::int64_t> nextAttemptDelaySeconds;  // StepOptions (RETRY)
   std::optional<std::int64_t> waitSeconds;              // WaitOptions
   std::optional<std::int64_t> callbackTimeoutSeconds;   // CallbackOptions
@@ -149,7 +150,7 @@ struct HistoryEvent {
   std::optional<OperationSubType> subType;
   bool hasResult = false;  // Result{Payload, Truncated} present (payload may be null)
   std::optional<std::string> result;
-  std::optional<ErrorObject> error;
+  Boxed<ErrorObject> error;
   std::optional<int> currentAttempt;  // RetryDetails
   std::optional<std::int64_t> nextAttemptDelaySeconds;
   std::optional<std::int64_t> durationSeconds;

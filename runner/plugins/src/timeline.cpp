@@ -350,7 +350,7 @@ class Builder {
                         : op.callbackDetails      ? op.callbackDetails->error
                         : op.contextDetails       ? op.contextDetails->error
                         : op.chainedInvokeDetails ? op.chainedInvokeDetails->error
-                                                  : std::optional<ErrorObject>();
+                                                  : Boxed<ErrorObject>();
       addMark(opSpan, fmt::format("{} {}", label(op), toString(op.status)), "failure", opEnd,
               err ? Json{{"error", errorJson(*err)}} : Json::object());
     }

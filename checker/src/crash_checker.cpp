@@ -389,6 +389,10 @@ RunTrace CrashChecker::run(const Schedule& schedule, bool withHistory) {
 RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const Overrides* overrides,
                                bool markInvocations) {
   RunTrace trace;
+  if (referenceKey_) {  // a crash run makes about as many updates as the reference
+    trace.updates.reserve(reference_.updates.size() + 8);
+    trace.bodyStarts.reserve(reference_.bodyStarts.size() + 4);
+  }
   std::vector<CrashPoint> checkpointCrashes, midStepCrashes;
   for (const CrashPoint& c : schedule.crashes)
     (c.side == CrashSide::MidStep ? midStepCrashes : checkpointCrashes).push_back(c);
@@ -654,10 +658,15 @@ namespace {
 // began), so the resumed runs start from the same log and the same external world:
 //   EffectLost at update j+1  ~  CheckpointPersisted at update j
 //   MidStep at a body start   ~  CheckpointPersisted at the START right before it
-// The only difference is code between the two checkpoints outside any step, whose
-// in-memory effects a crash discards either way (state in statics is the faithful
-// mode's business, see DESIGN.md).
-std::vector<std::size_t> equivalentPoints(const RunTrace& ref, const std::vector<CrashPoint>& points) {
+//   EffectLost at a step's SUCCEED/FAIL/RETRY  ~  CheckpointPersisted at its START, when
+//     its body was the only thing between them and recorded no effect
+// The only difference is code between the two checkpoints outside any step (or a body
+// without effects), whose in-memory effects a crash discards either way (state in
+// statics is the faithful mode's business, see DESIGN.md). A body start counts as
+// observable for at-most-once steps (their bodies are counted per attempt), so theirs
+// are never merged.
+std::vector<std::size_t> equivalentPoints(const RunTrace& ref, const std::vector<CrashPoint>& points,
+                                          const std::set<std::string>& atMostOnceSteps) {
   std::vector<std::size_t> rep(points.size());
   for (std::size_t i = 0; i < rep.size(); ++i) rep[i] = i;
   const std::size_t n = ref.updates.size();
@@ -668,13 +677,27 @@ std::vector<std::size_t> equivalentPoints(const RunTrace& ref, const std::vector
   std::vector<bool> invocationAt(n + 1, false);
   for (std::size_t s : ref.invocationStarts)
     if (s <= n) invocationAt[s] = true;
+  // The body start between update j and j+1 when it is the only one and belongs to the
+  // step update j STARTed.
+  std::vector<const RunTrace::BodyStart*> onlyBody(n + 1, nullptr);
+  std::vector<int> bodiesBefore(n + 1, 0);
+  for (const auto& b : ref.bodyStarts)
+    if (b.updatesBefore <= n && ++bodiesBefore[b.updatesBefore] == 1) onlyBody[b.updatesBefore] = &b;
+  auto atMostOnce = [&](const RunTrace::BodyStart& b) { return b.name && atMostOnceSteps.count(*b.name) > 0; };
   for (std::size_t j = 0; j + 1 < n; ++j) {
     const auto& a = ref.updates[j];
     const auto& b = ref.updates[j + 1];
     if (points[2 * (j + 1)].side != CrashSide::EffectLost || points[2 * j + 1].side != CrashSide::CheckpointPersisted)
       continue;
-    if (bodyBefore[j + 1] || invocationAt[j + 1] || a.effectsBefore != b.effectsBefore) continue;
+    if (invocationAt[j + 1] || a.effectsBefore != b.effectsBefore) continue;
     if (ref.invocationStarts.empty()) continue;  // invocation boundaries unknown: merge nothing
+    if (bodyBefore[j + 1]) {
+      const RunTrace::BodyStart* body = bodiesBefore[j + 1] == 1 ? onlyBody[j + 1] : nullptr;
+      bool ownBody = body && a.update.type == OperationType::Step && a.update.action == OperationAction::Start &&
+                     b.update.id == a.update.id && b.update.action != OperationAction::Start &&
+                     body->stepId == a.update.stepId && !atMostOnce(*body);
+      if (!ownBody) continue;
+    }
     rep[2 * (j + 1)] = 2 * j + 1;
   }
   for (std::size_t i = 2 * n; i < points.size(); ++i) {
@@ -684,7 +707,7 @@ std::vector<std::size_t> equivalentPoints(const RunTrace& ref, const std::vector
     std::size_t j = body.updatesBefore - 1;
     const auto& start = ref.updates[j];
     if (start.update.action != OperationAction::Start || start.update.stepId != body.stepId ||
-        start.effectsBefore != body.effectsBefore || ref.invocationStarts.empty())
+        start.effectsBefore != body.effectsBefore || ref.invocationStarts.empty() || atMostOnce(body))
       continue;
     rep[i] = 2 * j + 1;
   }
@@ -700,7 +723,7 @@ CheckReport CrashChecker::checkExhaustive(const Schedule& base, const ProgressFn
   std::vector<Finding> all = check(crashFree, &report);
   ++report.schedules;
   std::vector<CrashPoint> points = crashPoints(base);
-  std::vector<std::size_t> rep = equivalentPoints(reference(base), points);
+  std::vector<std::size_t> rep = equivalentPoints(reference(base), points, options_.atMostOnceSteps);
   // Verdicts of the runs made so far, by point index (for the points equivalent to them).
   struct Verdict {
     bool done = false;

@@ -166,6 +166,38 @@ TEST(CrashCheckerTest, EquivalentCrashPointsShareARunAndAreStillCounted) {
     EXPECT_EQ(report.passed[o] + report.failed[o], points.size() + 1) << o;
 }
 
+// threeSteps: 6 updates (START/SUCCEED of a, b, c) and 3 body starts = 15 crash points.
+// Distinct persisted logs: before anything (EffectLost at START a), and after each of the
+// 6 updates. A lost SUCCEED of a body without effects is judged by the persisted START
+// before it, and a body that records an effect is never merged.
+TEST(CrashCheckerTest, ALostFinishOfABodyWithoutEffectsSharesTheRunOfItsStart) {
+  CrashChecker plain(rwd::makeHandler(threeSteps), "null");
+  auto report = plain.checkExhaustive();
+  EXPECT_TRUE(report.ok()) << report.summary();
+  EXPECT_EQ(report.crashPoints, 15u);
+  EXPECT_EQ(report.crashPoints - report.equivalentCrashPoints, 7u);
+
+  CrashChecker withEffect(rwd::makeHandler([](const Json& in, DurableContext& ctx) {
+                            int a = ctx.step("a", [] { return 1; });
+                            int b = ctx.step("b", [] {
+                              rwd::checker::recordIdempotentEffect("mail", "bob", "mail-bob");
+                              return 2;
+                            });
+                            (void)in;
+                            return a + b + ctx.step("c", [] { return 3; });
+                          }),
+                          "null");
+  auto effect = withEffect.checkExhaustive();
+  EXPECT_TRUE(effect.ok()) << effect.summary();
+  EXPECT_EQ(effect.crashPoints - effect.equivalentCrashPoints, 8u) << "b's lost SUCCEED has its own run";
+
+  rwd::checker::CheckOptions o;  // at-most-once bodies are counted per attempt: never merged
+  o.atMostOnceSteps = {"a", "b", "c"};
+  CrashChecker atMostOnce(rwd::makeHandler(threeSteps), "null", o);
+  auto counted = atMostOnce.checkExhaustive();
+  EXPECT_EQ(counted.crashPoints - counted.equivalentCrashPoints, 13u);
+}
+
 TEST(CrashCheckerTest, InjectedFailuresNeedNoHelpFromTheStepBody) {
   int bodies = 0;
   auto handler = rwd::makeHandler([&bodies](const Json&, DurableContext& ctx) {

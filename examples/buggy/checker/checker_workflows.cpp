@@ -15,15 +15,23 @@ using rwd::StepContext;
 
 namespace {
 
-// BUG (determinism): the A/B bucket is decided by the wall clock outside a step, so a
-// replay may take the other branch and call a different operation at the same position.
+// BUG (determinism): each parcel's shipping is decided by the wall clock outside a step,
+// so a replay may take the other branch and call a different operation at the same
+// position. (Four decisions, so that a resumed run almost surely replays one that flips:
+// a single coin would let a short exploration miss it by luck.)
 std::string wallClockBranch(const Json&, DurableContext& ctx) {
   ctx.step("load-cart", [] { return 3; });
-  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::system_clock::now().time_since_epoch())  // NOLINT: planted bug
-                    .count();
-  if (micros % 2 == 0) return ctx.step("ship-express", [] { return std::string("express"); });
-  return ctx.step("ship-ground", [] { return std::string("ground"); });
+  std::string modes;
+  for (int parcel = 0; parcel < 4; ++parcel) {
+    auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())  // NOLINT: planted bug
+                      .count();
+    if (micros % 2 == 0)
+      modes += ctx.step("ship-express", [] { return std::string("E"); });
+    else
+      modes += ctx.step("ship-ground", [] { return std::string("G"); });
+  }
+  return modes;
 }
 
 // BUG (result): `total` is mutated inside a step and read after it; when the step's

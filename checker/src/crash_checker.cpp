@@ -85,6 +85,12 @@ const Payload* checkpointedValue(const Operation& op) {
   return nullptr;
 }
 
+// An AtMostOncePerRetry step, as the runtime said when its body started (or named in
+// CheckOptions::atMostOnceSteps, which older command lines still pass).
+bool isAtMostOnce(const RunTrace::BodyStart& b, const std::set<std::string>& named) {
+  return b.semantics == StepSemantics::AtMostOncePerRetry || (b.name && named.count(*b.name) > 0);
+}
+
 // Counts invocations (the reference run only: it tells where invocations begin).
 class InvocationMarker final : public Plugin {
  public:
@@ -199,7 +205,7 @@ struct Judge {
                                                 opLabel(b.name, b.stepId), b.attempt));
         return;
       }
-      if (b.name && options.atMostOnceSteps.count(*b.name) && ++runs[{b.stepId, b.attempt}] > 1) {
+      if (isAtMostOnce(b, options.atMostOnceSteps) && ++runs[{b.stepId, b.attempt}] > 1) {
         report(Oracle::ExactlyOnce,
                fmt::format("at-most-once step {} ran twice in attempt {}", opLabel(b.name, b.stepId), b.attempt));
         return;
@@ -432,9 +438,11 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
     return fate;
   };
   // Runs inside the attempt: a crash here leaves the step STARTED, a throw fails the attempt.
-  o.stepBodyObserver = [&](const std::string& stepId, const std::optional<std::string>& name, int attempt) {
+  o.stepBodyObserver = [&](const StepBodyStart& body) {
+    const std::string& stepId = body.stepId;
+    const int attempt = body.attempt;
     std::size_t index = trace.bodyStarts.size();
-    trace.bodyStarts.push_back({stepId, name, attempt, trace.updates.size(), ledger.events()});
+    trace.bodyStarts.push_back({stepId, body.name, attempt, trace.updates.size(), ledger.events(), body.semantics});
     if (nextMidStepCrash < midStepCrashes.size() && midStepCrashes[nextMidStepCrash].at == index) {
       ++nextMidStepCrash;
       ++trace.crashesFired;
@@ -683,7 +691,7 @@ std::vector<std::size_t> equivalentPoints(const RunTrace& ref, const std::vector
   std::vector<int> bodiesBefore(n + 1, 0);
   for (const auto& b : ref.bodyStarts)
     if (b.updatesBefore <= n && ++bodiesBefore[b.updatesBefore] == 1) onlyBody[b.updatesBefore] = &b;
-  auto atMostOnce = [&](const RunTrace::BodyStart& b) { return b.name && atMostOnceSteps.count(*b.name) > 0; };
+  auto atMostOnce = [&](const RunTrace::BodyStart& b) { return isAtMostOnce(b, atMostOnceSteps); };
   for (std::size_t j = 0; j + 1 < n; ++j) {
     const auto& a = ref.updates[j];
     const auto& b = ref.updates[j + 1];

@@ -132,7 +132,9 @@ int main(int argc, char** argv) {
                  "re-run one case: a schedule token (rw1....) or a RapidCheck string (reproduce=...)");
   app.add_option("--report", reportDir,
                  "write summary, schedules, histories (JSON) and Chrome traces of each finding to this directory");
-  app.add_option("--at-most-once", atMostOnce, "names of AtMostOncePerRetry steps (checked to run once per attempt)");
+  app.add_option("--at-most-once", atMostOnce,
+                 "no longer needed (the runtime tells which steps are AtMostOncePerRetry); still accepted: steps "
+                 "named here are judged as at-most-once too");
   app.add_flag("--progress", progress, "always draw the progress bar");
   app.add_flag("--no-progress", noProgress, "never draw the progress bar");
   try {

@@ -209,7 +209,8 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
     try {
       runAttempt(inv, ai, [&] {
         // The observer runs inside the attempt: what it throws is this attempt's failure.
-        if (inv.settings().stepBodyObserver) inv.settings().stepBodyObserver(op.stepId, name, attempt);
+        if (inv.settings().stepBodyObserver)
+          inv.settings().stepBodyObserver({op.stepId, name, attempt, semantics, OperationSubType::Step});
         payload = body(sc);
         if (inv.settings().stepResultOverride) payload = inv.settings().stepResultOverride(op.stepId, attempt, payload);
       });
@@ -420,7 +421,9 @@ Payload DurableContext::waitForConditionCore(
   ++inv.stepBodyDepth;
   try {
     runAttempt(inv, ai, [&] {
-      if (inv.settings().stepBodyObserver) inv.settings().stepBodyObserver(op.stepId, name, attempt);
+      if (inv.settings().stepBodyObserver)
+        inv.settings().stepBodyObserver(
+            {op.stepId, name, attempt, StepSemantics::AtLeastOncePerRetry, OperationSubType::WaitForCondition});
       outcome = poll(recorded, sc);
     });
   } catch (const internal::Suspension&) {

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <unordered_set>
@@ -132,21 +133,60 @@ struct LocalDurableTestRunner::Impl {
     }
   }
 
-  void runInvocation() {
-    pendingInvocation = false;
-    TimePoint start = store->now();
+  // ---- one invocation: execute (here or through the executor), then finish ----
+
+  struct Sinks {
+    std::vector<Json>* logs;
+    std::ostream* logStream;
+    std::unordered_set<std::string>* reportedHookFailures;
+  };
+
+  InvocationRequest nextRequest() {
+    InvocationRequest req;
+    req.index = static_cast<int>(invocations.size()) + 1;
+    req.requestId =
+        fmt::format("{}-{}-{}-{}-{}", hex16(mix(options.seed ^ 0x5eed)).substr(0, 8),
+                    hex16(mix(options.seed ^ 0xbeef)).substr(0, 4), hex16(mix(options.seed + req.index)).substr(0, 4),
+                    hex16(mix(options.seed * 31 + req.index)).substr(0, 4),
+                    hex16(mix(options.seed * 131 + req.index)).substr(0, 12));
+    req.start = store->now();
+    req.input = input;
+    return req;
+  }
+
+  // The error an invocation record carries for the way the invocation ended.
+  static std::optional<ErrorObject> invocationError(const internal::InvocationOutcomeData& out,
+                                                    const std::string& requestId) {
+    switch (out.end) {
+      case internal::InvocationEnd::Failed:
+      case internal::InvocationEnd::InvocationFailed:
+        return out.error;
+      case internal::InvocationEnd::Crashed:
+        return ErrorObject{"Runtime.ExitError",
+                           fmt::format("RequestId: {} Error: Runtime exited without providing a reason", requestId),
+                           std::nullopt, std::nullopt};
+      case internal::InvocationEnd::Succeeded:
+      case internal::InvocationEnd::Pending:
+        return std::nullopt;
+    }
+    return std::nullopt;
+  }
+
+  // Runs the handler once against `st`, with the plugins' invocation hooks around it.
+  // `st` is the runner's store (in-process) or a copy of it (runInProcess).
+  internal::InvocationOutcomeData execute(internal::ExecutionStore& st, const InvocationRequest& req,
+                                          const std::vector<std::string>& completions, const Sinks& sinks,
+                                          CheckpointInterceptor interceptor, std::size_t* sequence) {
     internal::InvocationSettings settings;
     settings.seed = options.seed;
     settings.handlerConfig = options.handlerConfig;
-    settings.logStream = options.logStream;
-    settings.logSink = &logs;
+    settings.logStream = sinks.logStream;
+    settings.logSink = sinks.logs;
     settings.scheduler = options.scheduler.get();
-    settings.interceptor = options.checkpointInterceptor;
-    settings.checkpointSequence = &checkpointSeq;
+    settings.interceptor = std::move(interceptor);
+    settings.checkpointSequence = sequence;
     settings.stepBodyObserver = options.stepBodyObserver;
     settings.stepResultOverride = options.stepResultOverride;
-  settings.stepResultOverride = options.stepResultOverride;
-    std::vector<std::string> completions = store->takeCompletions();
     PluginList plugins = options.handlerConfig.plugins;
     if (options.handlerConfig.pluginFactory) {
       PluginList fresh = options.handlerConfig.pluginFactory();
@@ -155,42 +195,163 @@ struct LocalDurableTestRunner::Impl {
     for (const auto& p : plugins)
       if (p) settings.plugins.push_back(p.get());
     settings.completedSinceLast.insert(completions.begin(), completions.end());
-    settings.reportedHookFailures = &reportedHookFailures;
+    settings.reportedHookFailures = sinks.reportedHookFailures;
 
-    InvocationRecord rec;
-    rec.index = static_cast<int>(invocations.size()) + 1;
-    rec.requestId = fmt::format("{}-{}-{}-{}-{}", hex16(mix(options.seed ^ 0x5eed)).substr(0, 8),
-                                hex16(mix(options.seed ^ 0xbeef)).substr(0, 4),
-                                hex16(mix(options.seed + rec.index)).substr(0, 4),
-                                hex16(mix(options.seed * 31 + rec.index)).substr(0, 4),
-                                hex16(mix(options.seed * 131 + rec.index)).substr(0, 12));
-    rec.start = start;
-
-    internal::Invocation inv(*store, settings);
+    internal::Invocation inv(st, settings);
+    if (!inv.hasPlugins()) return inv.run(handler, req.input);
     internal::InvocationOutcomeData out;
     InvocationInfo info;
-    std::vector<Operation> atStart, completed;
-    if (inv.hasPlugins()) {
-      atStart.assign(store->operations().begin(), store->operations().end());
-      for (const auto& id : completions)
-        if (const Operation* op = store->find(id)) completed.push_back(*op);
-      info.requestId = rec.requestId;
-      info.executionArn = store->arn();
-      info.input = input;
-      info.executionStart = options.epoch;
-      info.invocationStart = start;
-      info.firstInvocation = invocations.empty();
-      info.invocationIndex = rec.index;
-      info.operationsAtStart = &atStart;
-      info.completedSinceLast = &completed;
-      info.writeLog = [this](const Json& record) { logs.push_back(record); };
-      inv.notify("onInvocationStart", [&](Plugin& p) { p.onInvocationStart(info); });
-      inv.wrapInvocation(info, [&] { out = inv.run(handler, input); });
-    } else {
-      out = inv.run(handler, input);
-    }
+    std::vector<Operation> atStart(st.operations().begin(), st.operations().end()), completed;
+    for (const auto& id : completions)
+      if (const Operation* op = st.find(id)) completed.push_back(*op);
+    info.requestId = req.requestId;
+    info.executionArn = st.arn();
+    info.input = req.input;
+    info.executionStart = options.epoch;
+    info.invocationStart = req.start;
+    info.firstInvocation = req.index == 1;
+    info.invocationIndex = req.index;
+    info.operationsAtStart = &atStart;
+    info.completedSinceLast = &completed;
+    std::vector<Json>* logSink = sinks.logs;
+    info.writeLog = [logSink](const Json& record) { logSink->push_back(record); };
+    inv.notify("onInvocationStart", [&](Plugin& p) { p.onInvocationStart(info); });
+    inv.wrapInvocation(info, [&] { out = inv.run(handler, req.input); });
+    InvocationEndInfo end;
+    end.invocation = &info;
+    end.invocationEnd = st.now();
+    end.status = out.end == internal::InvocationEnd::Succeeded ? InvocationStatus::Succeeded
+                 : out.end == internal::InvocationEnd::Pending ? InvocationStatus::Pending
+                                                               : InvocationStatus::Failed;
+    end.result = out.result;
+    end.error = invocationError(out, req.requestId);
+    inv.notify("onInvocationEnd", [&](Plugin& p) { p.onInvocationEnd(end); });
+    return out;
+  }
 
+  // The executor's runInProcess: the invocation on a copy of the records, its logs and
+  // hook-failure reports kept aside, every update recorded (and shown to `listener`) as
+  // it reaches the seam.
+  InvocationResponse executeDetached(const InvocationRequest& req, const std::vector<std::string>& completions,
+                                     const CheckpointListener& listener) {
+    InvocationResponse resp;
+    internal::ExecutionStore scratch = *store;
+    std::ostringstream text;
+    std::unordered_set<std::string> reported = reportedHookFailures;
+    Sinks sinks{&resp.logs, options.logStream ? &text : nullptr, &reported};
+    std::size_t sequence = checkpointSeq;
+    const CheckpointInterceptor& user = options.checkpointInterceptor;
+    auto record = [&](const OperationUpdate& u, std::size_t) {
+      CheckpointFate fate = user ? user(u, sequence++) : CheckpointFate::Persist;
+      resp.updates.push_back({u, fate});
+      if (listener) listener(resp.updates.back());
+      return fate;
+    };
+    internal::InvocationOutcomeData out = execute(scratch, req, completions, sinks, record, nullptr);
+    switch (out.end) {
+      case internal::InvocationEnd::Succeeded:
+        resp.end = InvocationResponse::End::Succeeded;
+        break;
+      case internal::InvocationEnd::Failed:
+        resp.end = InvocationResponse::End::Failed;
+        break;
+      case internal::InvocationEnd::InvocationFailed:
+        resp.end = InvocationResponse::End::InvocationFailed;
+        break;
+      case internal::InvocationEnd::Pending:
+        resp.end = InvocationResponse::End::Pending;
+        break;
+      case internal::InvocationEnd::Crashed:
+        resp.end = InvocationResponse::End::Crashed;
+        break;
+    }
+    resp.result = std::move(out.result);
+    resp.error = std::move(out.error);
+    resp.logText = text.str();
+    for (const std::string& key : reported)
+      if (!reportedHookFailures.count(key)) resp.reportedHookFailures.push_back(key);
+    return resp;
+  }
+
+  // The service's side of an executor's response: the updates applied in order, each
+  // validated as a checkpoint call is (an invalid one fails the execution, as it does
+  // in-process), then the outcome.
+  internal::InvocationOutcomeData applyResponse(InvocationResponse& resp) {
+    internal::InvocationOutcomeData out;
+    for (std::size_t i = 0; i < resp.updates.size(); ++i) {
+      const CheckpointRecord& r = resp.updates[i];
+      if (options.checkpointInterceptor) ++checkpointSeq;
+      if (r.fate != CheckpointFate::Persist && i + 1 != resp.updates.size())
+        runnerError("bad_response", fmt::format("the invocation executor returned update {} of {} after a crash at "
+                                                "update {}; a crash ends the invocation",
+                                                i + 2, resp.updates.size(), i + 1));
+      if (r.fate == CheckpointFate::DropAndCrash) continue;
+      try {
+        store->apply(r.update);
+      } catch (const InvalidCheckpointError&) {
+        out.end = internal::InvocationEnd::Failed;
+        out.error = currentErrorInfo().toObject();
+        for (std::size_t j = i + 1; j < resp.updates.size(); ++j)
+          if (options.checkpointInterceptor) ++checkpointSeq;
+        break;
+      }
+    }
+    bool crashFate = !resp.updates.empty() && resp.updates.back().fate != CheckpointFate::Persist;
+    if (!out.error) {
+      if (crashFate) resp.end = InvocationResponse::End::Crashed;
+      switch (resp.end) {
+        case InvocationResponse::End::Succeeded:
+          out.end = internal::InvocationEnd::Succeeded;
+          out.result = std::move(resp.result);
+          break;
+        case InvocationResponse::End::Failed:
+        case InvocationResponse::End::InvocationFailed:
+          out.end = resp.end == InvocationResponse::End::Failed ? internal::InvocationEnd::Failed
+                                                                : internal::InvocationEnd::InvocationFailed;
+          out.error =
+              resp.error
+                  ? std::move(resp.error)
+                  : std::optional(ErrorObject{"Rewind.MissingError", "the invocation failed without an error", {}, {}});
+          break;
+        case InvocationResponse::End::Pending:
+          out.end = internal::InvocationEnd::Pending;
+          break;
+        case InvocationResponse::End::Crashed:
+          out.end = internal::InvocationEnd::Crashed;
+          break;
+      }
+    }
+    logs.insert(logs.end(), std::make_move_iterator(resp.logs.begin()), std::make_move_iterator(resp.logs.end()));
+    if (options.logStream && !resp.logText.empty()) *options.logStream << resp.logText;
+    reportedHookFailures.insert(resp.reportedHookFailures.begin(), resp.reportedHookFailures.end());
+    return out;
+  }
+
+  void runInvocation() {
+    pendingInvocation = false;
+    InvocationRequest req = nextRequest();
+    std::vector<std::string> completions = store->takeCompletions();
+    internal::InvocationOutcomeData out;
+    if (!options.invocationExecutor) {
+      out = execute(*store, req, completions, Sinks{&logs, options.logStream, &reportedHookFailures},
+                    options.checkpointInterceptor, &checkpointSeq);
+    } else {
+      InvocationResponse resp = options.invocationExecutor(
+          req, [&](const CheckpointListener& listener) { return executeDetached(req, completions, listener); });
+      out = applyResponse(resp);
+    }
+    finishInvocation(req, out);
+  }
+
+  // Ends an invocation from its outcome: the InvocationCompleted event and record, the
+  // execution's end, or what drives it on (re-invocation, responders, invoke targets).
+  void finishInvocation(const InvocationRequest& req, const internal::InvocationOutcomeData& out) {
+    InvocationRecord rec;
+    rec.index = req.index;
+    rec.requestId = req.requestId;
+    rec.start = req.start;
     rec.end = store->now();
+    rec.error = invocationError(out, req.requestId);
     HistoryEvent& ev = store->addEvent(HistoryEventType::InvocationCompleted);
     ev.invocationStart = rec.start;
     ev.invocationEnd = rec.end;
@@ -199,40 +360,23 @@ struct LocalDurableTestRunner::Impl {
       case internal::InvocationEnd::Succeeded: rec.outcome = InvocationOutcome::Succeeded; break;
       case internal::InvocationEnd::Failed:
         rec.outcome = InvocationOutcome::Failed;
-        rec.error = out.error;
         break;
       case internal::InvocationEnd::Pending: rec.outcome = InvocationOutcome::Pending; break;
       case internal::InvocationEnd::Crashed:
         rec.outcome = InvocationOutcome::Crashed;
-        rec.error = ErrorObject{"Runtime.ExitError",
-                                fmt::format("RequestId: {} Error: Runtime exited without providing a reason",
-                                            rec.requestId),
-                                std::nullopt, std::nullopt};
         ev.error = rec.error;
         break;
       case internal::InvocationEnd::InvocationFailed:
         rec.outcome = InvocationOutcome::Failed;
-        rec.error = out.error;
-        ev.error = out.error;
+        ev.error = rec.error;
         break;
     }
-    invocations.push_back(rec);
+    invocations.push_back(std::move(rec));
 
     if (out.end == internal::InvocationEnd::Succeeded) {
       finish(ExecutionStatus::Succeeded, out.result, std::nullopt);
     } else if (out.end == internal::InvocationEnd::Failed) {
       finish(ExecutionStatus::Failed, std::nullopt, out.error);
-    }
-    if (inv.hasPlugins()) {
-      InvocationEndInfo end;
-      end.invocation = &info;
-      end.invocationEnd = rec.end;
-      end.status = out.end == internal::InvocationEnd::Succeeded ? InvocationStatus::Succeeded
-                   : out.end == internal::InvocationEnd::Pending ? InvocationStatus::Pending
-                                                                 : InvocationStatus::Failed;
-      end.result = out.result;
-      end.error = rec.error;
-      inv.notify("onInvocationEnd", [&](Plugin& p) { p.onInvocationEnd(end); });
     }
     if (done) return;
     if (static_cast<int>(invocations.size()) >= options.maxInvocations) {
@@ -523,6 +667,22 @@ struct LocalDurableTestRunner::Impl {
     return nullptr;
   }
 };
+
+std::string_view toString(InvocationResponse::End e) {
+  switch (e) {
+    case InvocationResponse::End::Succeeded:
+      return "SUCCEEDED";
+    case InvocationResponse::End::Failed:
+      return "FAILED";
+    case InvocationResponse::End::InvocationFailed:
+      return "INVOCATION_FAILED";
+    case InvocationResponse::End::Pending:
+      return "PENDING";
+    case InvocationResponse::End::Crashed:
+      return "CRASHED";
+  }
+  return "?";
+}
 
 // ---- ExecutionResult ----------------------------------------------------------------
 

@@ -235,6 +235,30 @@ TEST(CrashCheckerTest, AtMostOnceStepsRunOncePerAttempt) {
   EXPECT_TRUE(report.ok()) << report.summary();
 }
 
+TEST(CrashCheckerTest, TheRuntimeTellsTheCheckerWhichStepsAreAtMostOnce) {
+  auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) {
+    int a = ctx.step("load", [] { return 1; });
+    return a + ctx.step("pay", [] { return 1; }, {.semantics = rwd::StepSemantics::AtMostOncePerRetry});
+  });
+  CrashChecker checker(handler, "null");  // no atMostOnceSteps
+  const auto& ref = checker.reference();
+  ASSERT_EQ(ref.bodyStarts.size(), 2u);
+  EXPECT_EQ(ref.bodyStarts[0].semantics, rwd::StepSemantics::AtLeastOncePerRetry);
+  EXPECT_EQ(ref.bodyStarts[1].semantics, rwd::StepSemantics::AtMostOncePerRetry);
+  EXPECT_TRUE(checker.checkExhaustive().ok());
+  // An at-most-once body that ran twice in one attempt is a finding without any option...
+  rwd::checker::RunTrace twice = ref;
+  twice.bodyStarts.push_back(ref.bodyStarts[1]);
+  auto findings = checker.judge(ref, twice, {});
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].oracle, Oracle::ExactlyOnce);
+  EXPECT_NE(findings[0].message.find("at-most-once step 'pay'"), std::string::npos) << findings[0].message;
+  // ...and an at-least-once body that re-ran is legal.
+  rwd::checker::RunTrace again = ref;
+  again.bodyStarts.push_back(ref.bodyStarts[0]);
+  EXPECT_TRUE(checker.judge(ref, again, {}).empty());
+}
+
 TEST(ScheduleTest, TokensAndJsonRoundTrip) {
   Schedule s;
   s.crashes = {{4, CrashSide::EffectLost}, {9, CrashSide::MidStep}};

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rewind/durable_context.hpp"
 #include "rewind/handler.hpp"
 #include "rewind/operation.hpp"
 #include "rewind/serdes.hpp"
@@ -56,13 +57,83 @@ class BranchScheduler {
 enum class CheckpointFate { Persist, DropAndCrash, PersistAndCrash };
 using CheckpointInterceptor = std::function<CheckpointFate(const OperationUpdate& update, std::size_t sequence)>;
 
+// A step body (or a waitForCondition poll) the runtime is about to run: its positional
+// id, name, attempt and the step's declared semantics, so that an observer can judge an
+// AtMostOncePerRetry step as such without being told its name. The references are valid
+// for the observer call only.
+struct StepBodyStart {
+  const std::string& stepId;
+  const std::optional<std::string>& name;
+  int attempt = 0;
+  StepSemantics semantics = StepSemantics::AtLeastOncePerRetry;  // polls: AtLeastOncePerRetry
+  OperationSubType subType = OperationSubType::Step;             // Step or WaitForCondition
+};
+
 // Observes step-body executions as the runtime starts them (for exactly-once accounting).
-using StepBodyObserver = std::function<void(const std::string& stepId, const std::optional<std::string>& name,
-                                            int attempt)>;
+using StepBodyObserver = std::function<void(const StepBodyStart& body)>;
 
 // Replaces a step body's serialized result before it is checkpointed (the checker's
 // legal-variation reference runs feed a resumed run's values through this).
 using StepResultOverride = std::function<Payload(const std::string& stepId, int attempt, const Payload& result)>;
+
+// ---- Invocations run elsewhere (RunnerOptions::invocationExecutor) -------------------
+//
+// The runner is the service: it owns the records, the clock and the timers. By default
+// it runs each invocation of the handler in its own process and memory. An executor
+// runs it somewhere else (the checker's fork mode: a fresh child process per
+// invocation) and returns what the invocation did; the runner then applies the returned
+// checkpoint updates to its records itself, in order, validating each as it would a
+// checkpoint call, and ends the invocation from the returned outcome exactly as the
+// in-process path does (same history events, invocation records, retries and timers).
+
+// The invocation the runner asks for.
+struct InvocationRequest {
+  int index = 0;  // 1-based
+  std::string requestId;
+  TimePoint start{};
+  Payload input;
+};
+
+// One checkpoint update as it reached the checkpoint seam, and its fate there.
+struct CheckpointRecord {
+  OperationUpdate update;
+  CheckpointFate fate = CheckpointFate::Persist;
+};
+
+// What one invocation did.
+struct InvocationResponse {
+  enum class End {
+    Succeeded,         // the handler returned `result`
+    Failed,            // the execution fails with `error`
+    InvocationFailed,  // only the invocation fails (UnrecoverableInvocationError): re-invoked
+    Pending,           // suspended: waits, retries, callbacks or invokes are outstanding
+    Crashed,           // the process died (Runtime.ExitError)
+  };
+  // Every update that reached the seam, in order; DropAndCrash ones are not applied, and a
+  // crash fate ends the list.
+  std::vector<CheckpointRecord> updates;
+  End end = End::Crashed;
+  Payload result;
+  std::optional<ErrorObject> error;
+  std::vector<Json> logs;                         // log records (the logger's and plugins'), in order
+  std::string logText;                            // what the invocation wrote to RunnerOptions::logStream
+  std::vector<std::string> reportedHookFailures;  // "plugin/hook" keys it reported (once per execution)
+};
+std::string_view toString(InvocationResponse::End e);
+
+// Sees each checkpoint update as it reaches the seam, before the invocation goes on (an
+// executor streams them from there, so that a process dying mid-invocation has already
+// handed over what it persisted).
+using CheckpointListener = std::function<void(const CheckpointRecord& record)>;
+// Runs the requested invocation in the calling process against a copy of the
+// execution's records and returns what it did, without touching the runner's state (the
+// interceptor, observers and plugins of RunnerOptions run as usual). `listener` may be
+// null. Call it at most once per request.
+using InProcessInvocation = std::function<InvocationResponse(const CheckpointListener& listener)>;
+// Runs one invocation: typically calls runInProcess in another process and ships the
+// response back. Throwing from it propagates out of run()/start().
+using InvocationExecutor =
+    std::function<InvocationResponse(const InvocationRequest& request, const InProcessInvocation& runInProcess)>;
 
 struct RunnerOptions {
   bool skipTime = true;                 // false: manual clock, advance with advanceTime()
@@ -77,6 +148,8 @@ struct RunnerOptions {
   CheckpointInterceptor checkpointInterceptor;
   StepBodyObserver stepBodyObserver;  // runs inside the attempt: what it throws fails the attempt
   StepResultOverride stepResultOverride;
+  // Unset: invocations run in this process, on the runner's records (the fast path).
+  InvocationExecutor invocationExecutor;
   // When responders are registered, a new callback that none of them matches is an
   // error (the conformance suite's rule) instead of being left open.
   bool failOnUnansweredCallback = false;

@@ -52,7 +52,8 @@ inline constexpr std::size_t kOracleCount = 5;
 std::string_view toString(Oracle o);
 
 struct CheckOptions {
-  // Names of steps declared AtMostOncePerRetry (the runtime does not tell observers).
+  // No longer needed: the runtime tells the checker which steps are AtMostOncePerRetry
+  // (StepBodyStart::semantics). Steps named here are judged as at-most-once too.
   std::set<std::string> atMostOnceSteps;
   // Answer for callbacks a schedule says nothing about.
   CallbackAnswer defaultCallbackAnswer{};
@@ -82,6 +83,7 @@ struct RunTrace {
     int attempt = 0;
     std::size_t updatesBefore = 0;  // index into updates at the time the body started
     std::size_t effectsBefore = 0;  // EffectLedger::events() when the body started
+    StepSemantics semantics = StepSemantics::AtLeastOncePerRetry;  // as the runtime declared it
   };
   std::vector<Update> updates;
   std::vector<BodyStart> bodyStarts;

@@ -1,6 +1,6 @@
-// Cost of the replay verifier's in-process mode: the exhaustive crash check of an
-// N-step workflow (every checkpoint, both sides, plus mid-step timeouts) and the rate of
-// generated schedules for a 20-operation workflow. Figures in bench/CHECKER.md.
+// Cost of the replay verifier: the exhaustive crash check of an N-step workflow (every
+// checkpoint, both sides, plus mid-step timeouts) in-process and in fork mode, and the
+// rate of generated schedules for a 20-operation workflow. Figures in bench/CHECKER.md.
 #include <benchmark/benchmark.h>
 
 #include "rewind/checker/crash_checker.hpp"
@@ -31,6 +31,24 @@ void BM_ExhaustiveCrashCheck(benchmark::State& state) {
   state.SetComplexityN(n);
 }
 BENCHMARK(BM_ExhaustiveCrashCheck)->Arg(10)->Arg(100)->Unit(benchmark::kMillisecond)->Complexity();
+
+// The same check in fork mode: every invocation of every run in a fresh fork()ed child.
+// Measured in wall time: the children's CPU is not the benchmark process's.
+void BM_ExhaustiveCrashCheckFork(benchmark::State& state) {
+  const auto n = static_cast<int>(state.range(0));
+  std::size_t points = 0;
+  for (auto _ : state) {
+    rwd::checker::CheckOptions o;
+    o.confirm = false;
+    o.mode = rwd::checker::CheckMode::Fork;
+    rwd::checker::CrashChecker checker(sequentialSteps(), std::to_string(n), o);
+    auto report = checker.checkExhaustive();
+    if (!report.ok()) state.SkipWithError("unexpected finding");
+    points = report.crashPoints;
+  }
+  state.counters["crash_points"] = static_cast<double>(points);
+}
+BENCHMARK(BM_ExhaustiveCrashCheckFork)->Arg(10)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // 10 steps = 20 checkpoint updates: the "20-operation workflow" of the target.
 void BM_PropertySchedules(benchmark::State& state) {

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "rewind/checker/fault_injection.hpp"
+#include "rewind/checker/fork_executor.hpp"
 #include "rewind/history_json.hpp"
 #include "rewind/plugin.hpp"
 #include "rewind/plugins/chrome_trace.hpp"
@@ -96,7 +97,10 @@ class InvocationMarker final : public Plugin {
  public:
   explicit InvocationMarker(RunTrace& trace) : trace_(trace) {}
   std::string pluginName() const override { return "rewind-checker"; }
-  void onInvocationStart(const InvocationInfo&) override { trace_.invocationStarts.push_back(trace_.updates.size()); }
+  void onInvocationStart(const InvocationInfo&) override {
+    trace_.invocationStarts.push_back(trace_.updates.size());
+    if (ForkChannel* ch = ForkChannel::current()) ch->send(Json{{"t", "i"}, {"at", trace_.updates.size()}});
+  }
 
  private:
   RunTrace& trace_;
@@ -116,6 +120,7 @@ struct Judge {
     failed[static_cast<std::size_t>(o)] = true;
     Finding f;
     f.oracle = o;
+    f.mode = std::string(toString(options.mode));
     f.message = std::move(message);
     f.schedule = schedule;
     findings.push_back(std::move(f));
@@ -358,6 +363,14 @@ std::string_view toString(Oracle o) {
   return "?";
 }
 
+std::string_view toString(CheckMode m) { return m == CheckMode::Fork ? "fork" : "in-process"; }
+
+std::optional<CheckMode> checkModeFromString(std::string_view s) {
+  if (s == "fork") return CheckMode::Fork;
+  if (s == "in-process" || s == "inprocess") return CheckMode::InProcess;
+  return std::nullopt;
+}
+
 std::string CheckReport::summary() const {
   std::ostringstream out;
   out << fmt::format("crash points explored: {}, schedules tried: {}\n", crashPoints, schedules);
@@ -377,7 +390,7 @@ std::string CheckReport::summary() const {
     out << fmt::format("FINDING [{}] {}\n", toString(f.oracle), f.message);
     out << fmt::format("  schedule: {} ({} mode{})\n", describe(f.schedule), f.mode,
                        f.reproduced ? ", reproduced on re-run" : ", NOT reproduced on re-run (flaky)");
-    out << fmt::format("  reproduce: --reproduce {}\n", toToken(f.schedule));
+    out << fmt::format("  reproduce: --reproduce {}{}\n", toToken(f.schedule), f.mode == "fork" ? " --mode fork" : "");
   }
   out << (findings.empty() ? "OK: no findings\n" : fmt::format("{} finding(s)\n", findings.size()));
   return out.str();
@@ -435,6 +448,15 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
             std::find(failing.begin(), failing.end(), std::pair(u.stepId, f.attempt)) == failing.end())
           failing.emplace_back(u.stepId, f.attempt);
     trace.updates.push_back({u, seq, fate, ledger.events()});
+    if (ForkChannel* ch = ForkChannel::current())  // fork mode, in the child: tell the parent
+      ch->send(Json{{"t", "u"},
+                    {"u", toJson(u)},
+                    {"seq", seq},
+                    {"fate", static_cast<int>(fate)},
+                    {"fx", trace.updates.back().effectsBefore},
+                    {"next", nextCheckpointCrash},
+                    {"crashes", trace.crashesFired},
+                    {"failing", failing}});
     return fate;
   };
   // Runs inside the attempt: a crash here leaves the step STARTED, a throw fails the attempt.
@@ -443,11 +465,25 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
     const int attempt = body.attempt;
     std::size_t index = trace.bodyStarts.size();
     trace.bodyStarts.push_back({stepId, body.name, attempt, trace.updates.size(), ledger.events(), body.semantics});
-    if (nextMidStepCrash < midStepCrashes.size() && midStepCrashes[nextMidStepCrash].at == index) {
+    bool crash = nextMidStepCrash < midStepCrashes.size() && midStepCrashes[nextMidStepCrash].at == index;
+    if (crash) {
       ++nextMidStepCrash;
       ++trace.crashesFired;
-      rwd::testing::simulateProcessCrash();  // the invocation times out as the body starts
     }
+    if (ForkChannel* ch = ForkChannel::current()) {
+      const RunTrace::BodyStart& b = trace.bodyStarts.back();
+      ch->send(Json{{"t", "b"},
+                    {"id", b.stepId},
+                    {"name", b.name ? Json(*b.name) : Json(nullptr)},
+                    {"attempt", b.attempt},
+                    {"ub", b.updatesBefore},
+                    {"fx", b.effectsBefore},
+                    {"sem", static_cast<int>(b.semantics)},
+                    {"next", nextMidStepCrash},
+                    {"crashes", trace.crashesFired}});
+      if (crash) ch->die();  // fork mode: the process really dies as the body starts
+    }
+    if (crash) rwd::testing::simulateProcessCrash();  // the invocation times out as the body starts
     for (const auto& [id, a] : failing)
       if (id == stepId && a == attempt)
         throw InjectedStepFailure(fmt::format("injected failure of step {} attempt {}", stepId, attempt));
@@ -467,6 +503,55 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
     ~Install() { FaultPlan::active() = prev; }
   } install(&plan);
   ledger.clear();
+
+  // Fork mode: every invocation runs in a child; what the seams above observe there (and
+  // the effects the child records) comes back as observations, applied here to the
+  // parent's trace and ledger in the order the child made them.
+  struct ListenerReset {
+    EffectLedger* ledger = nullptr;
+    ~ListenerReset() {
+      if (ledger) ledger->setListener(nullptr);
+    }
+  } listenerReset;
+  if (options_.mode == CheckMode::Fork) {
+    ledger.setListener([](const EffectLedger::Event& e) {
+      if (ForkChannel* ch = ForkChannel::current())
+        ch->send(Json{{"t", "e"},
+                      {"kind", e.kind},
+                      {"key", e.key},
+                      {"idem", e.idempotencyKey ? Json(*e.idempotencyKey) : Json(nullptr)}});
+    });
+    listenerReset.ledger = &ledger;
+    ForkExecutorOptions fo;
+    fo.onObservation = [&](const Json& e) {
+      const std::string& t = e.at("t").get_ref<const std::string&>();
+      if (t == "u") {
+        trace.updates.push_back({operationUpdateFromJson(e.at("u")), e.at("seq").get<std::size_t>(),
+                                 static_cast<CheckpointFate>(e.at("fate").get<int>()), e.at("fx").get<std::size_t>()});
+        nextCheckpointCrash = e.at("next").get<std::size_t>();
+        trace.crashesFired = e.at("crashes").get<std::size_t>();
+        failing = e.at("failing").get<std::vector<std::pair<std::string, int>>>();
+      } else if (t == "b") {
+        RunTrace::BodyStart b;
+        b.stepId = e.at("id").get<std::string>();
+        if (!e.at("name").is_null()) b.name = e.at("name").get<std::string>();
+        b.attempt = e.at("attempt").get<int>();
+        b.updatesBefore = e.at("ub").get<std::size_t>();
+        b.effectsBefore = e.at("fx").get<std::size_t>();
+        b.semantics = static_cast<StepSemantics>(e.at("sem").get<int>());
+        trace.bodyStarts.push_back(std::move(b));
+        nextMidStepCrash = e.at("next").get<std::size_t>();
+        trace.crashesFired = e.at("crashes").get<std::size_t>();
+      } else if (t == "i") {
+        trace.invocationStarts.push_back(e.at("at").get<std::size_t>());
+      } else if (t == "e") {
+        EffectLedger::Event ev{e.at("kind").get<std::string>(), e.at("key").get<std::string>(), std::nullopt};
+        if (!e.at("idem").is_null()) ev.idempotencyKey = e.at("idem").get<std::string>();
+        ledger.apply(ev);
+      }
+    };
+    o.invocationExecutor = makeForkExecutor(std::move(fo));
+  }
 
   LocalDurableTestRunner runner(handler_, std::move(o));
   if (options_.configureRunner) options_.configureRunner(runner);

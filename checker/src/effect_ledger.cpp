@@ -6,19 +6,33 @@
 namespace rwd::checker {
 
 void EffectLedger::record(std::string_view kind, std::string_view key) {
-  std::lock_guard lock(mu_);
-  ++events_;
-  ++counts_[{std::string(kind), std::string(key)}];
+  {
+    std::lock_guard lock(mu_);
+    ++events_;
+    ++counts_[{std::string(kind), std::string(key)}];
+  }
+  if (listener_) listener_(Event{std::string(kind), std::string(key), std::nullopt});
 }
 
 void EffectLedger::recordIdempotent(std::string_view kind, std::string_view key, std::string_view idempotencyKey) {
-  std::lock_guard lock(mu_);
-  ++events_;
-  // The key space is per kind: two services may reuse one idempotency key.
-  std::string seen = std::string(kind) + '\x1f' + std::string(idempotencyKey);
-  if (!seenKeys_.insert(std::move(seen)).second) return;
-  ++counts_[{std::string(kind), std::string(key)}];
+  {
+    std::lock_guard lock(mu_);
+    ++events_;
+    // The key space is per kind: two services may reuse one idempotency key.
+    std::string seen = std::string(kind) + '\x1f' + std::string(idempotencyKey);
+    if (seenKeys_.insert(std::move(seen)).second) ++counts_[{std::string(kind), std::string(key)}];
+  }
+  if (listener_) listener_(Event{std::string(kind), std::string(key), std::string(idempotencyKey)});
 }
+
+void EffectLedger::apply(const Event& e) {
+  if (e.idempotencyKey)
+    recordIdempotent(e.kind, e.key, *e.idempotencyKey);
+  else
+    record(e.kind, e.key);
+}
+
+void EffectLedger::setListener(std::function<void(const Event&)> listener) { listener_ = std::move(listener); }
 
 EffectCounts EffectLedger::counts() const {
   std::lock_guard lock(mu_);

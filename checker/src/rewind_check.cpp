@@ -1,6 +1,6 @@
 // rewind-check: the replay verifier on the command line.
 //   rewind-check LIB.so --handler NAME --event JSON [--exhaustive] [--schedules N] [--seed S]
-//                [--reproduce TOKEN] [--report DIR]
+//                [--reproduce TOKEN] [--report DIR] [--mode in-process|fork]
 //   rewind-check replay LIB.so --handler NAME --history FILE.json [--event JSON]
 // Exit status: 0 no findings, 1 findings (or a divergence), 2 bad arguments or input.
 #include <CLI/CLI.hpp>
@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
                "crash/callback/failure schedules with RapidCheck, and report determinism, result, exactly-once, "
                "rollback and append-only findings.\nAlso: rewind-check replay LIB --handler NAME --history FILE"};
   app.set_version_flag("--version", "rewind-check 0.1.0");
-  std::string library, handlerName, event = "null", reproduce, reportDir;
+  std::string library, handlerName, event = "null", reproduce, reportDir, mode = "in-process";
   bool exhaustive = false, progress = false, noProgress = false;
   std::size_t schedules = 0, maxCrashes = 3;
   std::uint64_t seed = 0;
@@ -135,6 +135,10 @@ int main(int argc, char** argv) {
   app.add_option("--at-most-once", atMostOnce,
                  "no longer needed (the runtime tells which steps are AtMostOncePerRetry); still accepted: steps "
                  "named here are judged as at-most-once too");
+  app.add_option("--mode", mode,
+                 "where each invocation runs: in-process (fast) or fork (faithful: a fresh child process per "
+                 "invocation, so state kept in statics does not survive a crash)")
+      ->check(CLI::IsMember({"in-process", "fork"}));
   app.add_flag("--progress", progress, "always draw the progress bar");
   app.add_flag("--no-progress", noProgress, "never draw the progress bar");
   try {
@@ -148,6 +152,7 @@ int main(int argc, char** argv) {
 
   rwd::checker::CheckOptions options;
   options.atMostOnceSteps = {atMostOnce.begin(), atMostOnce.end()};
+  options.mode = rwd::checker::checkModeFromString(mode).value_or(rwd::checker::CheckMode::InProcess);
   options.configureRunner = [lib](rwd::LocalDurableTestRunner& runner) {
     for (const auto& d : lib->registry().all()) {
       if (d.kind == rwd::HandlerKind::Function) runner.registerFunction(d.name, d.function);
@@ -214,7 +219,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  std::cout << fmt::format("rewind-check {} --handler {}\n", library, def.name);
+  std::cout << fmt::format("rewind-check {} --handler {} (mode: {})\n", library, def.name, mode);
   if (schedules > 0) std::cout << fmt::format("seed: {}\n", seed);
   std::cout << total.summary();
   if (rcReproduce) std::cout << fmt::format("RapidCheck: RC_PARAMS=\"{}\" (or --reproduce '{}')\n", *rcReproduce, *rcReproduce);

@@ -155,6 +155,86 @@ Json operationsToJson(const std::vector<Operation>& ops) {
   return arr;
 }
 
+Json toJson(const OperationUpdate& u) {
+  Json j{{"Id", u.id},
+         {"StepId", u.stepId},
+         {"Type", toString(u.type)},
+         {"SubType", toString(u.subType)},
+         {"Action", toString(u.action)}};
+  if (u.parentId) j["ParentId"] = *u.parentId;
+  if (u.name) j["Name"] = *u.name;
+  if (u.payload) j["Payload"] = *u.payload;
+  if (u.error) j["Error"] = toJson(*u.error);
+  if (u.nextAttemptDelaySeconds) j["StepOptions"] = {{"NextAttemptDelaySeconds", *u.nextAttemptDelaySeconds}};
+  if (u.waitSeconds) j["WaitOptions"] = {{"WaitSeconds", *u.waitSeconds}};
+  if (u.callbackTimeoutSeconds || u.callbackHeartbeatTimeoutSeconds) {
+    Json c = Json::object();
+    if (u.callbackTimeoutSeconds) c["TimeoutSeconds"] = *u.callbackTimeoutSeconds;
+    if (u.callbackHeartbeatTimeoutSeconds) c["HeartbeatTimeoutSeconds"] = *u.callbackHeartbeatTimeoutSeconds;
+    j["CallbackOptions"] = c;
+  }
+  if (u.functionName || u.tenantId) {
+    Json c = Json::object();
+    if (u.functionName) c["FunctionName"] = *u.functionName;
+    if (u.tenantId) c["TenantId"] = *u.tenantId;
+    j["ChainedInvokeOptions"] = c;
+  }
+  if (u.replayChildren) j["ContextOptions"] = {{"ReplayChildren", true}};
+  return j;
+}
+
+OperationUpdate operationUpdateFromJson(const Json& j) {
+  if (!j.is_object()) throw std::invalid_argument("an operation update is a JSON object");
+  auto text = [&](const Json& obj, const char* k) -> std::optional<std::string> {
+    auto it = obj.find(k);
+    if (it == obj.end() || it->is_null()) return std::nullopt;
+    if (!it->is_string()) throw std::invalid_argument(fmt::format("OperationUpdate.{} is not a string", k));
+    return it->get<std::string>();
+  };
+  auto integer = [&](const char* group, const char* k) -> std::optional<std::int64_t> {
+    auto g = j.find(group);
+    if (g == j.end() || !g->is_object()) return std::nullopt;
+    auto it = g->find(k);
+    if (it == g->end() || it->is_null()) return std::nullopt;
+    if (!it->is_number_integer())
+      throw std::invalid_argument(fmt::format("OperationUpdate.{}.{} is not an integer", group, k));
+    return it->get<std::int64_t>();
+  };
+  OperationUpdate u;
+  u.id = text(j, "Id").value_or("");
+  if (u.id.empty()) throw std::invalid_argument("OperationUpdate.Id is missing");
+  u.stepId = text(j, "StepId").value_or(u.id);
+  u.parentId = text(j, "ParentId");
+  u.name = text(j, "Name");
+  auto type = operationTypeFromString(text(j, "Type").value_or(""));
+  if (!type) throw std::invalid_argument("OperationUpdate.Type is not an operation type");
+  u.type = *type;
+  auto sub = operationSubTypeFromString(text(j, "SubType").value_or("Step"));
+  if (!sub) throw std::invalid_argument("OperationUpdate.SubType is not a subtype");
+  u.subType = *sub;
+  auto action = operationActionFromString(text(j, "Action").value_or(""));
+  if (!action) throw std::invalid_argument("OperationUpdate.Action is not an action");
+  u.action = *action;
+  u.payload = text(j, "Payload");
+  if (auto it = j.find("Error"); it != j.end() && !it->is_null()) u.error = internal::errorFromJson(*it);
+  u.nextAttemptDelaySeconds = integer("StepOptions", "NextAttemptDelaySeconds");
+  u.waitSeconds = integer("WaitOptions", "WaitSeconds");
+  u.callbackTimeoutSeconds = integer("CallbackOptions", "TimeoutSeconds");
+  u.callbackHeartbeatTimeoutSeconds = integer("CallbackOptions", "HeartbeatTimeoutSeconds");
+  if (auto g = j.find("ChainedInvokeOptions"); g != j.end() && g->is_object()) {
+    u.functionName = text(*g, "FunctionName");
+    u.tenantId = text(*g, "TenantId");
+  }
+  if (auto g = j.find("ContextOptions"); g != j.end() && g->is_object())
+    u.replayChildren = g->value("ReplayChildren", false);
+  return u;
+}
+
+std::optional<OperationAction> operationActionFromString(std::string_view s) {
+  using A = OperationAction;
+  return enumFromString(s, {A::Start, A::Succeed, A::Fail, A::Retry, A::Cancel});
+}
+
 std::optional<OperationType> operationTypeFromString(std::string_view s) {
   using O = OperationType;
   return enumFromString(s, {O::Execution, O::Context, O::Step, O::Wait, O::Callback, O::ChainedInvoke});

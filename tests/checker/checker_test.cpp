@@ -2,12 +2,15 @@
 // injected failures, history replay and the gtest macros.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "handler_library.hpp"
 #include "rewind/checker/crash_checker.hpp"
 #include "rewind/checker/exploration.hpp"
+#include "rewind/checker/fork_executor.hpp"
 #include "rewind/checker/gtest.hpp"
 #include "rewind/checker/history_replay.hpp"
 #include "rewind/checker/report_writer.hpp"
@@ -408,5 +411,183 @@ REWIND_CHECK_CRASH_SAFETY(CheckerMacroTest, OrderFlowSurvivesEveryCrash, orderFl
 
 REWIND_CHECK_CRASH_SAFETY_PROP(CheckerMacroTest, OrderFlowSurvivesGeneratedSchedules, orderFlow,
                                rc::gen::map(rc::gen::inRange(0, 5), [](int n) { return Order{n}; }));
+
+REWIND_CHECK_CRASH_SAFETY_FORK(CheckerMacroTest, OrderFlowSurvivesEveryCrashInForkMode, orderFlow, Order{2});
+
+// ---- fork mode ----------------------------------------------------------------------
+
+CheckOptions forkMode() {
+  CheckOptions o;
+  o.mode = rwd::checker::CheckMode::Fork;
+  return o;
+}
+
+TEST(ForkModeTest, AStaticFilledInOneInvocationIsFoundInForkModeButNotInProcess) {
+  // Fork mode first: an in-process check fills the static in this process, and fork
+  // children copy this process's memory (checker/README.md, "What survives").
+  static auto lib = rwd::tools::HandlerLibrary::open(REWIND_CHECKER_WORKFLOWS_LIB);
+  const rwd::HandlerDefinition* def = lib->registry().find("static_price_cache");
+  ASSERT_NE(def, nullptr);
+  CrashChecker forked(def->handler, "null", forkMode());
+  auto report = forked.checkExhaustive();
+  ASSERT_EQ(report.findings.size(), 1u) << report.summary();
+  const auto& f = report.findings[0];
+  EXPECT_EQ(f.oracle, Oracle::Result);
+  EXPECT_EQ(f.mode, "fork");
+  EXPECT_TRUE(f.reproduced);
+  ASSERT_EQ(f.schedule.crashes.size(), 1u);
+  EXPECT_NE(f.message.find("SUCCEEDED with 0, but the crash-free run ended SUCCEEDED with 27"), std::string::npos)
+      << f.message;
+  EXPECT_NE(report.summary().find("(fork mode, reproduced on re-run)"), std::string::npos) << report.summary();
+
+  CrashChecker inProcess(def->handler, "null");
+  auto same = inProcess.checkExhaustive();
+  EXPECT_TRUE(same.ok()) << "in-process the static outlives the simulated crash:\n" << same.summary();
+  EXPECT_EQ(same.crashPoints, report.crashPoints);
+}
+
+TEST(ForkModeTest, ACorrectWorkflowPassesWithTheSameCrashPointsAndVerdictsAsInProcess) {
+  CrashChecker inProcess(rwd::makeHandler(threeSteps), "null");
+  CrashChecker forked(rwd::makeHandler(threeSteps), "null", forkMode());
+  const auto& a = inProcess.reference();
+  const auto& b = forked.reference();
+  EXPECT_EQ(b.status, rwd::ExecutionStatus::Succeeded);
+  EXPECT_EQ(b.result, a.result);
+  EXPECT_EQ(b.updates.size(), a.updates.size());
+  EXPECT_EQ(b.bodyStarts.size(), a.bodyStarts.size());
+  EXPECT_EQ(b.invocationStarts, a.invocationStarts);
+  auto ra = inProcess.checkExhaustive();
+  auto rb = forked.checkExhaustive();
+  EXPECT_TRUE(rb.ok()) << rb.summary();
+  EXPECT_EQ(rb.crashPoints, ra.crashPoints);
+  EXPECT_EQ(rb.equivalentCrashPoints, ra.equivalentCrashPoints);
+  for (std::size_t o = 0; o < rwd::checker::kOracleCount; ++o) EXPECT_EQ(rb.passed[o], ra.passed[o]);
+}
+
+TEST(ForkModeTest, EffectsRecordedInAChildReachTheLedgerOutsideIt) {
+  auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) {
+    return ctx.step("charge", [] {
+      rwd::checker::recordEffect("charge", "order-1");
+      return 1;
+    });
+  });
+  CrashChecker checker(handler, "null", forkMode());
+  EXPECT_EQ(checker.reference().effects.at({"charge", "order-1"}), 1);
+  auto report = checker.checkExhaustive();
+  ASSERT_EQ(report.findings.size(), 1u) << report.summary();
+  EXPECT_EQ(report.findings[0].oracle, Oracle::ExactlyOnce);
+  EXPECT_EQ(report.findings[0].mode, "fork");
+  EXPECT_NE(report.findings[0].message.find("(charge, order-1) happened 2 times"), std::string::npos)
+      << report.findings[0].message;
+}
+
+TEST(ForkModeTest, InjectedFailuresAndCallbacksBehaveAsInProcess) {
+  auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) {
+    int a = ctx.step("flaky", [] { return 1; }, {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 3})});
+    std::string v = ctx.waitForCallback("approve", [](const std::string&, rwd::StepContext&) {}, {.timeout = 1h});
+    return std::to_string(a) + v;
+  });
+  CrashChecker inProcess(handler, "null");
+  CrashChecker forked(handler, "null", forkMode());
+  Schedule s;
+  s.stepFailures = {{rwd::operationIdFor("1"), 1}};
+  s.callbackAnswers = {{rwd::checker::CallbackAnswerKind::Success, "\"yes\"", 30}};
+  s.crashes = {{3, CrashSide::EffectLost}, {1, CrashSide::MidStep}};
+  auto a = inProcess.run(s);
+  auto b = forked.run(s);
+  EXPECT_EQ(b.status, a.status);
+  EXPECT_EQ(b.result, a.result);
+  EXPECT_EQ(b.crashesFired, a.crashesFired);
+  ASSERT_EQ(b.bodyStarts.size(), a.bodyStarts.size());
+  for (std::size_t i = 0; i < a.bodyStarts.size(); ++i) EXPECT_EQ(b.bodyStarts[i].attempt, a.bodyStarts[i].attempt);
+  ASSERT_EQ(b.updates.size(), a.updates.size());
+  for (std::size_t i = 0; i < a.updates.size(); ++i) {
+    EXPECT_EQ(b.updates[i].update.id, a.updates[i].update.id);
+    EXPECT_EQ(b.updates[i].update.action, a.updates[i].update.action);
+    EXPECT_EQ(b.updates[i].fate, a.updates[i].fate);
+  }
+  EXPECT_TRUE(forked.check(s).empty());
+}
+
+TEST(ForkExecutorTest, AChildThatDiesKeepsWhatItCheckpointedAndIsACrashedInvocation) {
+  rwd::RunnerOptions o;
+  o.invocationExecutor = rwd::checker::makeForkExecutor();
+  rwd::LocalDurableTestRunner runner(
+      [](const Json&, DurableContext& ctx) {
+        ctx.step("a", [] { return 1; });
+        try {
+          return ctx.step(
+              "pay",
+              [] {
+                std::_Exit(3);
+                return std::string("paid");
+              },  // a real process death
+              {.retryStrategy = rwd::retryPresets::none(), .semantics = rwd::StepSemantics::AtMostOncePerRetry});
+        } catch (const rwd::StepError& e) {
+          return std::string("interrupted: ") + e.errorType();
+        }
+      },
+      o);
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), rwd::ExecutionStatus::Succeeded) << r.getBlockedReason();
+  EXPECT_EQ(r.getResult(), "interrupted: StepInterruptedError") << "pay's START reached the parent before the death";
+  ASSERT_EQ(r.getInvocations().size(), 2u);
+  EXPECT_EQ(r.getInvocations()[0].outcome, rwd::InvocationOutcome::Crashed);
+  ASSERT_TRUE(r.getInvocations()[0].error);
+  EXPECT_EQ(r.getInvocations()[0].error->errorType, "Runtime.ExitError");
+  EXPECT_EQ(rwd::checker::ForkChannel::current(), nullptr) << "the parent is no fork child";
+}
+
+TEST(ForkExecutorTest, AStaticChangedInAnInvocationIsGoneInTheNextOne) {
+  static int counter = 0;
+  rwd::RunnerOptions o;
+  o.invocationExecutor = rwd::checker::makeForkExecutor();
+  std::ostringstream logText;
+  o.logStream = &logText;
+  rwd::LocalDurableTestRunner runner(
+      [](const Json&, DurableContext& ctx) {
+        ++counter;
+        ctx.logger().info("counter " + std::to_string(counter));
+        ctx.wait("pause", 1s);
+        ctx.logger().info("after the wait " + std::to_string(counter));
+        return counter;
+      },
+      o);
+  const auto& r = runner.run();
+  EXPECT_EQ(r.getResult(), 1) << "each invocation starts from the parent's memory";
+  EXPECT_EQ(counter, 0);
+  EXPECT_EQ(r.getInvocations().size(), 2u);
+  ASSERT_EQ(r.getLogs().size(), 2u) << "log records come back from the children";
+  EXPECT_EQ(r.getLogs()[0]["message"], "counter 1");
+  EXPECT_EQ(r.getLogs()[1]["message"], "after the wait 1");
+  EXPECT_NE(logText.str().find("after the wait 1"), std::string::npos);
+}
+
+TEST(ForkExecutorTest, ResponsesRoundTripThroughJsonWithTheirBytes) {
+  rwd::InvocationResponse r;
+  r.end = rwd::InvocationResponse::End::InvocationFailed;
+  rwd::OperationUpdate u;
+  u.id = "c4ca4238a0b92382";
+  u.stepId = "1";
+  u.name = "pay";
+  u.action = rwd::OperationAction::Succeed;
+  u.payload = std::string("\"caf\xc3\xa9\" \xff");  // not valid UTF-8 at the end
+  u.nextAttemptDelaySeconds = 7;
+  r.updates = {{u, rwd::CheckpointFate::PersistAndCrash}};
+  r.error = rwd::ErrorObject{"E", "m", std::string("{}"), std::nullopt};
+  r.logs = {Json{{"message", "x"}}};
+  r.logText = "line\n";
+  Json j = rwd::checker::toJson(r);
+  auto back = rwd::checker::invocationResponseFromJson(Json::from_cbor(Json::to_cbor(j)));
+  EXPECT_EQ(back.end, r.end);
+  ASSERT_EQ(back.updates.size(), 1u);
+  EXPECT_EQ(back.updates[0].update.payload, u.payload);
+  EXPECT_EQ(back.updates[0].update.name, u.name);
+  EXPECT_EQ(back.updates[0].update.nextAttemptDelaySeconds, 7);
+  EXPECT_EQ(back.updates[0].fate, rwd::CheckpointFate::PersistAndCrash);
+  EXPECT_EQ(back.error, r.error);
+  EXPECT_EQ(back.logs, r.logs);
+  EXPECT_EQ(back.logText, r.logText);
+}
 
 }  // namespace

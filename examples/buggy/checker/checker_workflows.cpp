@@ -1,7 +1,8 @@
-// Workflows for the replay verifier: five with a planted bug, each caught by the oracle
-// named in its comment, and correct counterparts that must pass with zero findings.
+// Workflows for the replay verifier: six with a planted bug, each caught by the oracle
+// (and mode) named in its comment, and correct counterparts that must pass with zero findings.
 // Built as a handler library (rewind-check LIB --handler NAME) and used by checker_tests.
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -153,6 +154,21 @@ std::string approvalFlow(const Json&, DurableContext& ctx) {
   return ticket + ":" + std::to_string(sum) + ":" + std::to_string(verdict.size() > 0);
 }
 
+// BUG (result, found in fork mode only): the prices a step loads are cached in a
+// `static` and read outside any step. Within one invocation that works; after a crash
+// the next invocation is a fresh process, the step returns its checkpointed count
+// without running, the cache is empty and the total is 0. In-process the static
+// outlives the simulated crash (and every run of the check), so the bug stays hidden.
+int staticPriceCache(const Json&, DurableContext& ctx) {
+  static std::map<std::string, int> priceCache;  // planted bug: state outside the checkpoints
+  int items = ctx.step("load-prices", [] {
+    priceCache = {{"book", 12}, {"pen", 3}};
+    return 2;
+  });
+  ctx.step("reserve-stock", [] { return true; });
+  return items * 0 + priceCache["book"] * 2 + priceCache["pen"];  // planted bug: read after a step
+}
+
 // CORRECT: N sequential steps (the benchmark's workflow).
 int sequentialSteps(const int& n, DurableContext& ctx) {
   int sum = 0;
@@ -171,3 +187,4 @@ REWIND_HANDLER("order_saga", orderSaga);
 REWIND_HANDLER("swallowed_suspension", swallowedSuspension);
 REWIND_HANDLER("approval_flow", approvalFlow);
 REWIND_HANDLER("sequential_steps", sequentialSteps);
+REWIND_HANDLER("static_price_cache", staticPriceCache);

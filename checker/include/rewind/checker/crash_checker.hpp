@@ -22,6 +22,10 @@
 //   rwd::checker::CheckReport report = checker.checkExhaustive();
 //   EXPECT_TRUE(report.findings.empty()) << report.summary();
 //
+// Every run's invocations execute in-process (fast) or each in a fresh fork()ed child
+// (CheckOptions::mode = CheckMode::Fork, the faithful mode: state kept in statics does not
+// survive a crash); each finding names the mode that found it.
+//
 // Step bodies are counted (and injected step failures thrown) through the runtime's
 // stepBodyObserver, effects through the EffectLedger. Not thread-safe: one checker per thread (the ledger is
 // process-wide, so checkers must not run concurrently in one process).
@@ -34,6 +38,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rewind/checker/effect_ledger.hpp"
@@ -51,7 +56,18 @@ enum class Oracle { Determinism, Result, ExactlyOnce, Rollback, AppendOnly };
 inline constexpr std::size_t kOracleCount = 5;
 std::string_view toString(Oracle o);
 
+// Where the checker runs each invocation of a check (reference and crash runs alike).
+enum class CheckMode {
+  InProcess,  // fast: in the checker's process; memory outlives a simulated crash
+  Fork,       // faithful: each invocation in a fresh fork()ed child (fork_executor.hpp),
+              // so statics, singletons and caches of a crashed invocation are gone
+};
+std::string_view toString(CheckMode m);  // "in-process", "fork"
+// "in-process" / "fork" (also "inprocess"); nullopt for anything else.
+std::optional<CheckMode> checkModeFromString(std::string_view s);
+
 struct CheckOptions {
+  CheckMode mode = CheckMode::InProcess;
   // No longer needed: the runtime tells the checker which steps are AtMostOncePerRetry
   // (StepBodyStart::semantics). Steps named here are judged as at-most-once too.
   std::set<std::string> atMostOnceSteps;
@@ -105,7 +121,7 @@ struct Finding {
   Oracle oracle = Oracle::Determinism;
   std::string message;  // what went wrong, naming the operation and both values
   Schedule schedule;    // minimal schedule that shows it
-  std::string mode = "in-process";
+  std::string mode = "in-process";  // the CheckMode that found it: "in-process" or "fork"
   bool reproduced = false;  // the confirming re-run failed the same way
   // Filled by confirm(): both runs as ExecutionResult::toJson() documents and as Chrome
   // Trace Event JSON (rwd::chromeTraceJson; open in ui.perfetto.dev). Null before.

@@ -8,12 +8,16 @@
 //
 // Re-running an at-least-once step is legal; an effect happening more (or fewer) times
 // than in the crash-free run is a finding. The ledger is process-wide and outlives the
-// invocations the checker crashes (it models the external world). Thread-safe.
+// invocations the checker crashes (it models the external world). In the checker's fork
+// mode an invocation runs in a child process: the child's records reach the parent's
+// ledger as they are made (through the listener), so they survive the child. Thread-safe.
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -37,6 +41,19 @@ class EffectLedger {
   std::size_t events() const;
   void clear();
 
+  // One record/recordIdempotent call (no idempotency key: record).
+  struct Event {
+    std::string kind;
+    std::string key;
+    std::optional<std::string> idempotencyKey;
+  };
+  // Records `e` as the call it describes would.
+  void apply(const Event& e);
+  // Called after every record/recordIdempotent, outside the ledger's lock (the checker's
+  // fork mode forwards a child's effects to the parent with it). Set or reset it only
+  // while nothing records; null: none.
+  void setListener(std::function<void(const Event&)> listener);
+
   // The ledger user code records into (the checker clears and reads it around runs).
   static EffectLedger& global();
 
@@ -45,6 +62,7 @@ class EffectLedger {
   EffectCounts counts_;
   std::set<std::string> seenKeys_;
   std::size_t events_ = 0;
+  std::function<void(const Event&)> listener_;
 };
 
 inline void recordEffect(std::string_view kind, std::string_view key) { EffectLedger::global().record(kind, key); }

@@ -33,6 +33,7 @@ constexpr int kExitSent = 0;         // the child sent its outcome
 constexpr int kExitThrew = 70;       // runInProcess threw (the runner's own error, in the child)
 constexpr int kExitDied = 71;        // ForkChannel::die: a simulated process death
 constexpr int kExitPipeBroken = 72;  // the parent stopped listening
+constexpr int kStatusUnknown = -1000;
 
 [[noreturn]] void forkError(std::string_view code, const std::string& message) {
   throw std::runtime_error(fmt::format("[rewind.checker.fork_{}] {}", code, message));
@@ -102,11 +103,11 @@ int reap(pid_t pid) {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno == EINTR) continue;
-    return -1000;  // not our child any more (someone reaped it): treat as died
+    return kStatusUnknown;  // someone else reaped it (a SIGCHLD handler): its frames decide
   }
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return -WTERMSIG(status);
-  return -1000;
+  return kStatusUnknown;
 }
 
 // Everything buffered in stdio before the fork would be written twice (by the child's
@@ -245,7 +246,7 @@ InvocationResponse runForked(const InvocationRequest& request, const InProcessIn
   int status = reap(pid);
   if (!error.empty())
     forkError("bad_frame", fmt::format("invocation {} sent a malformed frame: {}", request.index, error));
-  if (outcome && status == kExitSent) {
+  if (outcome && (status == kExitSent || status == kStatusUnknown)) {
     outcome->updates = std::move(streamed.updates);
     return std::move(*outcome);
   }

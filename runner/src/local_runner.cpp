@@ -17,6 +17,7 @@
 
 #include "execution_store.hpp"
 #include "invocation.hpp"
+#include "invocation_response.hpp"
 
 namespace rwd {
 
@@ -248,23 +249,7 @@ struct LocalDurableTestRunner::Impl {
       return fate;
     };
     internal::InvocationOutcomeData out = execute(scratch, req, completions, sinks, record, nullptr);
-    switch (out.end) {
-      case internal::InvocationEnd::Succeeded:
-        resp.end = InvocationResponse::End::Succeeded;
-        break;
-      case internal::InvocationEnd::Failed:
-        resp.end = InvocationResponse::End::Failed;
-        break;
-      case internal::InvocationEnd::InvocationFailed:
-        resp.end = InvocationResponse::End::InvocationFailed;
-        break;
-      case internal::InvocationEnd::Pending:
-        resp.end = InvocationResponse::End::Pending;
-        break;
-      case internal::InvocationEnd::Crashed:
-        resp.end = InvocationResponse::End::Crashed;
-        break;
-    }
+    resp.end = internal::responseEnd(out.end);
     resp.result = std::move(out.result);
     resp.error = std::move(out.error);
     resp.logText = text.str();
@@ -277,50 +262,8 @@ struct LocalDurableTestRunner::Impl {
   // validated as a checkpoint call is (an invalid one fails the execution, as it does
   // in-process), then the outcome.
   internal::InvocationOutcomeData applyResponse(InvocationResponse& resp) {
-    internal::InvocationOutcomeData out;
-    for (std::size_t i = 0; i < resp.updates.size(); ++i) {
-      const CheckpointRecord& r = resp.updates[i];
-      if (options.checkpointInterceptor) ++checkpointSeq;
-      if (r.fate != CheckpointFate::Persist && i + 1 != resp.updates.size())
-        runnerError("bad_response", fmt::format("the invocation executor returned update {} of {} after a crash at "
-                                                "update {}; a crash ends the invocation",
-                                                i + 2, resp.updates.size(), i + 1));
-      if (r.fate == CheckpointFate::DropAndCrash) continue;
-      try {
-        store->apply(r.update);
-      } catch (const InvalidCheckpointError&) {
-        out.end = internal::InvocationEnd::Failed;
-        out.error = currentErrorInfo().toObject();
-        for (std::size_t j = i + 1; j < resp.updates.size(); ++j)
-          if (options.checkpointInterceptor) ++checkpointSeq;
-        break;
-      }
-    }
-    bool crashFate = !resp.updates.empty() && resp.updates.back().fate != CheckpointFate::Persist;
-    if (!out.error) {
-      if (crashFate) resp.end = InvocationResponse::End::Crashed;
-      switch (resp.end) {
-        case InvocationResponse::End::Succeeded:
-          out.end = internal::InvocationEnd::Succeeded;
-          out.result = std::move(resp.result);
-          break;
-        case InvocationResponse::End::Failed:
-        case InvocationResponse::End::InvocationFailed:
-          out.end = resp.end == InvocationResponse::End::Failed ? internal::InvocationEnd::Failed
-                                                                : internal::InvocationEnd::InvocationFailed;
-          out.error =
-              resp.error
-                  ? std::move(resp.error)
-                  : std::optional(ErrorObject{"Rewind.MissingError", "the invocation failed without an error", {}, {}});
-          break;
-        case InvocationResponse::End::Pending:
-          out.end = internal::InvocationEnd::Pending;
-          break;
-        case InvocationResponse::End::Crashed:
-          out.end = internal::InvocationEnd::Crashed;
-          break;
-      }
-    }
+    internal::InvocationOutcomeData out =
+        internal::applyResponseUpdates(*store, resp, options.checkpointInterceptor ? &checkpointSeq : nullptr);
     logs.insert(logs.end(), std::make_move_iterator(resp.logs.begin()), std::make_move_iterator(resp.logs.end()));
     if (options.logStream && !resp.logText.empty()) *options.logStream << resp.logText;
     reportedHookFailures.insert(resp.reportedHookFailures.begin(), resp.reportedHookFailures.end());
@@ -667,22 +610,6 @@ struct LocalDurableTestRunner::Impl {
     return nullptr;
   }
 };
-
-std::string_view toString(InvocationResponse::End e) {
-  switch (e) {
-    case InvocationResponse::End::Succeeded:
-      return "SUCCEEDED";
-    case InvocationResponse::End::Failed:
-      return "FAILED";
-    case InvocationResponse::End::InvocationFailed:
-      return "INVOCATION_FAILED";
-    case InvocationResponse::End::Pending:
-      return "PENDING";
-    case InvocationResponse::End::Crashed:
-      return "CRASHED";
-  }
-  return "?";
-}
 
 // ---- ExecutionResult ----------------------------------------------------------------
 

@@ -155,15 +155,15 @@ struct HistoryEvent {
   std::optional<std::int64_t> nextAttemptDelaySeconds;
   std::optional<std::int64_t> durationSeconds;
   std::optional<TimePoint> scheduledEndTimestamp;
-  std::optional<std::string> callbackId;
+  Boxed<std::string> callbackId;
   std::optional<std::int64_t> timeoutSeconds;
   std::optional<std::int64_t> heartbeatTimeoutSeconds;
-  std::optional<std::string> functionName;  // ChainedInvokeStarted
-  std::optional<std::string> tenantId;
-  std::optional<std::string> durableExecutionArn;
+  Boxed<std::string> functionName;  // ChainedInvokeStarted
+  Boxed<std::string> tenantId;
+  Boxed<std::string> durableExecutionArn;
   std::optional<TimePoint> invocationStart;  // InvocationCompleted
   std::optional<TimePoint> invocationEnd;
-  std::optional<std::string> requestId;
+  Boxed<std::string> requestId;
 };
 
 // Hash of a positional step id: the first 16 hex chars of md5(stepId).

@@ -1,15 +1,17 @@
 // The crash-injection engine: drives runs through the runner's seams (checkpoint
-// interceptor, step-body observer, branch scheduler, manual clock) and judges them.
+// interceptor, step-body observer, branch scheduler, manual clock) and judges them
+// (judge.cpp); every crash point gets its own run unless the user asks for the
+// approximate merging of equivalent points.
 #include "rewind/checker/crash_checker.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
-#include <sstream>
 #include <string_view>
 #include <unordered_map>
 
+#include "judge.hpp"
 #include "rewind/checker/fault_injection.hpp"
 #include "rewind/checker/fork_executor.hpp"
 #include "rewind/history_json.hpp"
@@ -20,23 +22,26 @@ namespace rwd::checker {
 
 namespace internal {
 
-// Lookups into a reference run, built once per reference instead of once per judged run.
-struct RefIndex {
-  std::unordered_map<std::string_view, const Operation*> ops;
-  std::unordered_map<std::string_view, const OperationUpdate*> starts;
-  explicit RefIndex(const RunTrace& r) {
-    ops.reserve(r.operations.size());
-    for (const Operation& op : r.operations) ops.emplace(op.id, &op);
-    for (const auto& u : r.updates)
-      if (u.update.action == OperationAction::Start) starts.emplace(u.update.id, &u.update);
-  }
-  const Operation* op(std::string_view id) const {
-    auto it = ops.find(id);
-    return it == ops.end() ? nullptr : it->second;
-  }
+// A reference run of one mode, with its lookups.
+struct RefCache {
+  std::optional<Schedule> key;
+  RunTrace trace;
+  std::unique_ptr<RefIndex> index;
+  bool hasCallbacks = true;
+};
+
+// One planned action on a callback, at a virtual time.
+struct CallbackAction {
+  TimePoint at;
+  std::string opId;
+  CallbackResponse::Kind kind = CallbackResponse::Kind::Success;
+  Payload payload;
+  ErrorObject error;
 };
 
 }  // namespace internal
+
+using internal::CallbackAction;
 
 namespace {
 
@@ -60,38 +65,6 @@ class SeededScheduler final : public BranchScheduler {
   std::uint64_t state_;
 };
 
-std::string opLabel(const std::optional<std::string>& name, const std::string& stepId) {
-  return name ? fmt::format("'{}' (step {})", *name, stepId) : fmt::format("step {}", stepId);
-}
-
-std::string opLabel(const Operation& op) { return opLabel(op.name, op.stepId); }
-
-std::string describeOutcome(ExecutionStatus s, const Payload& result, const std::optional<ErrorObject>& error) {
-  if (s == ExecutionStatus::Succeeded) return fmt::format("SUCCEEDED with {}", result.value_or("no result"));
-  if (error) return fmt::format("{} with {}: {}", toString(s), error->errorType, error->errorMessage);
-  return std::string(toString(s));
-}
-
-bool sameJsonText(const Payload& a, const Payload& b) {
-  if (a == b) return true;
-  if (!a || !b) return false;
-  Json ja = Json::parse(*a, nullptr, false);
-  Json jb = Json::parse(*b, nullptr, false);
-  return !ja.is_discarded() && !jb.is_discarded() && ja == jb;
-}
-
-const Payload* checkpointedValue(const Operation& op) {
-  if (op.stepDetails) return &op.stepDetails->result;
-  if (op.contextDetails) return &op.contextDetails->result;
-  return nullptr;
-}
-
-// An AtMostOncePerRetry step, as the runtime said when its body started (or named in
-// CheckOptions::atMostOnceSteps, which older command lines still pass).
-bool isAtMostOnce(const RunTrace::BodyStart& b, const std::set<std::string>& named) {
-  return b.semantics == StepSemantics::AtMostOncePerRetry || (b.name && named.count(*b.name) > 0);
-}
-
 // Counts invocations (the reference run only: it tells where invocations begin).
 class InvocationMarker final : public Plugin {
  public:
@@ -106,300 +79,37 @@ class InvocationMarker final : public Plugin {
   RunTrace& trace_;
 };
 
-struct Judge {
-  const RunTrace& ref;
-  const internal::RefIndex& refIndex;
-  const RunTrace& t;
-  const Schedule& schedule;
-  const CheckOptions& options;
-  std::vector<Finding>& findings;
-  bool valueReference = false;  // ref is a crash-free run fed the resumed run's step values
-  bool failed[kOracleCount] = {};
+bool hasCallbacks(const RunTrace& t) {
+  return std::any_of(t.operations.begin(), t.operations.end(),
+                     [](const Operation& op) { return op.type == OperationType::Callback; });
+}
 
-  void report(Oracle o, std::string message) {
-    failed[static_cast<std::size_t>(o)] = true;
-    Finding f;
-    f.oracle = o;
-    f.mode = std::string(toString(options.mode));
-    f.message = std::move(message);
-    f.schedule = schedule;
-    findings.push_back(std::move(f));
-  }
-
-  void determinism() {
-    if (t.error && (t.error->errorType == "NonDeterministicExecutionError" ||
-                    t.error->errorMessage.find("[rewind.suspension.swallowed]") != std::string::npos ||
-                    t.error->errorType == "InvalidCheckpointError")) {
-      report(Oracle::Determinism,
-             fmt::format("the execution failed with {}: {}", t.error->errorType, t.error->errorMessage));
-      return;
-    }
-    if (&ref == &t) return;
-    // Operation identity and arguments, position by position (ids are positional).
-    for (std::size_t i = 0; i < t.operations.size(); ++i) {
-      const Operation& op = t.operations[i];
-      const Operation* found =
-          i < ref.operations.size() && ref.operations[i].id == op.id ? &ref.operations[i] : refIndex.op(op.id);
-      if (!found) continue;
-      const Operation& r = *found;
-      if (r.type != op.type || r.subType != op.subType || r.name != op.name || r.parentId != op.parentId) {
-        report(Oracle::Determinism,
-               fmt::format("operation at step {} is {}/{} {} (parent {}) after resuming, but {}/{} {} (parent {}) in "
-                           "the crash-free run",
-                           op.stepId, toString(op.type), toString(op.subType), op.name.value_or("(unnamed)"),
-                           op.parentId.value_or("none"), toString(r.type), toString(r.subType),
-                           r.name.value_or("(unnamed)"), r.parentId.value_or("none")));
-        return;
-      }
-    }
-    for (const auto& u : t.updates) {
-      if (u.update.action != OperationAction::Start || u.fate == CheckpointFate::DropAndCrash) continue;
-      auto it = refIndex.starts.find(u.update.id);
-      if (it == refIndex.starts.end()) continue;
-      const OperationUpdate& a = u.update;
-      const OperationUpdate& b = *it->second;
-      auto differs = [&](std::string_view what, const auto& x, const auto& y) {
-        if (x == y) return false;
-        report(Oracle::Determinism, fmt::format("operation {} was asked for a different {} after resuming than in "
-                                                "the crash-free run (the code's arguments are not deterministic)",
-                                                opLabel(a.name, a.stepId), what));
-        return true;
-      };
-      if (differs("wait duration", a.waitSeconds, b.waitSeconds) ||
-          differs("callback timeout", a.callbackTimeoutSeconds, b.callbackTimeoutSeconds) ||
-          differs("callback heartbeat timeout", a.callbackHeartbeatTimeoutSeconds, b.callbackHeartbeatTimeoutSeconds) ||
-          differs("invoke target", a.functionName, b.functionName) ||
-          (a.type == OperationType::ChainedInvoke && differs("invoke payload", a.payload, b.payload)))
-        return;
-    }
-  }
-
-  void result() {
-    if (&ref == &t) return;
-    bool same = t.status == ref.status;
-    if (same && t.status == ExecutionStatus::Succeeded) same = sameJsonText(t.result, ref.result);
-    if (same && t.status != ExecutionStatus::Succeeded && t.error && ref.error)
-      same = t.error->errorType == ref.error->errorType && t.error->errorMessage == ref.error->errorMessage;
-    if (same) return;
-    std::string why = t.status == ExecutionStatus::Running ? fmt::format(" ({})", t.blockedReason) : std::string();
-    report(Oracle::Result,
-           fmt::format("the resumed execution ended {}{}, but the crash-free run{} ended {}; every step returned the "
-                       "same checkpointed values, so state outside the checkpoints (a closure variable mutated in a "
-                       "step, a static, a cache) changed the outcome",
-                       describeOutcome(t.status, t.result, t.error), why,
-                       valueReference ? " fed the same step values" : "",
-                       describeOutcome(ref.status, ref.result, ref.error)));
-  }
-
-  void exactlyOnce() {
-    // 1. No body runs after its step's SUCCEED/FAIL was persisted.
-    std::unordered_map<std::string_view, std::size_t> completedAt;  // stepId -> update index
-    completedAt.reserve(t.updates.size());
-    for (std::size_t i = 0; i < t.updates.size(); ++i) {
-      const auto& u = t.updates[i];
-      if (u.fate == CheckpointFate::DropAndCrash) continue;
-      if (u.update.type == OperationType::Step &&
-          (u.update.action == OperationAction::Succeed || u.update.action == OperationAction::Fail))
-        completedAt.emplace(u.update.stepId, i);
-    }
-    std::map<std::pair<std::string_view, int>, int> runs;
-    for (const auto& b : t.bodyStarts) {
-      auto it = completedAt.find(b.stepId);
-      if (it != completedAt.end() && it->second < b.updatesBefore) {
-        report(Oracle::ExactlyOnce, fmt::format("step {} ran again (attempt {}) after its completion was persisted",
-                                                opLabel(b.name, b.stepId), b.attempt));
-        return;
-      }
-      if (isAtMostOnce(b, options.atMostOnceSteps) && ++runs[{b.stepId, b.attempt}] > 1) {
-        report(Oracle::ExactlyOnce,
-               fmt::format("at-most-once step {} ran twice in attempt {}", opLabel(b.name, b.stepId), b.attempt));
-        return;
-      }
-    }
-    // 2. Effects as the external world sees them.
-    if (&ref == &t) return;
-    auto describeKey = [](const std::pair<std::string, std::string>& k) {
-      return fmt::format("({}, {})", k.first, k.second);
-    };
-    if (t.effects == ref.effects) return;
-    std::set<std::pair<std::string, std::string>> keys;
-    for (const auto& [k, n] : ref.effects) keys.insert(k);
-    for (const auto& [k, n] : t.effects) keys.insert(k);
-    for (const auto& k : keys) {
-      auto ia = t.effects.find(k);
-      auto ib = ref.effects.find(k);
-      int a = ia == t.effects.end() ? 0 : ia->second;
-      int b = ib == ref.effects.end() ? 0 : ib->second;
-      if (a != b) {
-        report(
-            Oracle::ExactlyOnce,
-            fmt::format(
-                "effect {} happened {} time{} after the crash, {} time{} in the crash-free run{}: {}", describeKey(k),
-                a, a == 1 ? "" : "s", b, b == 1 ? "" : "s", valueReference ? " fed the same step values" : "",
-                a > b ? "a step re-ran a non-idempotent effect (use an idempotency key)" : "an effect was lost"));
-        return;
-      }
-    }
-  }
-
-  void rollback() {
-    const auto& ops = t.operations;
-    std::optional<std::size_t> lastForward;
-    std::optional<std::string> lastParent;
-    std::string lastName;
-    for (std::size_t i = 0; i < ops.size(); ++i) {
-      const Operation& op = ops[i];
-      if (op.type != OperationType::Step || !op.name || op.name->rfind("rollback:", 0) != 0) continue;
-      std::string forwardName = op.name->substr(9);
-      std::optional<std::size_t> forward;
-      for (std::size_t j = i; j-- > 0;)
-        if (ops[j].name == forwardName && ops[j].parentId == op.parentId) {
-          forward = j;
-          break;
-        }
-      if (!forward) continue;
-      if (lastForward && lastParent == op.parentId && *forward > *lastForward) {
-        report(Oracle::Rollback,
-               fmt::format("compensation '{}' ran after '{}', but '{}' was registered first: undos must run in exact "
-                           "reverse order of registration (use stepWithRollback/rollbackAll)",
-                           *op.name, "rollback:" + lastName, lastName));
-        return;
-      }
-      lastForward = forward;
-      lastParent = op.parentId;
-      lastName = forwardName;
-    }
-    std::map<std::string, int> completions;
-    for (const auto& u : t.updates)
-      if (u.fate != CheckpointFate::DropAndCrash && u.update.action == OperationAction::Succeed && u.update.name &&
-          u.update.name->rfind("rollback:", 0) == 0 && ++completions[u.update.id] > 1) {
-        report(Oracle::Rollback,
-               fmt::format("compensation {} completed twice", opLabel(u.update.name, u.update.stepId)));
-        return;
-      }
-    if (&ref == &t) return;
-    auto undos = [](const RunTrace& r) {
-      std::vector<std::string> v;
-      for (const Operation& op : r.operations)
-        if (op.type == OperationType::Step && op.name && op.name->rfind("rollback:", 0) == 0 &&
-            op.status == OperationStatus::Succeeded)
-          v.push_back(opLabel(op));
-      std::sort(v.begin(), v.end());
-      return v;
-    };
-    auto a = undos(t);
-    auto b = undos(ref);
-    if (a != b)
-      report(Oracle::Rollback,
-             fmt::format("after resuming, the completed compensations were [{}]; in the crash-free run [{}]",
-                         fmt::join(a, ", "), fmt::join(b, ", ")));
-  }
-
-  void appendOnly() {
-    std::unordered_map<std::string_view, std::size_t> position;
-    position.reserve(t.operations.size());
-    for (std::size_t i = 0; i < t.operations.size(); ++i) position[t.operations[i].id] = i;
-    std::vector<std::pair<std::size_t, const OperationUpdate*>> terminal;  // (position, terminal update)
-    std::vector<bool> seen(t.operations.size(), false);
-    std::optional<std::size_t> lastPos;
-    for (const auto& u : t.updates) {
-      if (u.fate == CheckpointFate::DropAndCrash || u.update.type == OperationType::Execution) continue;
-      const OperationUpdate& up = u.update;
-      auto pos = position.find(up.id);
-      if (pos == position.end()) {
-        report(Oracle::AppendOnly, fmt::format("operation {} was persisted ({}) but is missing from the final log",
-                                               opLabel(up.name, up.stepId), toString(up.action)));
-        return;
-      }
-      if (!seen[pos->second]) {
-        seen[pos->second] = true;
-        if (lastPos && pos->second < *lastPos) {
-          report(Oracle::AppendOnly, fmt::format("operation {} moved in the log: persisted after another operation "
-                                                 "but now listed before it",
-                                                 opLabel(up.name, up.stepId)));
-          return;
-        }
-        lastPos = pos->second;
-      }
-      if (up.action == OperationAction::Succeed || up.action == OperationAction::Fail)
-        terminal.emplace_back(pos->second, &up);
-    }
-    // The last terminal update of each operation is the one its final record must hold.
-    std::stable_sort(terminal.begin(), terminal.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (std::size_t i = 0; i < terminal.size(); ++i) {
-      if (i + 1 < terminal.size() && terminal[i + 1].first == terminal[i].first) continue;
-      const OperationUpdate* up = terminal[i].second;
-      const Operation& op = t.operations[terminal[i].first];
-      bool ok = up->action == OperationAction::Succeed ? op.status == OperationStatus::Succeeded
-                                                       : op.status == OperationStatus::Failed;
-      if (ok && up->action == OperationAction::Succeed && !up->replayChildren)
-        if (const Payload* v = checkpointedValue(op)) ok = *v == up->payload;
-      if (!ok) {
-        report(Oracle::AppendOnly,
-               fmt::format("operation {} was persisted as {} but the final log holds it {}: the "
-                           "persisted log was rewritten",
-                           opLabel(up->name, up->stepId), toString(up->action), toString(op.status)));
-        return;
-      }
-    }
-  }
-};
+// The names a callback answers to: its own and, for waitForCallback, the operation's.
+std::vector<std::string> callbackNames(const Operation& op, const std::vector<Operation>& ops) {
+  std::vector<std::string> names;
+  if (op.name) names.push_back(*op.name);
+  if (op.parentId)
+    for (const Operation& p : ops)
+      if (p.id == *op.parentId && p.subType == OperationSubType::WaitForCallback && p.name) names.push_back(*p.name);
+  return names;
+}
 
 }  // namespace
 
-std::string_view toString(Oracle o) {
-  switch (o) {
-    case Oracle::Determinism:
-      return "determinism";
-    case Oracle::Result:
-      return "result";
-    case Oracle::ExactlyOnce:
-      return "exactly-once";
-    case Oracle::Rollback:
-      return "rollback";
-    case Oracle::AppendOnly:
-      return "append-only";
-  }
-  return "?";
-}
-
-std::string_view toString(CheckMode m) { return m == CheckMode::Fork ? "fork" : "in-process"; }
-
-std::optional<CheckMode> checkModeFromString(std::string_view s) {
-  if (s == "fork") return CheckMode::Fork;
-  if (s == "in-process" || s == "inprocess") return CheckMode::InProcess;
-  return std::nullopt;
-}
-
-std::string CheckReport::summary() const {
-  std::ostringstream out;
-  out << fmt::format("crash points explored: {}, schedules tried: {}\n", crashPoints, schedules);
-  if (equivalentCrashPoints)
-    out << fmt::format(
-        "  crash points judged by an equivalent point's run (same persisted log, nothing observable "
-        "between): {}\n",
-        equivalentCrashPoints);
-  for (std::size_t i = 0; i < kOracleCount; ++i)
-    out << fmt::format("  {:<13} passed {:>6}  failed {:>6}\n", toString(static_cast<Oracle>(i)), passed[i], failed[i]);
-  if (valueOverrideReferences)
-    out << fmt::format(
-        "  resumed runs judged against a crash-free run fed their step values (a re-run step returned "
-        "another value): {}\n",
-        valueOverrideReferences);
-  for (const Finding& f : findings) {
-    out << fmt::format("FINDING [{}] {}\n", toString(f.oracle), f.message);
-    out << fmt::format("  schedule: {} ({} mode{})\n", describe(f.schedule), f.mode,
-                       f.reproduced ? ", reproduced on re-run" : ", NOT reproduced on re-run (flaky)");
-    out << fmt::format("  reproduce: --reproduce {}{}\n", toToken(f.schedule), f.mode == "fork" ? " --mode fork" : "");
-  }
-  out << (findings.empty() ? "OK: no findings\n" : fmt::format("{} finding(s)\n", findings.size()));
-  return out.str();
-}
-
 CrashChecker::CrashChecker(RawHandler handler, Payload input, CheckOptions options)
-    : handler_(std::move(handler)), input_(std::move(input)), options_(std::move(options)) {}
+    : handler_(std::move(handler)), input_(std::move(input)), options_(std::move(options)) {
+  mode_ = options_.mode == CheckMode::Fork ? CheckMode::Fork : CheckMode::InProcess;
+}
 
 CrashChecker::~CrashChecker() = default;
+
+void CrashChecker::useMode(CheckMode m) { mode_ = m == CheckMode::Fork ? CheckMode::Fork : CheckMode::InProcess; }
+
+internal::RefCache& CrashChecker::refCache() {
+  auto& slot = refs_[mode_ == CheckMode::Fork ? 1 : 0];
+  if (!slot) slot = std::make_unique<internal::RefCache>();
+  return *slot;
+}
 
 RunTrace CrashChecker::run(const Schedule& schedule, bool withHistory) {
   return runImpl(schedule, withHistory, nullptr, false);
@@ -408,9 +118,10 @@ RunTrace CrashChecker::run(const Schedule& schedule, bool withHistory) {
 RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const Overrides* overrides,
                                bool markInvocations) {
   RunTrace trace;
-  if (referenceKey_) {  // a crash run makes about as many updates as the reference
-    trace.updates.reserve(reference_.updates.size() + 8);
-    trace.bodyStarts.reserve(reference_.bodyStarts.size() + 4);
+  internal::RefCache& cache = refCache();
+  if (cache.key) {  // a crash run makes about as many updates as the reference
+    trace.updates.reserve(cache.trace.updates.size() + 8);
+    trace.bodyStarts.reserve(cache.trace.bodyStarts.size() + 4);
   }
   std::vector<CrashPoint> checkpointCrashes, midStepCrashes;
   for (const CrashPoint& c : schedule.crashes)
@@ -426,10 +137,11 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
   RunnerOptions o;
   // The manual clock is needed only to answer callbacks at the schedule's times; without
   // callbacks the runner fires timers itself and the run is one runPayload().
-  bool manualClock = markInvocations || referenceHasCallbacks_;
+  bool manualClock = markInvocations || cache.hasCallbacks;
   o.skipTime = !manualClock;
   o.seed = schedule.jitterSeed;
   o.maxInvocations = options_.maxInvocations;
+  o.interceptExecutionOutcome = true;  // the crash point between "handler returned" and its outcome
   if (schedule.branchSeed) o.scheduler = std::make_shared<SeededScheduler>(schedule.branchSeed);
   if (markInvocations) o.handlerConfig.plugins.push_back(std::make_shared<InvocationMarker>(trace));
   o.checkpointInterceptor = [&](const OperationUpdate& u, std::size_t seq) {
@@ -513,7 +225,7 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
       if (ledger) ledger->setListener(nullptr);
     }
   } listenerReset;
-  if (options_.mode == CheckMode::Fork) {
+  if (mode_ == CheckMode::Fork) {
     ledger.setListener([](const EffectLedger::Event& e) {
       if (ForkChannel* ch = ForkChannel::current())
         ch->send(Json{{"t", "e"},
@@ -553,56 +265,52 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
     o.invocationExecutor = makeForkExecutor(std::move(fo));
   }
 
+  // The world is reset once per explored execution, never per invocation.
+  if (options_.setup) options_.setup();
   LocalDurableTestRunner runner(handler_, std::move(o));
   if (options_.configureRunner) options_.configureRunner(runner);
   const ExecutionResult* r = &runner.runPayload(schedule.input ? schedule.input : input_);
 
-  // Callbacks: answered per the schedule, keyed by the order the callbacks appear.
-  struct Pending {
-    TimePoint at;
-    std::string opId;
-    CallbackAnswer answer;
-    bool afterHeartbeat = false;
-  };
+  // Callbacks: answered as the user declared (CheckOptions::callbackResponders, consumed in
+  // order like the runner's responders), or as the schedule varies them (property mode:
+  // kinds and delays; payloads only from the user's generators). Never an invented payload.
+  std::vector<bool> ruleUsed(options_.callbackResponders.size(), false);
   std::map<std::string, std::size_t> callbackIndex;
-  std::vector<Pending> pending;
+  std::vector<CallbackAction> pending;
   for (int guard = 0; manualClock && r->getStatus() == ExecutionStatus::Running && guard < 100000; ++guard) {
     TimePoint now = runner.now();
-    for (const Operation& op : r->getOperations()) {
+    const std::vector<Operation>& ops = r->getOperations();
+    for (const Operation& op : ops) {
       if (op.type != OperationType::Callback || op.status != OperationStatus::Started) continue;
       if (callbackIndex.count(op.id)) continue;
       std::size_t i = callbackIndex.size();
       callbackIndex.emplace(op.id, i);
-      CallbackAnswer a =
-          i < schedule.callbackAnswers.size() ? schedule.callbackAnswers[i] : options_.defaultCallbackAnswer;
-      if (a.kind == CallbackAnswerKind::Timeout && op.callbackDetails && op.callbackDetails->timeoutSeconds) continue;
-      pending.push_back({now + Duration{std::max<std::int64_t>(0, a.delaySeconds)}, op.id, a});
+      planCallback(op, callbackNames(op, ops),
+                   i < schedule.callbackAnswers.size() ? &schedule.callbackAnswers[i] : nullptr, now, ruleUsed,
+                   pending);
     }
     auto earliest = std::min_element(pending.begin(), pending.end(),
-                                     [](const Pending& a, const Pending& b) { return a.at < b.at; });
+                                     [](const CallbackAction& a, const CallbackAction& b) { return a.at < b.at; });
     std::optional<TimePoint> timer = runner.nextTimer();
     if (earliest != pending.end() && (!timer || earliest->at <= *timer)) {
-      Pending p = *earliest;
+      CallbackAction p = *earliest;
       pending.erase(earliest);
       if (p.at > now) r = &runner.advanceTime(std::chrono::ceil<Duration>(p.at - now));
       if (r->getStatus() != ExecutionStatus::Running) break;
       auto handle = runner.getOperationById(p.opId);
       auto op = handle.get();
       if (!op || op->status != OperationStatus::Started) continue;
-      switch (p.afterHeartbeat ? CallbackAnswerKind::Success : p.answer.kind) {
-        case CallbackAnswerKind::Success:
-          handle.sendCallbackSuccess(p.answer.payload);
+      switch (p.kind) {
+        case CallbackResponse::Kind::Success:
+          handle.sendCallbackSuccess(p.payload);
           break;
-        case CallbackAnswerKind::Failure:
-          handle.sendCallbackFailure({"CallbackRejected", "rejected by the checker's schedule", std::nullopt, {}});
+        case CallbackResponse::Kind::Failure:
+          handle.sendCallbackFailure(p.error);
           break;
-        case CallbackAnswerKind::Timeout:
-          handle.sendCallbackFailure({"Callback.Timeout", "callback timed out (checker schedule)", std::nullopt, {}});
-          break;
-        case CallbackAnswerKind::Heartbeat:
+        case CallbackResponse::Kind::Heartbeat:
           handle.sendCallbackHeartbeat();
-          pending.push_back(
-              {runner.now() + Duration{std::max<std::int64_t>(1, p.answer.delaySeconds)}, p.opId, p.answer, true});
+          break;
+        case CallbackResponse::Kind::Never:
           break;
       }
       r = &runner.result();
@@ -623,35 +331,134 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
     trace.executionJson = r->toJson();
     trace.chromeTrace = chromeTraceJson(buildTimeline(*r));
   }
-  if (!manualClock && trace.status == ExecutionStatus::Running &&
-      std::any_of(trace.operations.begin(), trace.operations.end(),
-                  [](const Operation& op) { return op.type == OperationType::Callback; })) {
+  if (!manualClock && trace.status == ExecutionStatus::Running && hasCallbacks(trace)) {
     // A callback the reference never created (the code is not deterministic): answer it
     // as the schedule says, on the manual clock.
-    referenceHasCallbacks_ = true;
+    cache.hasCallbacks = true;
     RunTrace again = runImpl(schedule, withHistory, overrides, markInvocations);
-    referenceHasCallbacks_ = false;
+    cache.hasCallbacks = false;
     return again;
   }
   return trace;
 }
 
+void CrashChecker::planCallback(const Operation& op, const std::vector<std::string>& names,
+                                const CallbackAnswer* varied, TimePoint now, std::vector<bool>& used,
+                                std::vector<internal::CallbackAction>& out) const {
+  const std::vector<CallbackRule>& rules = options_.callbackResponders;
+  auto matches = [&](const std::string& rule) {
+    return rule == "*" || std::find(names.begin(), names.end(), rule) != names.end();
+  };
+  // The declared rules for this callback, in order: heartbeats, then one final answer.
+  std::vector<const CallbackResponse*> declared;
+  for (;;) {
+    std::size_t k = 0;
+    while (k < rules.size() && (used[k] || !matches(rules[k].name))) ++k;
+    if (k == rules.size()) break;
+    used[k] = true;
+    declared.push_back(&rules[k].response);
+    if (rules[k].response.kind != CallbackResponse::Kind::Heartbeat) break;
+  }
+  auto asDeclared = [&] {
+    TimePoint t = now;
+    for (const CallbackResponse* d : declared) {
+      if (d->kind == CallbackResponse::Kind::Never) break;
+      t += d->delay;
+      out.push_back({t, op.id, d->kind, d->payload, d->error});
+    }
+  };
+  if (!varied) return asDeclared();
+  // Property mode: the schedule varies the kind and the delay; a success payload comes from
+  // the user's generator for this callback, or from the answer the user declared.
+  const CallbackResponse* last = declared.empty() ? nullptr : declared.back();
+  std::optional<Payload> payload;
+  if (varied->payload)
+    payload = Payload(*varied->payload);
+  else if (last && last->kind == CallbackResponse::Kind::Success)
+    payload = last->payload;
+  const TimePoint at = now + Duration{std::max<std::int64_t>(0, varied->delaySeconds)};
+  switch (varied->kind) {
+    case CallbackAnswerKind::Success:
+      if (payload)
+        out.push_back({at, op.id, CallbackResponse::Kind::Success, *payload, {}});
+      else
+        asDeclared();  // nothing to answer a success with: as the user declared it
+      break;
+    case CallbackAnswerKind::Failure:
+      out.push_back({at, op.id, CallbackResponse::Kind::Failure, std::nullopt,
+                     last && last->kind == CallbackResponse::Kind::Failure
+                         ? last->error
+                         : ErrorObject{"CallbackRejected", "rejected by the checker's schedule", std::nullopt, {}}});
+      break;
+    case CallbackAnswerKind::Timeout:
+      if (op.callbackDetails && op.callbackDetails->timeoutSeconds) break;  // its own timeout fires
+      out.push_back({at, op.id, CallbackResponse::Kind::Failure, std::nullopt,
+                     ErrorObject{"Callback.Timeout", "callback timed out (checker schedule)", std::nullopt, {}}});
+      break;
+    case CallbackAnswerKind::Heartbeat:
+      out.push_back({at, op.id, CallbackResponse::Kind::Heartbeat, std::nullopt, {}});
+      if (payload)
+        out.push_back({at + Duration{std::max<std::int64_t>(1, varied->delaySeconds)},
+                       op.id,
+                       CallbackResponse::Kind::Success,
+                       *payload,
+                       {}});
+      break;
+  }
+}
+
 const RunTrace& CrashChecker::reference(const Schedule& base) {
   Schedule key = base;
   key.crashes.clear();
-  if (!referenceKey_ || !(*referenceKey_ == key)) {
-    refIndex_.reset();
-    reference_ = runImpl(key, false, nullptr, true);
-    referenceKey_ = key;
-    referenceHasCallbacks_ = std::any_of(reference_.operations.begin(), reference_.operations.end(),
-                                         [](const Operation& op) { return op.type == OperationType::Callback; });
-    refIndex_ = std::make_unique<internal::RefIndex>(reference_);
+  internal::RefCache& cache = refCache();
+  if (!cache.key || !(*cache.key == key)) {
+    cache.index.reset();
+    cache.key.reset();
+    cache.hasCallbacks = true;
+    cache.trace = runImpl(key, false, nullptr, true);
+    cache.key = key;
+    cache.hasCallbacks = hasCallbacks(cache.trace);
+    cache.index = std::make_unique<internal::RefIndex>(cache.trace);
   }
-  return reference_;
+  return cache.trace;
 }
 
-std::optional<CrashChecker::Overrides> CrashChecker::variedValues(const RunTrace& ref, const RunTrace& t) const {
-  const internal::RefIndex* index = &ref == &reference_ ? refIndex_.get() : nullptr;
+std::optional<std::string> CrashChecker::referenceError(const Schedule& base) {
+  const RunTrace& ref = reference(base);
+  if (ref.status == ExecutionStatus::Succeeded) return std::nullopt;
+  if (options_.expectFailure && (ref.status == ExecutionStatus::Failed || ref.status == ExecutionStatus::TimedOut))
+    return std::nullopt;
+  std::string outcome = internal::describeOutcome(ref.status, ref.result, ref.error, ref.blockedReason);
+  // Callbacks no declared rule matches (they stayed open, or timed out): the likely cause.
+  for (const Operation& op : ref.operations) {
+    if (op.type != OperationType::Callback) continue;
+    std::vector<std::string> names = callbackNames(op, ref.operations);
+    bool matched =
+        std::any_of(options_.callbackResponders.begin(), options_.callbackResponders.end(), [&](const CallbackRule& r) {
+          return r.name == "*" || std::find(names.begin(), names.end(), r.name) != names.end();
+        });
+    if (!matched)
+      outcome += fmt::format(
+          " (no declared answer matches callback {}: declare one with --respond NAME=ACTION or "
+          "CheckOptions::callbackResponders)",
+          names.empty() ? op.id : fmt::format("'{}'", names.back()));
+  }
+  if (ref.status == ExecutionStatus::Running)
+    return fmt::format(
+        "[rewind.checker.reference_blocked] the crash-free reference run ({} resume) did not complete: {}. Nothing was "
+        "explored from it. Declare how its callbacks are answered (--respond NAME=success:JSON, "
+        "CheckOptions::callbackResponders)",
+        resumeKind(mode_), ref.blockedReason.empty() ? outcome : ref.blockedReason);
+  return fmt::format(
+      "[rewind.checker.reference_failed] the crash-free reference run ({} resume) ended {}. Nothing was explored from "
+      "it: crashes after this failure would only re-check the failure path. Fix the input or the declared callback "
+      "answers, or say the failure is expected (--expect-failure, CheckOptions::expectFailure)",
+      resumeKind(mode_), outcome);
+}
+
+std::optional<CrashChecker::Overrides> CrashChecker::variedValues(const RunTrace& ref, const RunTrace& t) {
+  internal::RefCache& cache = refCache();
+  const internal::RefIndex* index = &ref == &cache.trace ? cache.index.get() : nullptr;
   std::optional<internal::RefIndex> local;
   if (!index) index = &local.emplace(ref);
   bool varied = false;
@@ -659,7 +466,7 @@ std::optional<CrashChecker::Overrides> CrashChecker::variedValues(const RunTrace
     if (op.type != OperationType::Step || op.status != OperationStatus::Succeeded || !op.stepDetails) continue;
     const Operation* r = index->op(op.id);
     if (!r || r->status != OperationStatus::Succeeded || !r->stepDetails ||
-        !sameJsonText(op.stepDetails->result, r->stepDetails->result)) {
+        !internal::sameJsonText(op.stepDetails->result, r->stepDetails->result)) {
       varied = true;
       break;
     }
@@ -673,32 +480,35 @@ std::optional<CrashChecker::Overrides> CrashChecker::variedValues(const RunTrace
 }
 
 std::vector<Finding> CrashChecker::judge(const RunTrace& ref, const RunTrace& trace, const Schedule& schedule,
-                                         CheckReport* report) const {
+                                         CheckReport* report) {
   return judgeImpl(ref, trace, schedule, report, false);
 }
 
 std::vector<Finding> CrashChecker::judgeImpl(const RunTrace& ref, const RunTrace& trace, const Schedule& schedule,
-                                             CheckReport* report, bool fedReference) const {
-  std::vector<Finding> findings;
-  const internal::RefIndex* index = &ref == &reference_ ? refIndex_.get() : nullptr;
+                                             CheckReport* report, bool fedReference) {
+  internal::RefCache& cache = refCache();
+  const internal::RefIndex* index = &ref == &cache.trace ? cache.index.get() : nullptr;
   std::optional<internal::RefIndex> local;
   if (!index) index = &local.emplace(ref);
-  Judge j{ref, *index, trace, schedule, options_, findings};
-  j.valueReference = fedReference;
-  j.determinism();
-  j.result();
-  j.exactlyOnce();
-  j.rollback();
-  j.appendOnly();
+  internal::Verdict v = internal::judgeRun(ref, *index, trace, schedule, options_, mode_, fedReference);
   if (report)
-    for (std::size_t i = 0; i < kOracleCount; ++i) (j.failed[i] ? report->failed[i] : report->passed[i])++;
-  return findings;
+    for (std::size_t i = 0; i < kOracleCount; ++i) (v.failed[i] ? report->failed[i] : report->passed[i])++;
+  if (!v.findings.empty()) {
+    std::string crash = internal::describeCrashes(trace, schedule);
+    for (Finding& f : v.findings) f.crash = crash;
+  }
+  return std::move(v.findings);
 }
 
 std::vector<Finding> CrashChecker::check(const Schedule& schedule, CheckReport* report) {
   const RunTrace& ref = reference(schedule);
   if (schedule.crashes.empty()) return judge(ref, ref, schedule, report);
   RunTrace t = run(schedule);
+  return judgeRun(ref, t, schedule, report);
+}
+
+std::vector<Finding> CrashChecker::judgeRun(const RunTrace& ref, const RunTrace& t, const Schedule& schedule,
+                                            CheckReport* report) {
   if (std::optional<Overrides> values = variedValues(ref, t)) {
     // Legal variation: a re-run step returned another value. The reference is a crash-free
     // run whose bodies run live but whose step results are the values this run checkpointed.
@@ -724,6 +534,8 @@ std::vector<CrashPoint> CrashChecker::crashPoints(const Schedule& base) {
 }
 
 void CrashChecker::confirm(Finding& f) {
+  CheckMode saved = mode_;
+  useMode(f.mode == "fork" ? CheckMode::Fork : CheckMode::InProcess);
   Schedule key = f.schedule;
   key.crashes.clear();
   RunTrace ref = run(key, true);
@@ -735,11 +547,14 @@ void CrashChecker::confirm(Finding& f) {
       fed = true;
     }
   std::vector<Finding> again = judgeImpl(ref, f.schedule.crashes.empty() ? ref : t, f.schedule, nullptr, fed);
+  f.confirmed = true;
   f.reproduced = std::any_of(again.begin(), again.end(), [&](const Finding& g) { return g.oracle == f.oracle; });
   f.referenceHistory = ref.executionJson;
   f.failingHistory = t.executionJson;
   f.referenceTrace = ref.chromeTrace;
   f.failingTrace = t.chromeTrace;
+  if (!f.schedule.crashes.empty()) f.historyDiff = internal::historyDiff(ref, t);
+  mode_ = saved;
 }
 
 namespace {
@@ -776,7 +591,7 @@ std::vector<std::size_t> equivalentPoints(const RunTrace& ref, const std::vector
   std::vector<int> bodiesBefore(n + 1, 0);
   for (const auto& b : ref.bodyStarts)
     if (b.updatesBefore <= n && ++bodiesBefore[b.updatesBefore] == 1) onlyBody[b.updatesBefore] = &b;
-  auto atMostOnce = [&](const RunTrace::BodyStart& b) { return isAtMostOnce(b, atMostOnceSteps); };
+  auto atMostOnce = [&](const RunTrace::BodyStart& b) { return internal::isAtMostOnce(b, atMostOnceSteps); };
   for (std::size_t j = 0; j + 1 < n; ++j) {
     const auto& a = ref.updates[j];
     const auto& b = ref.updates[j + 1];
@@ -811,50 +626,89 @@ std::vector<std::size_t> equivalentPoints(const RunTrace& ref, const std::vector
 
 CheckReport CrashChecker::checkExhaustive(const Schedule& base, const ProgressFn& progress) {
   CheckReport report;
+  report.resumeKinds = std::string(resumeKind(options_.mode));
+  const CheckMode saved = mode_;
+  // Cold first: its runs happen in children, so the checker's process has not run the
+  // handler yet when they fork (a warm run first would leave its statics to every child).
+  std::vector<CheckMode> kinds;
+  if (options_.mode == CheckMode::Both)
+    kinds = {CheckMode::Fork, CheckMode::InProcess};
+  else
+    kinds = {options_.mode};
   Schedule crashFree = base;
   crashFree.crashes.clear();
-  std::vector<Finding> all = check(crashFree, &report);
-  ++report.schedules;
-  std::vector<CrashPoint> points = crashPoints(base);
-  std::vector<std::size_t> rep = equivalentPoints(reference(base), points, options_.atMostOnceSteps);
-  // Verdicts of the runs made so far, by point index (for the points equivalent to them).
-  struct Verdict {
-    bool done = false;
-    bool failed[kOracleCount] = {};
-    bool valueOverride = false;
-  };
-  std::vector<Verdict> verdicts(points.size());
-  std::size_t shards = std::max<std::size_t>(1, options_.shardCount);
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    if (i % shards != options_.shardIndex) continue;
-    Verdict& v = verdicts[rep[i]];
-    if (!v.done) {
-      Schedule s = crashFree;
-      s.crashes = {points[rep[i]]};
-      CheckReport one;
-      auto found = check(s, &one);
-      all.insert(all.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
-      v.done = true;
-      for (std::size_t o = 0; o < kOracleCount; ++o) v.failed[o] = one.failed[o] > 0;
-      v.valueOverride = one.valueOverrideReferences > 0;
-    } else {
-      ++report.equivalentCrashPoints;
-    }
-    for (std::size_t o = 0; o < kOracleCount; ++o) (v.failed[o] ? report.failed[o] : report.passed[o])++;
-    if (v.valueOverride) ++report.valueOverrideReferences;
-    ++report.crashPoints;
+  std::vector<std::string> references;
+  std::size_t done = 0;
+  for (CheckMode kind : kinds) {
+    useMode(kind);
+    const RunTrace& ref = reference(base);
+    references.push_back(fmt::format("{} ({} resume)",
+                                     internal::describeOutcome(ref.status, ref.result, ref.error, ref.blockedReason),
+                                     resumeKind(kind)));
+    std::vector<Finding> all = check(crashFree, &report);  // the crash-free run judged alone
     ++report.schedules;
-    if (progress) progress(i + 1, points.size());
+    if (std::optional<std::string> error = referenceError(base)) {
+      // Nothing to explore from; what the crash-free run shows by itself is still reported
+      // (a swallowed suspension fails the reference, and that is the finding).
+      report.referenceError = std::move(error);
+      for (Finding& f : all) {
+        if (options_.confirm) confirm(f);
+        report.findings.push_back(std::move(f));
+      }
+      break;
+    }
+    std::vector<CrashPoint> points = crashPoints(base);
+    report.crashPoints = std::max(report.crashPoints, points.size());
+    std::vector<std::size_t> rep(points.size());
+    for (std::size_t i = 0; i < rep.size(); ++i) rep[i] = i;
+    if (options_.mergeEquivalentPoints) rep = equivalentPoints(ref, points, options_.atMostOnceSteps);
+    // Verdicts of the runs made so far, by point index (for the points merged into them).
+    struct PointVerdict {
+      bool done = false;
+      bool failed[kOracleCount] = {};
+      bool valueOverride = false;
+    };
+    std::vector<PointVerdict> verdicts(points.size());
+    std::size_t shards = std::max<std::size_t>(1, options_.shardCount);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      ++done;
+      if (i % shards != options_.shardIndex) continue;
+      PointVerdict& v = verdicts[rep[i]];
+      if (!v.done) {
+        Schedule s = crashFree;
+        s.crashes = {points[rep[i]]};
+        CheckReport one;
+        auto found = check(s, &one);
+        all.insert(all.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+        v.done = true;
+        for (std::size_t o = 0; o < kOracleCount; ++o) v.failed[o] = one.failed[o] > 0;
+        v.valueOverride = one.valueOverrideReferences > 0;
+        ++report.runs;
+      } else {
+        ++report.equivalentCrashPoints;
+      }
+      for (std::size_t o = 0; o < kOracleCount; ++o) (v.failed[o] ? report.failed[o] : report.passed[o])++;
+      if (v.valueOverride) ++report.valueOverrideReferences;
+      ++report.schedules;
+      if (progress) progress(done, points.size() * kinds.size());
+    }
+    // One finding per oracle and resume kind: the first is already minimal (one crash, or
+    // none). Confirmed now, before a warm phase runs the handler in this process.
+    bool seen[kOracleCount] = {};
+    for (Finding& f : all) {
+      auto o = static_cast<std::size_t>(f.oracle);
+      if (seen[o]) continue;
+      seen[o] = true;
+      if (options_.confirm) confirm(f);
+      report.findings.push_back(std::move(f));
+    }
   }
-  // One finding per oracle: the first one is already minimal (a single crash, or none).
-  bool seen[kOracleCount] = {};
-  for (Finding& f : all) {
-    auto o = static_cast<std::size_t>(f.oracle);
-    if (seen[o]) continue;
-    seen[o] = true;
-    if (options_.confirm) confirm(f);
-    report.findings.push_back(std::move(f));
-  }
+  if (references.size() == 2 &&
+      references[0].substr(0, references[0].rfind(" (")) == references[1].substr(0, references[1].rfind(" (")))
+    report.reference = references[0].substr(0, references[0].rfind(" (")) + " (cold and warm resume)";
+  else
+    report.reference = fmt::format("{}", fmt::join(references, "; "));
+  mode_ = saved;
   return report;
 }
 

@@ -5,6 +5,8 @@
 
 #include <rapidcheck/detail/Configuration.h>
 
+#include "judge.hpp"
+
 namespace rwd::checker {
 
 ScheduleSpace scheduleSpace(const RunTrace& reference) {
@@ -12,7 +14,16 @@ ScheduleSpace scheduleSpace(const RunTrace& reference) {
   s.checkpoints = reference.updates.size();
   s.bodyStarts = reference.bodyStarts.size();
   for (const Operation& op : reference.operations) {
-    if (op.type == OperationType::Callback) ++s.callbacks;
+    if (op.type == OperationType::Callback) {
+      ++s.callbacks;
+      std::vector<std::string> names;
+      if (op.name) names.push_back(*op.name);
+      if (op.parentId)
+        for (const Operation& p : reference.operations)
+          if (p.id == *op.parentId && p.subType == OperationSubType::WaitForCallback && p.name)
+            names.push_back(*p.name);
+      s.callbackNames.push_back(std::move(names));
+    }
     if (op.type == OperationType::Step && op.subType == OperationSubType::Step) s.steps.push_back(op.id);
     if (op.subType == OperationSubType::Map || op.subType == OperationSubType::Parallel) s.hasBatches = true;
   }
@@ -38,17 +49,34 @@ rc::Gen<Schedule> genSchedule(const ScheduleSpace& space) {
         if (v.size() > maxCrashes) v.resize(maxCrashes);
         return v;
       });
-  auto genAnswer = rc::gen::apply(
-      [](int kind, std::int64_t delay, bool json) {
-        CallbackAnswer a;
-        a.kind = static_cast<CallbackAnswerKind>(kind);
-        a.delaySeconds = delay;
-        a.payload = json ? R"({"approved":true})" : "\"approved\"";
-        return a;
-      },
-      rc::gen::inRange(0, 4), rc::gen::inRange<std::int64_t>(0, 7200), rc::gen::arbitrary<bool>());
-  auto genAnswers = space.callbacks == 0 ? rc::gen::just(std::vector<CallbackAnswer>{})
-                                         : rc::gen::container<std::vector<CallbackAnswer>>(space.callbacks, genAnswer);
+  // Kinds and delays vary; a payload only from the generator the user gave for that
+  // callback (by its name or its waitForCallback's), else the declared answer's.
+  std::vector<rc::Gen<CallbackAnswer>> answerGens;
+  for (std::size_t i = 0; i < space.callbacks; ++i) {
+    std::optional<rc::Gen<std::string>> payloads;
+    if (i < space.callbackNames.size())
+      for (const std::string& name : space.callbackNames[i])
+        if (auto it = space.callbackPayloads.find(name); it != space.callbackPayloads.end() && !payloads)
+          payloads = it->second;
+    if (!payloads)
+      if (auto it = space.callbackPayloads.find("*"); it != space.callbackPayloads.end()) payloads = it->second;
+    auto genPayload = payloads ? rc::gen::map(*payloads, [](std::string p) { return std::optional<std::string>(p); })
+                               : rc::gen::just(std::optional<std::string>());
+    answerGens.push_back(rc::gen::apply(
+        [](int kind, std::int64_t delay, std::optional<std::string> payload) {
+          CallbackAnswer a;
+          a.kind = static_cast<CallbackAnswerKind>(kind);
+          a.delaySeconds = delay;
+          a.payload = std::move(payload);
+          return a;
+        },
+        rc::gen::inRange(0, 4), rc::gen::inRange<std::int64_t>(0, 7200), genPayload));
+  }
+  auto genAnswers = answerGens.empty() ? rc::gen::just(std::vector<CallbackAnswer>{}) : rc::gen::exec([answerGens] {
+    std::vector<CallbackAnswer> v;
+    for (const auto& g : answerGens) v.push_back(*g);
+    return v;
+  });
   auto genFailures = space.steps.empty() || !space.injectFailures
                          ? rc::gen::just(std::vector<StepFailure>{})
                          : rc::gen::resize(3, rc::gen::container<std::vector<StepFailure>>(rc::gen::apply(
@@ -80,7 +108,17 @@ rc::Gen<Schedule> genSchedule(const ScheduleSpace& space) {
 ExploreResult explore(CrashChecker& checker, const ExploreOptions& options) {
   ExploreResult out;
   out.seed = options.seed;
-  ScheduleSpace space = scheduleSpace(checker.reference());
+  out.report.resumeKinds = std::string(resumeKind(checker.mode()));
+  const RunTrace& ref = checker.reference();
+  out.report.reference =
+      fmt::format("{} ({} resume)", internal::describeOutcome(ref.status, ref.result, ref.error, ref.blockedReason),
+                  resumeKind(checker.mode()));
+  if (std::optional<std::string> error = checker.referenceError()) {
+    out.report.referenceError = std::move(error);
+    return out;
+  }
+  ScheduleSpace space = scheduleSpace(ref);
+  space.callbackPayloads = options.callbackPayloads;
   space.maxCrashes = options.maxCrashes;
   space.injectFailures = options.injectFailures;
   space.inputs = options.inputs;

@@ -31,7 +31,8 @@ bool hasExecutionStarted(const Json& doc) {
 
 }  // namespace
 
-HistoryReplayReport replayHistory(const RawHandler& handler, const Json& document, const std::optional<Payload>& input) {
+HistoryReplayReport replayHistory(const RawHandler& handler, const Json& document,
+                                  const std::optional<Payload>& input) {
   std::vector<Operation> log;
   try {
     log = operationsFromJson(document);
@@ -50,25 +51,26 @@ HistoryReplayReport replayHistory(const RawHandler& handler, const Json& documen
   }
   report.outcome = replayInvocation(handler, log, report.input);
   if (report.outcome.divergence) {
-    report.divergence = fmt::format("{}: {}", report.outcome.divergence->errorType,
-                                    report.outcome.divergence->errorMessage);
-  } else if (report.outcome.error && report.outcome.error->errorMessage.find("[rewind.suspension.swallowed]") !=
-                                         std::string::npos) {
+    report.divergence =
+        fmt::format("{}: {}", report.outcome.divergence->errorType, report.outcome.divergence->errorMessage);
+  } else if (report.outcome.error &&
+             report.outcome.error->errorMessage.find("[rewind.suspension.swallowed]") != std::string::npos) {
     report.divergence = report.outcome.error->errorMessage;
   } else if (report.outcome.outcome == InvocationOutcome::Succeeded && document.is_object() &&
              document.value("Status", std::string()) == "SUCCEEDED" && document.contains("Result")) {
     Json now = Json::parse(report.outcome.result.value_or("null"), nullptr, false);
     if (now != document["Result"])
-      report.divergence = fmt::format("the recorded execution succeeded with {}, the current code returns {} from the "
-                                      "same checkpoints",
-                                      document["Result"].dump(), report.outcome.result.value_or("null"));
+      report.divergence = fmt::format(
+          "the recorded execution succeeded with {}, the current code returns {} from the "
+          "same checkpoints",
+          document["Result"].dump(), report.outcome.result.value_or("null"));
   }
   return report;
 }
 
 std::string HistoryReplayReport::explain() const {
-  std::string s = fmt::format("replayed {} recorded operation(s): the invocation ended {}", operations,
-                              toString(outcome.outcome));
+  std::string s =
+      fmt::format("replayed {} recorded operation(s): the invocation ended {}", operations, toString(outcome.outcome));
   if (!outcome.newUpdates.empty())
     s += fmt::format(", with {} new checkpoint update(s) beyond the log", outcome.newUpdates.size());
   s += "\n";

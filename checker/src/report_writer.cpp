@@ -34,12 +34,36 @@ std::optional<std::filesystem::path> writeTrace(const std::filesystem::path& p, 
 }  // namespace
 
 Json toJson(const Finding& f) {
-  return Json{{"oracle", std::string(toString(f.oracle))},
-              {"message", f.message},
-              {"mode", f.mode},
-              {"reproduced", f.reproduced},
-              {"schedule", toJson(f.schedule)},
-              {"reproduce", toToken(f.schedule)}};
+  Json j{{"oracle", std::string(toString(f.oracle))},
+         {"message", f.message},
+         {"crash", f.crash},
+         {"mode", f.mode},
+         {"resume", f.resume},
+         {"confirmed", f.confirmed},
+         {"reproduced", f.reproduced},
+         {"flaky", f.confirmed && !f.reproduced},
+         {"schedule", toJson(f.schedule)},
+         {"reproduce", toToken(f.schedule)}};
+  if (!f.historyDiff.empty()) j["historyDiff"] = f.historyDiff;
+  return j;
+}
+
+Json toJson(const CheckReport& r) {
+  Json j{{"reference", r.reference},
+         {"referenceError", r.referenceError ? Json(*r.referenceError) : Json(nullptr)},
+         {"crashPoints", r.crashPoints},
+         {"runs", r.runs},
+         {"schedules", r.schedules},
+         {"resumes", r.resumeKinds},
+         {"approximateMergedPoints", r.equivalentCrashPoints},
+         {"ok", r.ok()}};
+  Json oracles = Json::object();
+  for (std::size_t i = 0; i < kOracleCount; ++i)
+    oracles[std::string(toString(static_cast<Oracle>(i)))] = Json{{"passed", r.passed[i]}, {"failed", r.failed[i]}};
+  j["oracles"] = std::move(oracles);
+  j["findings"] = Json::array();
+  for (const Finding& f : r.findings) j["findings"].push_back(toJson(f));
+  return j;
 }
 
 ReportFiles writeReport(const CheckReport& report, const std::string& dir) {
@@ -50,6 +74,8 @@ ReportFiles writeReport(const CheckReport& report, const std::string& dir) {
   ReportFiles files;
   files.summary = root / "summary.txt";
   writeFile(files.summary, report.summary());
+  files.report = root / "report.json";
+  writeFile(files.report, pretty(toJson(report)));
   for (std::size_t i = 0; i < report.findings.size(); ++i) {
     const Finding& f = report.findings[i];
     auto base = fmt::format("finding-{}-{}", i + 1, toString(f.oracle));

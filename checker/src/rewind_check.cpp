@@ -1,11 +1,14 @@
 // rewind-check: the replay verifier on the command line.
 //   rewind-check LIB.so --handler NAME --event JSON [--exhaustive] [--schedules N] [--seed S]
-//                [--reproduce TOKEN] [--report DIR] [--mode in-process|fork]
+//                [--reproduce TOKEN] [--report DIR] [--mode both|in-process|fork]
+//                [--respond NAME=ACTION]... [--expect-failure] [--merge-equivalent-points]
 //   rewind-check replay LIB.so --handler NAME --history FILE.json [--event JSON]
-// Exit status: 0 no findings, 1 findings (or a divergence), 2 bad arguments or input.
-#include <CLI/CLI.hpp>
+// Exit status: 0 no findings, 1 findings (or a divergence), 2 bad arguments or input,
+// 3 the crash-free reference run did not succeed (and --expect-failure was not given).
+#include <dlfcn.h>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <fstream>
@@ -60,9 +63,10 @@ std::shared_ptr<rwd::tools::HandlerLibrary> openLibrary(const std::string& path)
 // A progress bar on stderr, redrawn at most every percent.
 class ProgressBar {
  public:
-  explicit ProgressBar(bool enabled, std::string label) : enabled_(enabled), label_(std::move(label)) {}
+  explicit ProgressBar(bool enabled, std::string label, std::size_t minTotal = 0)
+      : enabled_(enabled), label_(std::move(label)), minTotal_(minTotal) {}
   void operator()(std::size_t done, std::size_t total) {
-    if (!enabled_ || total == 0) return;
+    if (!enabled_ || total == 0 || total < minTotal_) return;
     std::size_t pct = done * 100 / total;
     if (pct == last_ && done != total) return;
     last_ = pct;
@@ -75,6 +79,7 @@ class ProgressBar {
  private:
   bool enabled_;
   std::string label_;
+  std::size_t minTotal_;
   std::size_t last_ = 101;
 };
 
@@ -112,19 +117,22 @@ int replayMain(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "replay") return replayMain(argc - 1, argv + 1);
 
-  CLI::App app{"Check a durable handler for crash safety: crash every checkpoint boundary (both sides), explore "
-               "crash/callback/failure schedules with RapidCheck, and report determinism, result, exactly-once, "
-               "rollback and append-only findings.\nAlso: rewind-check replay LIB --handler NAME --history FILE"};
+  CLI::App app{
+      "Check a durable handler for crash safety: crash every checkpoint boundary (both sides), explore "
+      "crash/callback/failure schedules with RapidCheck, and report determinism, result, exactly-once, "
+      "rollback and append-only findings.\nAlso: rewind-check replay LIB --handler NAME --history FILE"};
   app.set_version_flag("--version", "rewind-check 0.1.0");
-  std::string library, handlerName, event = "null", reproduce, reportDir, mode = "in-process";
-  bool exhaustive = false, progress = false, noProgress = false;
+  std::string library, handlerName, event = "null", reproduce, reportDir, mode = "both";
+  bool exhaustive = false, progress = false, noProgress = false, expectFailure = false, mergePoints = false;
+  std::vector<std::string> responses;
   std::size_t schedules = 0, maxCrashes = 3;
   std::uint64_t seed = 0;
   std::vector<std::string> atMostOnce;
   app.add_option("library", library, "shared library with handlers registered by REWIND_HANDLER")->required();
   app.add_option("--handler", handlerName, "handler name (default: the library's only handler)");
   app.add_option("--event", event, "the handler's input: JSON text, or @FILE");
-  app.add_flag("--exhaustive", exhaustive, "crash at every checkpoint boundary, both sides (default when no --schedules)");
+  app.add_flag("--exhaustive", exhaustive,
+               "crash at every checkpoint boundary, both sides (default when no --schedules)");
   app.add_option("--schedules", schedules, "RapidCheck: number of generated schedules to try");
   app.add_option("--seed", seed, "RapidCheck seed (default: from the clock; printed)");
   app.add_option("--max-crashes", maxCrashes, "most crashes in one generated schedule");
@@ -136,9 +144,18 @@ int main(int argc, char** argv) {
                  "no longer needed (the runtime tells which steps are AtMostOncePerRetry); still accepted: steps "
                  "named here are judged as at-most-once too");
   app.add_option("--mode", mode,
-                 "where each invocation runs: in-process (fast) or fork (faithful: a fresh child process per "
-                 "invocation, so state kept in statics does not survive a crash)")
-      ->check(CLI::IsMember({"in-process", "fork"}));
+                 "which resumes to explore: both (default: every crash point resumed cold, each invocation in a "
+                 "fresh fork()ed child, and warm, in this process), fork (cold only) or in-process (warm only)")
+      ->check(CLI::IsMember({"both", "in-process", "fork"}));
+  app.add_option("--respond", responses,
+                 "answer a callback as rewind-run --respond does: NAME=success[:JSON] | failure[:TYPE[:MESSAGE]] | "
+                 "heartbeat | never, optionally @DELAY_SECONDS; '*' matches any callback. A callback nothing answers "
+                 "stays open: the checker never invents a payload");
+  app.add_flag("--expect-failure", expectFailure,
+               "the crash-free reference run may end FAILED or TIMED_OUT (otherwise that is an error, exit status 3)");
+  app.add_flag("--merge-equivalent-points", mergePoints,
+               "APPROXIMATE: judge crash points that leave the same persisted log by one run; handler code between "
+               "them (a remote read, a registry, a static) can make them differ, and a merged point hides that");
   app.add_flag("--progress", progress, "always draw the progress bar");
   app.add_flag("--no-progress", noProgress, "never draw the progress bar");
   try {
@@ -152,7 +169,23 @@ int main(int argc, char** argv) {
 
   rwd::checker::CheckOptions options;
   options.atMostOnceSteps = {atMostOnce.begin(), atMostOnce.end()};
-  options.mode = rwd::checker::checkModeFromString(mode).value_or(rwd::checker::CheckMode::InProcess);
+  options.mode = rwd::checker::checkModeFromString(mode).value_or(rwd::checker::CheckMode::Both);
+  options.expectFailure = expectFailure;
+  options.mergeEquivalentPoints = mergePoints;
+  for (const std::string& spec : responses) {
+    try {
+      options.callbackResponders.push_back(rwd::checker::parseCallbackRule(spec));
+    } catch (const std::invalid_argument& e) {
+      die(e.what());
+    }
+  }
+  // The library's own setup and invariants (rewind/checker/library_hooks.hpp).
+  if (void* handle = dlopen(lib->path().c_str(), RTLD_NOW | RTLD_NOLOAD)) {
+    if (void* setup = dlsym(handle, "rewind_check_setup")) options.setup = reinterpret_cast<void (*)()>(setup);
+    if (void* invariants = dlsym(handle, "rewind_check_invariants"))
+      options.invariants =
+          *static_cast<const std::vector<rwd::checker::Invariant>*>(reinterpret_cast<const void* (*)()>(invariants)());
+  }
   options.configureRunner = [lib](rwd::LocalDurableTestRunner& runner) {
     for (const auto& d : lib->registry().all()) {
       if (d.kind == rwd::HandlerKind::Function) runner.registerFunction(d.name, d.function);
@@ -165,6 +198,10 @@ int main(int argc, char** argv) {
 
   rwd::checker::CheckReport total;
   auto merge = [&](const rwd::checker::CheckReport& r) {
+    if (total.reference.empty()) total.reference = r.reference;
+    if (!total.referenceError) total.referenceError = r.referenceError;
+    if (total.resumeKinds.empty()) total.resumeKinds = r.resumeKinds;
+    total.runs += r.runs;
     total.crashPoints += r.crashPoints;
     total.schedules += r.schedules;
     total.equivalentCrashPoints += r.equivalentCrashPoints;
@@ -185,6 +222,14 @@ int main(int argc, char** argv) {
       die(e.what());
     }
     rwd::checker::CheckReport r;
+    if (options.mode == rwd::checker::CheckMode::Fork) checker.useMode(rwd::checker::CheckMode::Fork);
+    const rwd::checker::RunTrace& ref = checker.reference(s);
+    r.reference =
+        fmt::format("{} ({} resume)",
+                    ref.status == rwd::ExecutionStatus::Succeeded ? "SUCCEEDED with " + ref.result.value_or("no result")
+                                                                  : std::string(rwd::toString(ref.status)),
+                    rwd::checker::resumeKind(checker.mode()));
+    r.resumeKinds = std::string(rwd::checker::resumeKind(checker.mode()));
     auto findings = checker.check(s, &r);
     r.schedules = 1;
     std::vector<bool> seen(rwd::checker::kOracleCount, false);
@@ -199,13 +244,17 @@ int main(int argc, char** argv) {
     if (!reproduce.empty() && schedules == 0) schedules = 1;
     bool runExhaustive = exhaustive || schedules == 0;
     if (runExhaustive) {
-      std::size_t points = checker.crashPoints().size();
-      ProgressBar bar(drawProgress(points), "crash points");
+      if (options.mode == rwd::checker::CheckMode::Fork) checker.useMode(rwd::checker::CheckMode::Fork);
+      // No crashPoints() here: it would run the handler in this process before the cold
+      // resumes fork their children. The bar learns the total from the progress calls.
+      ProgressBar bar(!noProgress && (progress || tty), "crash points", progress ? 0 : 100);
       merge(checker.checkExhaustive({}, [&](std::size_t d, std::size_t t) { bar(d, t); }));
     }
-    if (schedules > 0) {
-      if (seed == 0)
-        seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) | 1;
+    if (schedules > 0 && !total.referenceError) {
+      // Property schedules resume warm (in-process) unless --mode fork.
+      checker.useMode(options.mode == rwd::checker::CheckMode::Fork ? rwd::checker::CheckMode::Fork
+                                                                    : rwd::checker::CheckMode::InProcess);
+      if (seed == 0) seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) | 1;
       ProgressBar bar(drawProgress(schedules), "schedules   ");
       rwd::checker::ExploreOptions eo;
       eo.schedules = schedules;
@@ -222,7 +271,8 @@ int main(int argc, char** argv) {
   std::cout << fmt::format("rewind-check {} --handler {} (mode: {})\n", library, def.name, mode);
   if (schedules > 0) std::cout << fmt::format("seed: {}\n", seed);
   std::cout << total.summary();
-  if (rcReproduce) std::cout << fmt::format("RapidCheck: RC_PARAMS=\"{}\" (or --reproduce '{}')\n", *rcReproduce, *rcReproduce);
+  if (rcReproduce)
+    std::cout << fmt::format("RapidCheck: RC_PARAMS=\"{}\" (or --reproduce '{}')\n", *rcReproduce, *rcReproduce);
   if (!reportDir.empty()) {
     try {
       rwd::checker::ReportFiles files = rwd::checker::writeReport(total, reportDir);
@@ -238,5 +288,6 @@ int main(int argc, char** argv) {
       die(e.what());
     }
   }
+  if (total.referenceError) return 3;
   return total.ok() ? 0 : 1;
 }

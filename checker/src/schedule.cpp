@@ -57,19 +57,26 @@ E enumFrom(const Json& j, std::string_view field, std::initializer_list<E> all) 
 
 std::string_view toString(CrashSide s) {
   switch (s) {
-    case CrashSide::EffectLost: return "EffectLost";
-    case CrashSide::CheckpointPersisted: return "CheckpointPersisted";
-    case CrashSide::MidStep: return "MidStep";
+    case CrashSide::EffectLost:
+      return "EffectLost";
+    case CrashSide::CheckpointPersisted:
+      return "CheckpointPersisted";
+    case CrashSide::MidStep:
+      return "MidStep";
   }
   return "?";
 }
 
 std::string_view toString(CallbackAnswerKind k) {
   switch (k) {
-    case CallbackAnswerKind::Success: return "Success";
-    case CallbackAnswerKind::Failure: return "Failure";
-    case CallbackAnswerKind::Timeout: return "Timeout";
-    case CallbackAnswerKind::Heartbeat: return "Heartbeat";
+    case CallbackAnswerKind::Success:
+      return "Success";
+    case CallbackAnswerKind::Failure:
+      return "Failure";
+    case CallbackAnswerKind::Timeout:
+      return "Timeout";
+    case CallbackAnswerKind::Heartbeat:
+      return "Heartbeat";
   }
   return "?";
 }
@@ -80,9 +87,12 @@ Json toJson(const Schedule& s) {
   for (const auto& c : s.crashes) j["crashes"].push_back({{"at", c.at}, {"side", toString(c.side)}});
   j["callbackAnswers"] = Json::array();
   for (const auto& a : s.callbackAnswers)
-    j["callbackAnswers"].push_back({{"kind", toString(a.kind)}, {"payload", a.payload}, {"delaySeconds", a.delaySeconds}});
+    j["callbackAnswers"].push_back({{"kind", toString(a.kind)},
+                                    {"payload", a.payload ? Json(*a.payload) : Json(nullptr)},
+                                    {"delaySeconds", a.delaySeconds}});
   j["stepFailures"] = Json::array();
-  for (const auto& f : s.stepFailures) j["stepFailures"].push_back({{"operationId", f.operationId}, {"attempt", f.attempt}});
+  for (const auto& f : s.stepFailures)
+    j["stepFailures"].push_back({{"operationId", f.operationId}, {"attempt", f.attempt}});
   j["branchSeed"] = s.branchSeed;
   j["jitterSeed"] = s.jitterSeed;
   if (s.input) j["input"] = *s.input;
@@ -97,11 +107,13 @@ Schedule scheduleFromJson(const Json& j) {
                            enumFrom(c.at("side"), "crash side",
                                     {CrashSide::EffectLost, CrashSide::CheckpointPersisted, CrashSide::MidStep})});
     for (const Json& a : j.value("callbackAnswers", Json::array()))
-      s.callbackAnswers.push_back(
-          {enumFrom(a.at("kind"), "callback answer",
-                    {CallbackAnswerKind::Success, CallbackAnswerKind::Failure, CallbackAnswerKind::Timeout,
-                     CallbackAnswerKind::Heartbeat}),
-           a.value("payload", std::string("\"approved\"")), a.value("delaySeconds", std::int64_t{1})});
+      s.callbackAnswers.push_back({enumFrom(a.at("kind"), "callback answer",
+                                            {CallbackAnswerKind::Success, CallbackAnswerKind::Failure,
+                                             CallbackAnswerKind::Timeout, CallbackAnswerKind::Heartbeat}),
+                                   a.contains("payload") && !a.at("payload").is_null()
+                                       ? std::optional(a.at("payload").get<std::string>())
+                                       : std::nullopt,
+                                   a.value("delaySeconds", std::int64_t{1})});
     for (const Json& f : j.value("stepFailures", Json::array()))
       s.stepFailures.push_back({f.at("operationId").get<std::string>(), f.at("attempt").get<int>()});
     s.branchSeed = j.value("branchSeed", std::uint64_t{0});
@@ -128,9 +140,10 @@ std::string describe(const Schedule& s) {
   std::vector<std::string> parts;
   for (const auto& c : s.crashes) parts.push_back(fmt::format("crash {}@{}", toString(c.side), c.at));
   for (std::size_t i = 0; i < s.callbackAnswers.size(); ++i)
-    parts.push_back(fmt::format("callback#{} {}+{}s", i, toString(s.callbackAnswers[i].kind),
-                                s.callbackAnswers[i].delaySeconds));
-  for (const auto& f : s.stepFailures) parts.push_back(fmt::format("fail step {} attempt {}", f.operationId, f.attempt));
+    parts.push_back(
+        fmt::format("callback#{} {}+{}s", i, toString(s.callbackAnswers[i].kind), s.callbackAnswers[i].delaySeconds));
+  for (const auto& f : s.stepFailures)
+    parts.push_back(fmt::format("fail step {} attempt {}", f.operationId, f.attempt));
   if (s.branchSeed) parts.push_back(fmt::format("branch order seed {}", s.branchSeed));
   if (s.jitterSeed != 1) parts.push_back(fmt::format("jitter seed {}", s.jitterSeed));
   if (s.input) parts.push_back(fmt::format("input {}", *s.input));

@@ -304,6 +304,25 @@ InvocationOutcomeData Invocation::run(const RawHandler& handler, const Payload& 
     }
   }
   if ((out.end == InvocationEnd::Succeeded || out.end == InvocationEnd::Failed) && !fatal_) checkVanished(out);
+  if (settings_.interceptOutcome && settings_.interceptor &&
+      (out.end == InvocationEnd::Succeeded || out.end == InvocationEnd::Failed)) {
+    // The handler returned: its outcome is recorded as the execution's own SUCCEED/FAIL.
+    // Lost there (DropAndCrash), the process died before the service had it: re-invoked.
+    OperationUpdate u;
+    u.id = "execution";
+    u.stepId = "execution";
+    u.type = OperationType::Execution;
+    u.subType = OperationSubType::Execution;
+    u.action = out.end == InvocationEnd::Succeeded ? OperationAction::Succeed : OperationAction::Fail;
+    if (out.end == InvocationEnd::Succeeded) u.payload = out.result;
+    if (out.error) u.error = *out.error;
+    std::size_t seq = settings_.checkpointSequence ? (*settings_.checkpointSequence)++ : 0;
+    if (settings_.interceptor(u, seq) == CheckpointFate::DropAndCrash) {
+      crashed_ = true;
+      out = InvocationOutcomeData{};
+      out.end = InvocationEnd::Crashed;
+    }
+  }
   return out;
 }
 

@@ -54,6 +54,9 @@ struct InvocationSettings {
   std::vector<Plugin*> plugins;                   // this invocation's plugins, in order
   std::unordered_set<std::string> completedSinceLast;  // ids made terminal between invocations
   std::unordered_set<std::string>* reportedHookFailures = nullptr;  // execution-wide: report each once
+  // RunnerOptions::interceptExecutionOutcome: the execution's own SUCCEED/FAIL passes the
+  // interceptor after the handler returns (the checker's crash point there).
+  bool interceptOutcome = false;
 };
 
 enum class InvocationEnd { Succeeded, Failed, Pending, Crashed, InvocationFailed };

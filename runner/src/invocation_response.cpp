@@ -64,7 +64,12 @@ InvocationOutcomeData applyResponseUpdates(ExecutionStore& store, InvocationResp
   if (sequence) *sequence += n;  // the seam saw every update, applied or not
   if (out.error) return out;
   InvocationResponse::End end = resp.end;
-  if (n > 0 && resp.updates.back().fate != CheckpointFate::Persist) end = InvocationResponse::End::Crashed;
+  // A crash ends the invocation, except after the execution's own outcome was persisted
+  // (RunnerOptions::interceptExecutionOutcome): the service has it, the execution ends.
+  const bool outcomePersisted = n > 0 && resp.updates.back().update.type == OperationType::Execution &&
+                                resp.updates.back().fate == CheckpointFate::PersistAndCrash;
+  if (n > 0 && resp.updates.back().fate != CheckpointFate::Persist && !outcomePersisted)
+    end = InvocationResponse::End::Crashed;
   switch (end) {
     case InvocationResponse::End::Succeeded:
       out.end = InvocationEnd::Succeeded;

@@ -188,6 +188,7 @@ struct LocalDurableTestRunner::Impl {
     settings.checkpointSequence = sequence;
     settings.stepBodyObserver = options.stepBodyObserver;
     settings.stepResultOverride = options.stepResultOverride;
+    settings.interceptOutcome = options.interceptExecutionOutcome;
     PluginList plugins = options.handlerConfig.plugins;
     if (options.handlerConfig.pluginFactory) {
       PluginList fresh = options.handlerConfig.pluginFactory();

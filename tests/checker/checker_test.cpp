@@ -33,6 +33,19 @@ int threeSteps(const Json&, DurableContext& ctx) {
   return a + b + ctx.step("c", [] { return 3; });
 }
 
+// Warm resumes only (in-process): for tests that count runs or verdicts.
+CheckOptions warm() {
+  CheckOptions o;
+  o.mode = rwd::checker::CheckMode::InProcess;
+  return o;
+}
+
+// Callbacks named "approve" are answered with the string "approved", as the user declares.
+CheckOptions approving(CheckOptions o = warm()) {
+  o.callbackResponders = {{"approve", rwd::CallbackResponse::success("\"approved\"")}};
+  return o;
+}
+
 std::string callbackThenWait(const Json&, DurableContext& ctx) {
   std::string v = ctx.waitForCallback("approve", [](const std::string&, rwd::StepContext&) {}, {.timeout = 1h});
   ctx.wait("pause", 10s);
@@ -40,16 +53,53 @@ std::string callbackThenWait(const Json&, DurableContext& ctx) {
 }
 
 TEST(CrashCheckerTest, ExhaustiveCoversBothSidesOfEveryCheckpointAndEveryBodyStart) {
-  CrashChecker checker(rwd::makeHandler(threeSteps), "null");
+  CrashChecker checker(rwd::makeHandler(threeSteps), "null", warm());
   const auto& ref = checker.reference();
   EXPECT_EQ(ref.status, rwd::ExecutionStatus::Succeeded);
   ASSERT_EQ(ref.bodyStarts.size(), 3u);
+  ASSERT_EQ(ref.updates.size(), 7u) << "START/SUCCEED of a, b, c and the execution's own SUCCEED";
+  EXPECT_EQ(ref.updates.back().update.type, rwd::OperationType::Execution);
   auto points = checker.crashPoints();
   EXPECT_EQ(points.size(), ref.updates.size() * 2 + 3);
   auto report = checker.checkExhaustive();
   EXPECT_TRUE(report.ok()) << report.summary();
   EXPECT_EQ(report.crashPoints, points.size());
+  EXPECT_EQ(report.runs, points.size()) << "every crash point gets its own run";
+  EXPECT_EQ(report.equivalentCrashPoints, 0u);
   EXPECT_EQ(report.passed[static_cast<int>(Oracle::Result)], points.size() + 1);
+}
+
+TEST(CrashCheckerTest, ByDefaultEveryPointIsResumedColdAndWarm) {
+  CrashChecker checker(rwd::makeHandler(threeSteps), "null");
+  auto report = checker.checkExhaustive();
+  EXPECT_TRUE(report.ok()) << report.summary();
+  EXPECT_EQ(report.crashPoints, 17u);
+  EXPECT_EQ(report.runs, 34u);
+  EXPECT_EQ(report.resumeKinds, "warm and cold");
+  EXPECT_EQ(report.reference, "SUCCEEDED with 6 (cold and warm resume)");
+  EXPECT_NE(report.summary().find("reference (crash-free) run: SUCCEEDED with 6"), std::string::npos)
+      << report.summary();
+}
+
+TEST(CrashCheckerTest, AHandlerReturnedButItsOutcomeLostIsACrashPointOfItsOwn) {
+  CrashChecker checker(rwd::makeHandler(threeSteps), "null", warm());
+  const auto& ref = checker.reference();
+  const std::size_t outcome = ref.updates.back().sequence;
+  Schedule lost;
+  lost.crashes = {{outcome, CrashSide::EffectLost}};
+  auto t = checker.run(lost);
+  EXPECT_EQ(t.status, rwd::ExecutionStatus::Succeeded);
+  EXPECT_EQ(t.result, "6");
+  EXPECT_EQ(t.crashesFired, 1u);
+  ASSERT_GE(t.updates.size(), 2u);
+  EXPECT_EQ(t.updates.back().update.type, rwd::OperationType::Execution) << "re-invoked, it returned again";
+  Schedule persisted;
+  persisted.crashes = {{outcome, CrashSide::CheckpointPersisted}};
+  auto p = checker.run(persisted);
+  EXPECT_EQ(p.status, rwd::ExecutionStatus::Succeeded);
+  EXPECT_EQ(p.updates.size(), ref.updates.size()) << "the outcome was recorded: the execution ended";
+  auto findings = checker.check(lost);
+  EXPECT_TRUE(findings.empty());
 }
 
 TEST(CrashCheckerTest, ALostSucceedReRunsTheBodyAndAPersistedOneDoesNot) {
@@ -69,7 +119,7 @@ TEST(CrashCheckerTest, ALostSucceedReRunsTheBodyAndAPersistedOneDoesNot) {
 }
 
 TEST(CrashCheckerTest, SeveralCrashesAcrossInvocationsStillConverge) {
-  CrashChecker checker(rwd::makeHandler(callbackThenWait), "null");
+  CrashChecker checker(rwd::makeHandler(callbackThenWait), "null", approving());
   Schedule s;
   s.crashes = {{1, CrashSide::CheckpointPersisted}, {3, CrashSide::EffectLost}, {0, CrashSide::MidStep}};
   auto t = checker.run(s);
@@ -79,7 +129,7 @@ TEST(CrashCheckerTest, SeveralCrashesAcrossInvocationsStillConverge) {
 }
 
 TEST(CrashCheckerTest, CallbackAnswersFollowTheSchedule) {
-  CrashChecker checker(rwd::makeHandler(callbackThenWait), "null");
+  CrashChecker checker(rwd::makeHandler(callbackThenWait), "null", approving());
   Schedule failure;
   failure.callbackAnswers = {{rwd::checker::CallbackAnswerKind::Failure, "", 5}};
   EXPECT_EQ(checker.run(failure).status, rwd::ExecutionStatus::Failed);
@@ -91,6 +141,54 @@ TEST(CrashCheckerTest, CallbackAnswersFollowTheSchedule) {
   Schedule heartbeat;
   heartbeat.callbackAnswers = {{rwd::checker::CallbackAnswerKind::Heartbeat, "\"late\"", 1200}};
   EXPECT_EQ(checker.run(heartbeat).result, "\"\\\"late\\\"\"");
+  Schedule declaredPayload;  // a success without a generated payload: the declared one
+  declaredPayload.callbackAnswers = {{rwd::checker::CallbackAnswerKind::Success, std::nullopt, 5}};
+  EXPECT_EQ(checker.run(declaredPayload).result, "\"\\\"approved\\\"\"");
+}
+
+TEST(CrashCheckerTest, ACallbackNobodyAnswersFailsTheReferenceAndThatIsAnError) {
+  CrashChecker checker(rwd::makeHandler(callbackThenWait), "null", warm());
+  auto report = checker.checkExhaustive();
+  ASSERT_TRUE(report.referenceError) << report.summary();
+  EXPECT_NE(report.referenceError->find("[rewind.checker.reference_failed]"), std::string::npos)
+      << *report.referenceError;
+  EXPECT_NE(report.referenceError->find("no declared answer matches callback 'approve'"), std::string::npos)
+      << *report.referenceError;
+  EXPECT_FALSE(report.ok());
+  EXPECT_EQ(report.runs, 0u) << "nothing is explored from a reference that did not complete";
+  EXPECT_NE(report.summary().find("ERROR [rewind.checker.reference_failed]"), std::string::npos) << report.summary();
+  EXPECT_EQ(report.summary().find("OK"), std::string::npos) << report.summary();
+}
+
+TEST(CrashCheckerTest, AFailedReferenceIsAnErrorUnlessFailureIsExpected) {
+  auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) -> int {
+    ctx.step("load", [] { return 1; });
+    throw std::invalid_argument("cannot parse the approval");
+  });
+  CrashChecker checker(handler, "null", warm());
+  auto report = checker.checkExhaustive();
+  ASSERT_TRUE(report.referenceError) << report.summary();
+  EXPECT_NE(report.referenceError->find("[rewind.checker.reference_failed]"), std::string::npos);
+  EXPECT_NE(report.referenceError->find("cannot parse the approval"), std::string::npos) << *report.referenceError;
+  EXPECT_EQ(report.runs, 0u);
+  CheckOptions expected = warm();
+  expected.expectFailure = true;
+  CrashChecker failing(handler, "null", expected);
+  auto explored = failing.checkExhaustive();
+  EXPECT_FALSE(explored.referenceError);
+  EXPECT_TRUE(explored.ok()) << explored.summary();
+  EXPECT_GT(explored.runs, 0u);
+  EXPECT_NE(explored.reference.find("FAILED with"), std::string::npos) << explored.reference;
+}
+
+TEST(CrashCheckerTest, DeclaredRespondersAnswerCallbacksAsRewindRunDoes) {
+  CheckOptions o = warm();
+  o.callbackResponders = {rwd::checker::parseCallbackRule(R"(approve=success:"from the user"@30)")};
+  CrashChecker checker(rwd::makeHandler(callbackThenWait), "null", o);
+  EXPECT_EQ(checker.reference().result, R"("\"from the user\"")");
+  EXPECT_TRUE(checker.checkExhaustive().ok());
+  EXPECT_THROW(rwd::checker::parseCallbackRule("approve"), std::invalid_argument);
+  EXPECT_THROW(rwd::checker::parseCallbackRule("approve=maybe"), std::invalid_argument);
 }
 
 TEST(CrashCheckerTest, InjectedStepFailuresGoThroughTheRetryStrategy) {
@@ -114,7 +212,7 @@ TEST(CrashCheckerTest, ClosureMutationIsReportedWithTheBothOutcomes) {
     ctx.step("other", [] { return 0; });
     return n;
   });
-  CrashChecker checker(handler, "null");
+  CrashChecker checker(handler, "null", warm());
   auto report = checker.checkExhaustive();
   ASSERT_EQ(report.findings.size(), 1u) << report.summary();
   EXPECT_EQ(report.findings[0].oracle, Oracle::Result);
@@ -135,7 +233,7 @@ TEST(CrashCheckerTest, AStepReturningAFreshValuePerExecutionIsLegalVariation) {
     ctx.step("confirm", [] { return 0; });
     return "ticket-" + std::to_string(ticket);
   });
-  CrashChecker checker(handler, "null");
+  CrashChecker checker(handler, "null", warm());
   auto report = checker.checkExhaustive();
   EXPECT_TRUE(report.ok()) << report.summary();
   EXPECT_GT(report.valueOverrideReferences, 0u) << "a lost SUCCEED of reserve-ticket re-runs it with a new number";
@@ -150,7 +248,7 @@ TEST(CrashCheckerTest, AFreshValueDoesNotHideAClosureMutation) {
     ctx.step("confirm", [] { return 0; });
     return ticket * 100 + items;
   });
-  CrashChecker checker(handler, "null");
+  CrashChecker checker(handler, "null", warm());
   auto report = checker.checkExhaustive();
   ASSERT_EQ(report.findings.size(), 1u) << report.summary();
   EXPECT_EQ(report.findings[0].oracle, Oracle::Result);
@@ -158,8 +256,13 @@ TEST(CrashCheckerTest, AFreshValueDoesNotHideAClosureMutation) {
   EXPECT_GT(report.passed[static_cast<int>(Oracle::Result)], 0u);
 }
 
-TEST(CrashCheckerTest, EquivalentCrashPointsShareARunAndAreStillCounted) {
-  CrashChecker checker(rwd::makeHandler(threeSteps), "null");
+CheckOptions approximate(CheckOptions o = warm()) {
+  o.mergeEquivalentPoints = true;
+  return o;
+}
+
+TEST(CrashCheckerTest, OnlyTheApproximateOptionMergesEquivalentCrashPoints) {
+  CrashChecker checker(rwd::makeHandler(threeSteps), "null", approximate());
   auto points = checker.crashPoints();
   auto report = checker.checkExhaustive();
   EXPECT_EQ(report.crashPoints, points.size());
@@ -169,16 +272,18 @@ TEST(CrashCheckerTest, EquivalentCrashPointsShareARunAndAreStillCounted) {
     EXPECT_EQ(report.passed[o] + report.failed[o], points.size() + 1) << o;
 }
 
-// threeSteps: 6 updates (START/SUCCEED of a, b, c) and 3 body starts = 15 crash points.
-// Distinct persisted logs: before anything (EffectLost at START a), and after each of the
-// 6 updates. A lost SUCCEED of a body without effects is judged by the persisted START
-// before it, and a body that records an effect is never merged.
-TEST(CrashCheckerTest, ALostFinishOfABodyWithoutEffectsSharesTheRunOfItsStart) {
-  CrashChecker plain(rwd::makeHandler(threeSteps), "null");
+// threeSteps: 7 updates (START/SUCCEED of a, b, c, the execution's SUCCEED) and 3 body
+// starts = 17 crash points. With the approximation, distinct persisted logs: before
+// anything (EffectLost at START a), and after each of the 7 updates. A lost SUCCEED of a
+// body without effects is judged by the persisted START before it, and a body that
+// records an effect is never merged.
+TEST(CrashCheckerTest, ApproximateMergingJudgesALostFinishOfABodyWithoutEffectsByItsStart) {
+  CrashChecker plain(rwd::makeHandler(threeSteps), "null", approximate());
   auto report = plain.checkExhaustive();
   EXPECT_TRUE(report.ok()) << report.summary();
-  EXPECT_EQ(report.crashPoints, 15u);
-  EXPECT_EQ(report.crashPoints - report.equivalentCrashPoints, 7u);
+  EXPECT_EQ(report.crashPoints, 17u);
+  EXPECT_EQ(report.crashPoints - report.equivalentCrashPoints, 8u);
+  EXPECT_NE(report.summary().find("APPROXIMATE"), std::string::npos);
 
   CrashChecker withEffect(rwd::makeHandler([](const Json& in, DurableContext& ctx) {
                             int a = ctx.step("a", [] { return 1; });
@@ -189,16 +294,16 @@ TEST(CrashCheckerTest, ALostFinishOfABodyWithoutEffectsSharesTheRunOfItsStart) {
                             (void)in;
                             return a + b + ctx.step("c", [] { return 3; });
                           }),
-                          "null");
+                          "null", approximate());
   auto effect = withEffect.checkExhaustive();
   EXPECT_TRUE(effect.ok()) << effect.summary();
-  EXPECT_EQ(effect.crashPoints - effect.equivalentCrashPoints, 8u) << "b's lost SUCCEED has its own run";
+  EXPECT_EQ(effect.crashPoints - effect.equivalentCrashPoints, 9u) << "b's lost SUCCEED has its own run";
 
-  rwd::checker::CheckOptions o;  // at-most-once bodies are counted per attempt: never merged
+  rwd::checker::CheckOptions o = approximate();  // at-most-once bodies are counted per attempt: never merged
   o.atMostOnceSteps = {"a", "b", "c"};
   CrashChecker atMostOnce(rwd::makeHandler(threeSteps), "null", o);
   auto counted = atMostOnce.checkExhaustive();
-  EXPECT_EQ(counted.crashPoints - counted.equivalentCrashPoints, 13u);
+  EXPECT_EQ(counted.crashPoints - counted.equivalentCrashPoints, 14u);
 }
 
 TEST(CrashCheckerTest, InjectedFailuresNeedNoHelpFromTheStepBody) {
@@ -438,16 +543,17 @@ TEST(ForkModeTest, AStaticFilledInOneInvocationIsFoundInForkModeButNotInProcess)
   ASSERT_EQ(f.schedule.crashes.size(), 1u);
   EXPECT_NE(f.message.find("SUCCEEDED with 0, but the crash-free run ended SUCCEEDED with 27"), std::string::npos)
       << f.message;
-  EXPECT_NE(report.summary().find("(fork mode, reproduced on re-run)"), std::string::npos) << report.summary();
+  EXPECT_NE(report.summary().find("(cold resume, fork mode)"), std::string::npos) << report.summary();
+  EXPECT_EQ(f.resume, "cold");
 
-  CrashChecker inProcess(def->handler, "null");
+  CrashChecker inProcess(def->handler, "null", warm());
   auto same = inProcess.checkExhaustive();
   EXPECT_TRUE(same.ok()) << "in-process the static outlives the simulated crash:\n" << same.summary();
   EXPECT_EQ(same.crashPoints, report.crashPoints);
 }
 
 TEST(ForkModeTest, ACorrectWorkflowPassesWithTheSameCrashPointsAndVerdictsAsInProcess) {
-  CrashChecker inProcess(rwd::makeHandler(threeSteps), "null");
+  CrashChecker inProcess(rwd::makeHandler(threeSteps), "null", warm());
   CrashChecker forked(rwd::makeHandler(threeSteps), "null", forkMode());
   const auto& a = inProcess.reference();
   const auto& b = forked.reference();
@@ -487,7 +593,7 @@ TEST(ForkModeTest, InjectedFailuresAndCallbacksBehaveAsInProcess) {
     std::string v = ctx.waitForCallback("approve", [](const std::string&, rwd::StepContext&) {}, {.timeout = 1h});
     return std::to_string(a) + v;
   });
-  CrashChecker inProcess(handler, "null");
+  CrashChecker inProcess(handler, "null", warm());
   CrashChecker forked(handler, "null", forkMode());
   Schedule s;
   s.stepFailures = {{rwd::operationIdFor("1"), 1}};

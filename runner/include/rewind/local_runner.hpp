@@ -146,6 +146,12 @@ struct RunnerOptions {
   std::string functionName = "rewind-local";
   std::shared_ptr<BranchScheduler> scheduler;
   CheckpointInterceptor checkpointInterceptor;
+  // The checker's crash point between "the handler returned" and "the execution's outcome
+  // is recorded": when set, the outcome also passes checkpointInterceptor as an EXECUTION
+  // SUCCEED/FAIL update (id "execution") after the handler returns. DropAndCrash: the
+  // process died before the service had the outcome (the invocation crashed, re-invoked);
+  // PersistAndCrash: the outcome was recorded, then the process died (the execution ends).
+  bool interceptExecutionOutcome = false;
   StepBodyObserver stepBodyObserver;  // runs inside the attempt: what it throws fails the attempt
   StepResultOverride stepResultOverride;
   // Unset: invocations run in this process, on the runner's records (the fast path).

@@ -49,30 +49,83 @@
 namespace rwd::checker {
 
 namespace internal {
-struct RefIndex;
+struct RefCache;
+struct CallbackAction;
 }  // namespace internal
 
-enum class Oracle { Determinism, Result, ExactlyOnce, Rollback, AppendOnly };
-inline constexpr std::size_t kOracleCount = 5;
+enum class Oracle { Determinism, Result, ExactlyOnce, Rollback, AppendOnly, Invariant };
+inline constexpr std::size_t kOracleCount = 6;
 std::string_view toString(Oracle o);
 
-// Where the checker runs each invocation of a check (reference and crash runs alike).
+// Where the checker runs each invocation of a check, and so which kind of resume after a
+// crash it explores. Lambda resumes an execution sometimes in the process that ran the
+// crashed invocation (warm: statics, singletons, caches survive) and sometimes in a fresh
+// one (cold); a bug may need either.
 enum class CheckMode {
-  InProcess,  // fast: in the checker's process; memory outlives a simulated crash
-  Fork,       // faithful: each invocation in a fresh fork()ed child (fork_executor.hpp),
-              // so statics, singletons and caches of a crashed invocation are gone
+  InProcess,  // warm resumes only: invocations run in the checker's process, so memory
+              // outlives a simulated crash (and every earlier run of the check)
+  Fork,       // cold resumes only: each invocation in a fresh fork()ed child
+              // (fork_executor.hpp), so statics of a crashed invocation are gone
+  Both,       // the default: every crash point is resumed cold (fork, explored first, while
+              // the checker's process has not run the handler) and then warm (in-process)
 };
-std::string_view toString(CheckMode m);  // "in-process", "fork"
-// "in-process" / "fork" (also "inprocess"); nullopt for anything else.
+// "in-process", "fork", "both"
+std::string_view toString(CheckMode m);
+// "in-process" / "fork" / "both" (also "inprocess"); nullopt for anything else.
 std::optional<CheckMode> checkModeFromString(std::string_view s);
+// "warm" (in-process) or "cold" (fork); "warm and cold" for Both.
+std::string_view resumeKind(CheckMode m);
+
+// A declared answer to the callbacks whose name (or whose waitForCallback's name) is
+// `name` ("*": any), consumed in declaration order exactly as
+// LocalDurableTestRunner::onCallback and `rewind-run --respond` consume theirs.
+struct CallbackRule {
+  std::string name;
+  CallbackResponse response;
+};
+
+// Parses a `--respond` spec exactly as `rewind-run --respond` reads it:
+// NAME=success[:JSON] | failure[:TYPE[:MESSAGE]] | heartbeat | never, optionally @SECONDS.
+// Throws std::invalid_argument ([rewind.checker.bad_respond]) naming the spec.
+CallbackRule parseCallbackRule(std::string_view spec);
+
+// What a user invariant sees: the final state of one explored execution.
+struct FinalState {
+  ExecutionStatus status = ExecutionStatus::Running;
+  const Payload& result;
+  const std::optional<ErrorObject>& error;
+  const EffectCounts& effects;  // the effect ledger as the external world saw it
+  const std::vector<Operation>& operations;
+};
+
+// A property of every explored execution's final state that only the user can state
+// ("every hold is released or captured"). `check` returns nullopt when it holds, else what
+// is wrong; it runs after every explored execution (the reference run included).
+struct Invariant {
+  std::string name;
+  std::function<std::optional<std::string>(const FinalState&)> check;
+};
 
 struct CheckOptions {
-  CheckMode mode = CheckMode::InProcess;
+  // Default: both kinds of resume at every crash point (see CheckMode).
+  CheckMode mode = CheckMode::Both;
+  // APPROXIMATE, off by default: judge crash points that leave the same persisted log by
+  // one run (a lost update right after a persisted one with no body start, effect or
+  // invocation boundary between; a timeout as a body starts and the START before it; a
+  // lost SUCCEED/FAIL/RETRY of a body without ledger effects and its START). Handler code
+  // between the two points (a remote read, a registry written by a retry strategy, a
+  // static bumped in a body) can make them differ, and a merged point hides that.
+  bool mergeEquivalentPoints = false;
+  // The crash-free reference run may end FAILED or TIMED_OUT (the workflow is meant to
+  // fail on this input). Otherwise a reference run that does not succeed is an error of
+  // its own (CheckReport::referenceError) and nothing is explored from it.
+  bool expectFailure = false;
   // No longer needed: the runtime tells the checker which steps are AtMostOncePerRetry
   // (StepBodyStart::semantics). Steps named here are judged as at-most-once too.
   std::set<std::string> atMostOnceSteps;
-  // Answer for callbacks a schedule says nothing about.
-  CallbackAnswer defaultCallbackAnswer{};
+  // How callbacks are answered, as the user declares it. A callback no rule matches stays
+  // open: the checker never invents a payload.
+  std::vector<CallbackRule> callbackResponders;
   int maxInvocations = 200;
   // Include the "invocation timed out as a step body started" crash points.
   bool midStepCrashes = true;
@@ -81,8 +134,16 @@ struct CheckOptions {
   std::size_t shardCount = 1;
   // Re-run each reported failure once to confirm it reproduces.
   bool confirm = true;
+  // Called once per explored execution, before it starts (never per invocation): reset
+  // the test's fakes (mail server, card gateway, warehouse) here. In fork mode it runs in
+  // the checker's process, so every invocation's child starts from the world it left:
+  // state a fake keeps in the child's memory is lost with each child (keep it in the
+  // effect ledger or outside the process).
+  std::function<void()> setup;
   // Called on every fresh runner before it runs (register invoke targets here).
   std::function<void(LocalDurableTestRunner&)> configureRunner;
+  // Checked after every explored execution (Oracle::Invariant).
+  std::vector<Invariant> invariants;
 };
 
 // What one run did, as seen through the runtime's seams.
@@ -97,8 +158,8 @@ struct RunTrace {
     std::string stepId;
     std::optional<std::string> name;
     int attempt = 0;
-    std::size_t updatesBefore = 0;  // index into updates at the time the body started
-    std::size_t effectsBefore = 0;  // EffectLedger::events() when the body started
+    std::size_t updatesBefore = 0;                                 // index into updates at the time the body started
+    std::size_t effectsBefore = 0;                                 // EffectLedger::events() when the body started
     StepSemantics semantics = StepSemantics::AtLeastOncePerRetry;  // as the runtime declared it
   };
   std::vector<Update> updates;
@@ -121,21 +182,38 @@ struct Finding {
   Oracle oracle = Oracle::Determinism;
   std::string message;  // what went wrong, naming the operation and both values
   Schedule schedule;    // minimal schedule that shows it
+  // The schedule in the user's terms: each crash named by operation and action ("crash
+  // after 'fraud' SUCCEED was persisted (checkpoint 8, in 'risk-checks')"), injected
+  // failures by step name.
+  std::string crash;
   std::string mode = "in-process";  // the CheckMode that found it: "in-process" or "fork"
-  bool reproduced = false;  // the confirming re-run failed the same way
+  std::string resume = "warm";      // the kind of resume that exposed it: "warm" or "cold"
+  bool confirmed = false;           // confirm() re-ran the schedule
+  bool reproduced = false;          // ... and the re-run failed the same way (confirmed && !reproduced: flaky)
   // Filled by confirm(): both runs as ExecutionResult::toJson() documents and as Chrome
   // Trace Event JSON (rwd::chromeTraceJson; open in ui.perfetto.dev). Null before.
   Json referenceHistory;
   Json failingHistory;
   Json referenceTrace;
   Json failingTrace;
+  // Filled by confirm(): the operation logs of the reference and the failing run side by
+  // side at their first divergence (a few lines; the full histories are above).
+  std::string historyDiff;
 };
 
 struct CheckReport {
-  std::size_t crashPoints = 0;  // crash points explored (exhaustive), merged ones included
+  // The crash-free reference run's outcome ("SUCCEEDED with 42"), per resume kind explored.
+  std::string reference;
+  // Set when the reference run did not succeed and CheckOptions::expectFailure was not
+  // given ([rewind.checker.reference_failed] / [rewind.checker.reference_blocked]): nothing
+  // was explored from it, and ok() is false.
+  std::optional<std::string> referenceError;
+  std::size_t crashPoints = 0;  // crash points of the reference run
+  std::size_t runs = 0;         // crash runs made (each point once per resume kind, unless merged)
   std::size_t schedules = 0;    // schedules judged (exhaustive + property)
-  // Crash points judged by the run of an equivalent point (same persisted log, nothing
-  // observable between them); each still counts in crashPoints, schedules and the oracles.
+  std::string resumeKinds;      // "warm", "cold" or "warm and cold"
+  // Only with CheckOptions::mergeEquivalentPoints (approximate): crash points judged by the
+  // run of another point instead of their own.
   std::size_t equivalentCrashPoints = 0;
   std::size_t passed[kOracleCount] = {};
   std::size_t failed[kOracleCount] = {};
@@ -143,8 +221,8 @@ struct CheckReport {
   // were therefore judged against a crash-free run fed those values (legal variation).
   std::size_t valueOverrideReferences = 0;
   std::vector<Finding> findings;
-  bool ok() const { return findings.empty(); }
-  // "crash points 20, schedules 21; determinism 21/21 ..." plus one block per finding.
+  bool ok() const { return findings.empty() && !referenceError; }
+  // The reference outcome, "crash points 20, ..." and one block per finding.
   std::string summary() const;
 };
 
@@ -157,8 +235,18 @@ class CrashChecker {
   CrashChecker(const CrashChecker&) = delete;
   CrashChecker& operator=(const CrashChecker&) = delete;
 
+  // Where reference(), run(), check() and crashPoints() run invocations: InProcess (warm
+  // resumes) or Fork (cold resumes); Both means InProcess here. Starts as options().mode
+  // says (Both: InProcess); checkExhaustive() switches it per kind and restores it.
+  void useMode(CheckMode m);
+  CheckMode mode() const noexcept { return mode_; }
+
   // The crash-free reference run of `base` (no crashes; its other choices apply).
   const RunTrace& reference(const Schedule& base = {});
+  // Why the reference run of `base` cannot be explored from: it did not succeed and
+  // CheckOptions::expectFailure does not allow that ([rewind.checker.reference_failed]), or
+  // it is blocked, e.g. on a callback nothing answers ([rewind.checker.reference_blocked]).
+  std::optional<std::string> referenceError(const Schedule& base = {});
 
   // Runs one schedule and returns its trace (history JSON and Chrome trace when withHistory).
   RunTrace run(const Schedule& schedule, bool withHistory = false);
@@ -166,24 +254,26 @@ class CrashChecker {
   // Oracle verdicts of `trace` against `ref`: the findings (schedule filled in), and
   // per-oracle pass/fail counted into `report` when given.
   std::vector<Finding> judge(const RunTrace& ref, const RunTrace& trace, const Schedule& schedule,
-                             CheckReport* report = nullptr) const;
+                             CheckReport* report = nullptr);
 
   // Runs `schedule` and judges it against the reference of its crash-free variant, or,
   // when a re-run step checkpointed another value, against a crash-free run whose step
   // results are replaced by the values this run checkpointed.
   std::vector<Finding> check(const Schedule& schedule, CheckReport* report = nullptr);
 
-  // Every crash point of the reference run (both sides of each checkpoint update, plus
-  // each step-body start), one crash per schedule, resuming from the persisted log.
-  // Points that leave the same persisted log with nothing observable between them (a
-  // lost update right after a persisted one with no body start, effect or invocation
-  // boundary between; a timeout as a body starts right after its START) share one run.
+  // Every crash point of the reference run (both sides of each checkpoint update, the
+  // execution's own SUCCEED/FAIL included, plus each step-body start), one crash per
+  // schedule, resuming from the persisted log; each point gets its own run, once per kind
+  // of resume (CheckOptions::mode), unless CheckOptions::mergeEquivalentPoints asks for the
+  // approximation. A reference run that does not succeed is reported
+  // (CheckReport::referenceError) instead of explored.
   CheckReport checkExhaustive(const Schedule& base = {}, const ProgressFn& progress = nullptr);
 
   // All crash points of the reference of `base` (not sharded).
   std::vector<CrashPoint> crashPoints(const Schedule& base = {});
 
-  // Re-runs `f.schedule`, sets f.reproduced and fills both histories and traces.
+  // Re-runs `f.schedule` in the mode that found it, sets f.confirmed/f.reproduced and fills
+  // both histories, traces and the history diff.
   void confirm(Finding& f);
 
   const CheckOptions& options() const noexcept { return options_; }
@@ -193,18 +283,22 @@ class CrashChecker {
   using Overrides = std::map<std::string, Payload, std::less<>>;
   RunTrace runImpl(const Schedule& schedule, bool withHistory, const Overrides* overrides, bool markInvocations);
   // The resumed run's checkpointed step values, when one differs from `ref`'s.
-  std::optional<Overrides> variedValues(const RunTrace& ref, const RunTrace& t) const;
+  std::optional<Overrides> variedValues(const RunTrace& ref, const RunTrace& t);
   // judge(); `fedReference`: ref is a crash-free run fed t's step values (for messages).
   std::vector<Finding> judgeImpl(const RunTrace& ref, const RunTrace& trace, const Schedule& schedule,
-                                 CheckReport* report, bool fedReference) const;
+                                 CheckReport* report, bool fedReference);
+  // Judges a crash run `t` of `schedule` against `ref` or, on legal variation, a fed reference.
+  std::vector<Finding> judgeRun(const RunTrace& ref, const RunTrace& t, const Schedule& schedule, CheckReport* report);
+  // Plans the answers of a callback the run just created (declared, or varied by `varied`).
+  void planCallback(const Operation& op, const std::vector<std::string>& names, const CallbackAnswer* varied,
+                    TimePoint now, std::vector<bool>& used, std::vector<internal::CallbackAction>& out) const;
+  internal::RefCache& refCache();
 
   RawHandler handler_;
   Payload input_;
   CheckOptions options_;
-  std::optional<Schedule> referenceKey_;
-  RunTrace reference_;
-  bool referenceHasCallbacks_ = true;
-  mutable std::unique_ptr<internal::RefIndex> refIndex_;  // lookups into reference_
+  CheckMode mode_ = CheckMode::InProcess;
+  std::unique_ptr<internal::RefCache> refs_[2];  // per mode: in-process, fork
 };
 
 }  // namespace rwd::checker

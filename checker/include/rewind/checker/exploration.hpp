@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,9 +24,13 @@ namespace rwd::checker {
 
 // What a generator needs to know about the crash-free run.
 struct ScheduleSpace {
-  std::size_t checkpoints = 0;     // checkpoint updates of the reference run
-  std::size_t bodyStarts = 0;      // step-body starts of the reference run
-  std::size_t callbacks = 0;       // callbacks it created
+  std::size_t checkpoints = 0;  // checkpoint updates of the reference run
+  std::size_t bodyStarts = 0;   // step-body starts of the reference run
+  std::size_t callbacks = 0;    // callbacks it created
+  // Per callback (in creation order): its names (own, and its waitForCallback's).
+  std::vector<std::vector<std::string>> callbackNames;
+  // Payload generators the user gave, by callback name ("*": any callback).
+  std::map<std::string, rc::Gen<std::string>> callbackPayloads;
   std::vector<std::string> steps;  // wire ids of its steps (targets for injected failures)
   bool hasBatches = false;         // parallel/map: vary the branch order
   std::size_t maxCrashes = 3;
@@ -46,6 +51,10 @@ struct ExploreOptions {
   std::size_t maxCrashes = 3;
   bool injectFailures = true;
   std::vector<std::string> inputs;  // optional inputs to vary
+  // Generated success payloads, per callback name ("*": any). Without one, a callback is
+  // answered with the payload the user declared (CheckOptions::callbackResponders): the
+  // checker varies when and how a callback is answered, never invents what it says.
+  std::map<std::string, rc::Gen<std::string>> callbackPayloads;
   // A RapidCheck reproduce string (`reproduce=...`, as printed) replays one case.
   std::optional<std::string> rcReproduce;
   ProgressFn progress;

@@ -1,4 +1,4 @@
-// Writes a checker report to a directory: summary.txt, and per finding the schedule,
+// Writes a checker report to a directory: summary.txt, report.json, and per finding the schedule,
 // the reference history and the failing history as JSON, and both runs as Chrome Trace
 // Event JSON (finding-<n>-<oracle>-*.json).
 //
@@ -29,6 +29,7 @@ struct FindingFiles {
 
 struct ReportFiles {
   std::filesystem::path summary;
+  std::filesystem::path report;  // report.json: the reference outcome, counts and findings
   std::vector<FindingFiles> findings;
 };
 
@@ -36,5 +37,7 @@ struct ReportFiles {
 ReportFiles writeReport(const CheckReport& report, const std::string& dir);
 
 Json toJson(const Finding& f);
+// The whole report: reference outcome (and referenceError), counts, per-oracle verdicts, findings.
+Json toJson(const CheckReport& r);
 
 }  // namespace rwd::checker

@@ -36,10 +36,13 @@ std::string_view toString(CallbackAnswerKind k);
 // How the i-th callback (in the order the reference run created them) is answered.
 // Heartbeat: one heartbeat after `delaySeconds`, then success after as long again.
 // Timeout: never answered (the callback's own timeout fires; without one it fails
-// with Callback.Timeout).
+// with Callback.Timeout). The checker never invents a payload: a success without one
+// here takes the payload of the responder the user declared for the callback
+// (CheckOptions::callbackResponders); `payload` is set only from a generator the user
+// gave for that callback (ExploreOptions::callbackPayloads).
 struct CallbackAnswer {
   CallbackAnswerKind kind = CallbackAnswerKind::Success;
-  std::string payload = "\"approved\"";
+  std::optional<std::string> payload;
   std::int64_t delaySeconds = 1;
   friend bool operator==(const CallbackAnswer&, const CallbackAnswer&) = default;
 };
@@ -54,8 +57,8 @@ struct Schedule {
   std::vector<CrashPoint> crashes;
   std::vector<CallbackAnswer> callbackAnswers;
   std::vector<StepFailure> stepFailures;
-  std::uint64_t branchSeed = 0;  // 0: ready branches run in index order
-  std::uint64_t jitterSeed = 1;  // the runner's seed: callback ids, retry jitter
+  std::uint64_t branchSeed = 0;      // 0: ready branches run in index order
+  std::uint64_t jitterSeed = 1;      // the runner's seed: callback ids, retry jitter
   std::optional<std::string> input;  // overrides the checked input when set
   friend bool operator==(const Schedule&, const Schedule&) = default;
 };

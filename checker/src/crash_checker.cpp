@@ -22,13 +22,32 @@ namespace rwd::checker {
 
 namespace internal {
 
-// A reference run of one mode, with its lookups.
+// A reference run of one mode, with its lookups, and (in-process) the execution's state
+// before each of its checkpoint updates and its ledger events, so that a crash run can
+// start at its crash point instead of re-running the same crash-free prefix.
 struct RefCache {
   std::optional<Schedule> key;
   RunTrace trace;
   std::unique_ptr<RefIndex> index;
   bool hasCallbacks = true;
+  std::vector<std::shared_ptr<const CrashSnapshot>> snapshots;  // by update index; may end early
+  std::vector<EffectLedger::Event> effects;
 };
+
+// A crash run started from the reference's state at its crash point.
+struct Resume {
+  const CrashSnapshot* snapshot = nullptr;
+  const OperationUpdate* persisted = nullptr;  // CheckpointPersisted: applied before the crash
+  std::size_t nextSequence = 0;
+  std::size_t updates = 0;  // reference updates the crash run shares (the last with `fate`)
+  std::optional<CheckpointFate> fate;
+  std::size_t bodies = 0;   // reference body starts it shares
+  std::size_t effects = 0;  // reference ledger events it shares
+};
+
+// Operations copied into snapshots at most (about 1 KB each with their history): past it,
+// later crash points re-run their prefix instead.
+inline constexpr std::size_t kSnapshotBudget = 100000;
 
 // One planned action on a callback, at a virtual time.
 struct CallbackAction {
@@ -112,24 +131,78 @@ internal::RefCache& CrashChecker::refCache() {
 }
 
 RunTrace CrashChecker::run(const Schedule& schedule, bool withHistory) {
+  if (std::optional<internal::Resume> r = resumePoint(schedule))
+    return runImpl(schedule, withHistory, nullptr, false, &*r);
   return runImpl(schedule, withHistory, nullptr, false);
 }
 
+std::optional<internal::Resume> CrashChecker::resumePoint(const Schedule& schedule) {
+  if (mode_ != CheckMode::InProcess || options_.setup || schedule.crashes.size() != 1 ||
+      !schedule.stepFailures.empty() || schedule.branchSeed != 0)
+    return std::nullopt;
+  internal::RefCache& cache = refCache();
+  Schedule key = schedule;
+  key.crashes.clear();
+  if (!cache.key || !(*cache.key == key) || cache.hasCallbacks) return std::nullopt;
+  const RunTrace& ref = cache.trace;
+  const CrashPoint& c = schedule.crashes.front();
+  internal::Resume r;
+  std::size_t k = 0;
+  if (c.side == CrashSide::MidStep) {
+    if (c.at >= ref.bodyStarts.size()) return std::nullopt;
+    const RunTrace::BodyStart& b = ref.bodyStarts[c.at];
+    k = b.updatesBefore;  // the body's own checkpoint comes next, in the same invocation
+    r.updates = k;
+    r.bodies = c.at + 1;
+    r.effects = b.effectsBefore;
+  } else {
+    k = c.at;
+    if (k >= ref.updates.size() || ref.updates[k].sequence != c.at) return std::nullopt;
+    r.updates = k + 1;
+    r.fate = c.side == CrashSide::EffectLost ? CheckpointFate::DropAndCrash : CheckpointFate::PersistAndCrash;
+    if (c.side == CrashSide::CheckpointPersisted) r.persisted = &ref.updates[k].update;
+    r.bodies =
+        static_cast<std::size_t>(std::count_if(ref.bodyStarts.begin(), ref.bodyStarts.end(),
+                                               [k](const RunTrace::BodyStart& b) { return b.updatesBefore <= k; }));
+    r.effects = ref.updates[k].effectsBefore;
+  }
+  // The execution's own outcome is not a checkpoint the records hold: re-run those.
+  if (k >= ref.updates.size() || k >= cache.snapshots.size() || !cache.snapshots[k] ||
+      ref.updates[k].update.type == OperationType::Execution || r.effects > cache.effects.size())
+    return std::nullopt;
+  r.snapshot = cache.snapshots[k].get();
+  r.nextSequence = ref.updates[k].sequence + (c.side == CrashSide::MidStep ? 0 : 1);
+  return r;
+}
+
 RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const Overrides* overrides,
-                               bool markInvocations) {
+                               bool markInvocations, const internal::Resume* resume) {
   RunTrace trace;
   internal::RefCache& cache = refCache();
   if (cache.key) {  // a crash run makes about as many updates as the reference
     trace.updates.reserve(cache.trace.updates.size() + 8);
     trace.bodyStarts.reserve(cache.trace.bodyStarts.size() + 4);
   }
+  if (resume) {  // the crash-free prefix, as the reference run made it
+    trace.updates.assign(cache.trace.updates.begin(),
+                         cache.trace.updates.begin() + static_cast<std::ptrdiff_t>(resume->updates));
+    if (resume->fate) trace.updates.back().fate = *resume->fate;
+    trace.bodyStarts.assign(cache.trace.bodyStarts.begin(),
+                            cache.trace.bodyStarts.begin() + static_cast<std::ptrdiff_t>(resume->bodies));
+    trace.crashesFired = 1;
+  }
+  // The reference run (in-process, no world setup) records its state before each update.
+  const bool capture = markInvocations && mode_ == CheckMode::InProcess && !options_.setup;
+  std::size_t snapshotCost = 0;
+  LocalDurableTestRunner* runnerPtr = nullptr;
   std::vector<CrashPoint> checkpointCrashes, midStepCrashes;
   for (const CrashPoint& c : schedule.crashes)
     (c.side == CrashSide::MidStep ? midStepCrashes : checkpointCrashes).push_back(c);
   auto byAt = [](const CrashPoint& a, const CrashPoint& b) { return a.at < b.at; };
   std::sort(checkpointCrashes.begin(), checkpointCrashes.end(), byAt);
   std::sort(midStepCrashes.begin(), midStepCrashes.end(), byAt);
-  std::size_t nextCheckpointCrash = 0, nextMidStepCrash = 0;
+  std::size_t nextCheckpointCrash = resume ? checkpointCrashes.size() : 0;
+  std::size_t nextMidStepCrash = resume ? midStepCrashes.size() : 0;
   EffectLedger& ledger = EffectLedger::global();
   // Injected failures by step id, resolved from the wire ids as the steps START.
   std::vector<std::pair<std::string, int>> failing;
@@ -153,6 +226,10 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
                                                                                   : CheckpointFate::PersistAndCrash;
       ++nextCheckpointCrash;
       ++trace.crashesFired;
+    }
+    if (capture && runnerPtr) {
+      snapshotCost += trace.updates.size() / 2 + 1;  // about the operations the copy holds
+      cache.snapshots.push_back(snapshotCost <= internal::kSnapshotBudget ? runnerPtr->crashSnapshot() : nullptr);
     }
     if (!schedule.stepFailures.empty() && u.action == OperationAction::Start)
       for (const StepFailure& f : schedule.stepFailures)
@@ -215,6 +292,8 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
     ~Install() { FaultPlan::active() = prev; }
   } install(&plan);
   ledger.clear();
+  if (resume)
+    for (std::size_t i = 0; i < resume->effects; ++i) ledger.apply(cache.effects[i]);
 
   // Fork mode: every invocation runs in a child; what the seams above observe there (and
   // the effects the child records) comes back as observations, applied here to the
@@ -225,6 +304,10 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
       if (ledger) ledger->setListener(nullptr);
     }
   } listenerReset;
+  if (capture) {
+    ledger.setListener([&cache](const EffectLedger::Event& e) { cache.effects.push_back(e); });
+    listenerReset.ledger = &ledger;
+  }
   if (mode_ == CheckMode::Fork) {
     ledger.setListener([](const EffectLedger::Event& e) {
       if (ForkChannel* ch = ForkChannel::current())
@@ -268,8 +351,11 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
   // The world is reset once per explored execution, never per invocation.
   if (options_.setup) options_.setup();
   LocalDurableTestRunner runner(handler_, std::move(o));
+  runnerPtr = &runner;
   if (options_.configureRunner) options_.configureRunner(runner);
-  const ExecutionResult* r = &runner.runPayload(schedule.input ? schedule.input : input_);
+  const ExecutionResult* r = resume
+                                 ? &runner.resumeAfterCrash(*resume->snapshot, resume->persisted, resume->nextSequence)
+                                 : &runner.runPayload(schedule.input ? schedule.input : input_);
 
   // Callbacks: answered as the user declared (CheckOptions::callbackResponders, consumed in
   // order like the runner's responders), or as the schedule varies them (property mode:
@@ -415,9 +501,15 @@ const RunTrace& CrashChecker::reference(const Schedule& base) {
     cache.index.reset();
     cache.key.reset();
     cache.hasCallbacks = true;
+    cache.snapshots.clear();
+    cache.effects.clear();
     cache.trace = runImpl(key, false, nullptr, true);
     cache.key = key;
     cache.hasCallbacks = hasCallbacks(cache.trace);
+    if (cache.hasCallbacks || cache.snapshots.size() != cache.trace.updates.size()) {
+      cache.snapshots.clear();  // answered on the manual clock: resumes re-run their prefix
+      cache.effects.clear();
+    }
     cache.index = std::make_unique<internal::RefIndex>(cache.trace);
   }
   return cache.trace;

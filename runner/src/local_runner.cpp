@@ -72,6 +72,7 @@ struct LocalDurableTestRunner::Impl {
   ExecutionResult snapshot;
   std::string blockedReason;
   std::unordered_set<std::string> reportedHookFailures;
+  const InvocationRequest* current = nullptr;  // the in-process invocation running now
 
   // Threading.
   std::mutex mu;
@@ -277,8 +278,10 @@ struct LocalDurableTestRunner::Impl {
     std::vector<std::string> completions = store->takeCompletions();
     internal::InvocationOutcomeData out;
     if (!options.invocationExecutor) {
+      current = &req;  // for crashSnapshot(), while the invocation runs here
       out = execute(*store, req, completions, Sinks{&logs, options.logStream, &reportedHookFailures},
                     options.checkpointInterceptor, &checkpointSeq);
+      current = nullptr;
     } else {
       InvocationResponse resp = options.invocationExecutor(
           req, [&](const CheckpointListener& listener) { return executeDetached(req, completions, listener); });
@@ -775,6 +778,60 @@ void LocalDurableTestRunner::reset() {
   m.logs.clear();
   m.snapshot = ExecutionResult();
   for (auto& r : m.responders) r.used = false;
+}
+
+// ---- crash snapshots (the checker's hooks) -------------------------------------------
+
+struct CrashSnapshot {
+  internal::ExecutionStore store;
+  Payload input;
+  InvocationRequest request;
+  std::size_t plannedUpTo = 0;
+  std::vector<InvocationRecord> invocations;
+  std::vector<Json> logs;
+  std::unordered_set<std::string> reportedHookFailures;
+  std::vector<bool> respondersUsed;
+};
+
+std::shared_ptr<const CrashSnapshot> LocalDurableTestRunner::crashSnapshot() const {
+  const Impl& m = *impl_;
+  if (!m.current || !m.store || !m.external.empty()) return nullptr;
+  std::vector<bool> used;
+  used.reserve(m.responders.size());
+  for (const auto& r : m.responders) used.push_back(r.used);
+  return std::make_shared<const CrashSnapshot>(CrashSnapshot{
+      *m.store, m.input, *m.current, m.plannedUpTo, m.invocations, m.logs, m.reportedHookFailures, std::move(used)});
+}
+
+const ExecutionResult& LocalDurableTestRunner::resumeAfterCrash(const CrashSnapshot& s,
+                                                                const OperationUpdate* persisted,
+                                                                std::size_t nextCheckpointSequence) {
+  Impl& m = *impl_;
+  if (m.threaded) m.joinWorker();
+  std::unique_lock lock(m.mu);
+  m.begin(s.input);
+  m.store = std::make_unique<internal::ExecutionStore>(s.store);
+  m.pendingInvocation = false;
+  m.checkpointSeq = nextCheckpointSequence;
+  m.plannedUpTo = s.plannedUpTo;
+  m.invocations = s.invocations;
+  m.logs = s.logs;
+  m.reportedHookFailures = s.reportedHookFailures;
+  for (std::size_t i = 0; i < m.responders.size() && i < s.respondersUsed.size(); ++i)
+    m.responders[i].used = s.respondersUsed[i];
+  internal::InvocationOutcomeData out;
+  out.end = internal::InvocationEnd::Crashed;
+  if (persisted) {
+    try {
+      m.store->apply(*persisted);
+    } catch (const InvalidCheckpointError&) {  // as in-process: the invocation fails the execution
+      out.end = internal::InvocationEnd::Failed;
+      out.error = currentErrorInfo().toObject();
+    }
+  }
+  m.finishInvocation(s.request, out);
+  m.driveLocked(std::nullopt);
+  return m.snapshot;
 }
 
 // ---- OperationHandle ----------------------------------------------------------------

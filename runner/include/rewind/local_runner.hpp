@@ -227,6 +227,12 @@ class ExecutionResult {
 
 class LocalDurableTestRunner;
 
+// An execution's state at one moment of an in-process invocation, as a process death right
+// then would leave it (the replay verifier resumes crash runs from the crash-free run's
+// states instead of re-running their prefix). Opaque: see
+// LocalDurableTestRunner::crashSnapshot and resumeAfterCrash.
+struct CrashSnapshot;
+
 // A handle on one operation, found by name, index or id; resolved each time it is
 // queried, so it can be obtained before the operation exists.
 class OperationHandle {
@@ -347,6 +353,19 @@ class LocalDurableTestRunner {
   void stop();
   // Forgets the execution, responders' consumption and the clock; keeps registrations.
   void reset();
+
+  // Test-tool hooks (the checker). crashSnapshot: callable only from inside
+  // RunnerOptions::checkpointInterceptor or stepBodyObserver, on the thread running an
+  // in-process invocation of this runner; copies the records as they are before the update
+  // being intercepted (or as the body starts). Null when no in-process invocation runs.
+  std::shared_ptr<const CrashSnapshot> crashSnapshot() const;
+  // Replaces this runner's execution with `snapshot`'s (taken by a runner of the same
+  // handler and options), applies `persisted` first when given (an update persisted just
+  // before the crash), ends the crashed invocation (Runtime.ExitError) as a crash there
+  // would, numbers the next checkpoint update `nextCheckpointSequence`, and drives the
+  // execution on as run() does (with a manual clock: until it needs time to pass).
+  const ExecutionResult& resumeAfterCrash(const CrashSnapshot& snapshot, const OperationUpdate* persisted,
+                                          std::size_t nextCheckpointSequence);
 
   const RunnerOptions& options() const noexcept;
 

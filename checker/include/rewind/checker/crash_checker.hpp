@@ -51,6 +51,7 @@ namespace rwd::checker {
 namespace internal {
 struct RefCache;
 struct CallbackAction;
+struct Resume;
 }  // namespace internal
 
 enum class Oracle { Determinism, Result, ExactlyOnce, Rollback, AppendOnly, Invariant };
@@ -281,7 +282,11 @@ class CrashChecker {
 
  private:
   using Overrides = std::map<std::string, Payload, std::less<>>;
-  RunTrace runImpl(const Schedule& schedule, bool withHistory, const Overrides* overrides, bool markInvocations);
+  RunTrace runImpl(const Schedule& schedule, bool withHistory, const Overrides* overrides, bool markInvocations,
+                   const internal::Resume* resume = nullptr);
+  // Where a one-crash schedule can resume from a state the reference run recorded instead
+  // of re-running the crash-free prefix (in-process, no world setup, nothing else varied).
+  std::optional<internal::Resume> resumePoint(const Schedule& schedule);
   // The resumed run's checkpointed step values, when one differs from `ref`'s.
   std::optional<Overrides> variedValues(const RunTrace& ref, const RunTrace& t);
   // judge(); `fedReference`: ref is a crash-free run fed t's step values (for messages).

@@ -315,10 +315,10 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
             fmt::format("[rewind.batch.scheduler] the scheduler picked item {}, which is not runnable", pick));
       runnable.erase(it);
     }
+    if (states[pick] == ItemState::Admitted) states[pick] = ItemState::Active;  // it starts now
     runOne(pick);
     if (states[pick] != ItemState::Active) {
       --active;
-      if (states[pick] == ItemState::Admitted) states[pick] = ItemState::Active;  // it starts now
       succ += states[pick] == ItemState::Succeeded;
       fail += states[pick] == ItemState::Failed;
     }

@@ -320,15 +320,15 @@ struct LocalDurableTestRunner::Impl {
         break;
     }
     invocations.push_back(std::move(rec));
+    // A crashed or failed invocation may not have reached every item that a completion
+    // unblocked: those completions stay unseen until an invocation ends cleanly.
+    if (out.end != internal::InvocationEnd::Crashed && out.end != internal::InvocationEnd::InvocationFailed)
+      unseenCompletions.clear();
 
     if (out.end == internal::InvocationEnd::Succeeded) {
       finish(ExecutionStatus::Succeeded, out.result, std::nullopt);
     } else if (out.end == internal::InvocationEnd::Failed) {
       finish(ExecutionStatus::Failed, std::nullopt, out.error);
-      // A crashed or failed invocation may not have reached every item that a completion
-      // unblocked: those completions stay unseen until an invocation ends cleanly.
-      if (out.end != internal::InvocationEnd::Crashed && out.end != internal::InvocationEnd::InvocationFailed)
-        unseenCompletions.clear();
     }
     if (done) return;
     if (static_cast<int>(invocations.size()) >= options.maxInvocations) {

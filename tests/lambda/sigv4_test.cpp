@@ -4,15 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "python_tool.hpp"
 #include "rewind/lambda/url.hpp"
 
 namespace rwd::lambda {
@@ -100,37 +95,6 @@ TEST(UrlTest, SplitsHostPortPathAndQuery) {
 
 // ---- botocore agreement ----
 
-struct BotocoreRun {
-  bool available = false;
-  json results;
-};
-
-BotocoreRun runBotocore(const json& table) {
-  const char* src = std::getenv("REWIND_SOURCE_DIR");
-  std::filesystem::path script = std::filesystem::path(src ? src : ".") / "tests/lambda/botocore_sign.py";
-  static int counter = 0;
-  auto dir = std::filesystem::temp_directory_path() /
-             ("rewind-sigv4-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-  std::filesystem::create_directories(dir);
-  auto in = dir / "table.json";
-  std::ofstream(in) << table.dump();
-  std::string cmd = "python3 '" + script.string() + "' < '" + in.string() + "' 2>&1";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  BotocoreRun run;
-  if (!pipe) return run;
-  std::string out;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
-  int status = ::pclose(pipe);
-  std::filesystem::remove_all(dir);
-  int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (rc == 77 || rc == 127) return run;  // botocore or python3 missing
-  EXPECT_EQ(rc, 0) << out;
-  run.available = true;
-  run.results = json::parse(out, nullptr, false);
-  return run;
-}
-
 struct TableRow {
   std::string label;
   HttpRequest request;
@@ -211,17 +175,17 @@ TEST(SigV4BotocoreTest, SignaturesEqualBotocoreOnATableOfRequests) {
                      {"region", row.region},
                      {"service", "lambda"}});
   }
-  BotocoreRun run = runBotocore(table);
+  testing::PythonRun run = testing::runPythonTool("botocore_sign.py", table);
   if (!run.available) GTEST_SKIP() << "python3 with botocore is not available";
-  ASSERT_TRUE(run.results.is_array());
-  ASSERT_EQ(run.results.size(), rows.size());
+  ASSERT_TRUE(run.output.is_array());
+  ASSERT_EQ(run.output.size(), rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) {
     HttpRequest req = rows[i].request;
     SigningResult ours = signRequest(req, rows[i].credentials, rows[i].region, "lambda", at(kEpoch));
-    EXPECT_EQ(ours.authorization, run.results[i]["authorization"].get<std::string>())
+    EXPECT_EQ(ours.authorization, run.output[i]["authorization"].get<std::string>())
         << rows[i].label << "\nours:\n"
         << ours.canonicalRequest << "\nbotocore:\n"
-        << run.results[i]["canonicalRequest"].get<std::string>();
+        << run.output[i]["canonicalRequest"].get<std::string>();
   }
 }
 

@@ -9,6 +9,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -135,7 +136,49 @@ class ScriptedRuntimeApi {
   testing::LocalServer server_;  // last: stopped first, while the members above live
 };
 
-// Durable API: records every checkpoint call; the first `failures` answer 500.
+json executionOperation() {
+  return {{"Id", "exec"},
+          {"Type", "EXECUTION"},
+          {"Status", "STARTED"},
+          {"StartTimestamp", 1735689600},
+          {"ExecutionDetails", {{"InputPayload", R"({"userId":"alice"})"}}}};
+}
+
+// Applies one update to `ops` as the service would for what hello_workflow writes (STEP
+// START/SUCCEED, WAIT START; a wait stays STARTED unless `waitsElapsed`) and returns the
+// changed record.
+json applyUpdate(json& ops, const json& u, bool waitsElapsed) {
+  auto it = std::find_if(ops.begin(), ops.end(), [&](const json& op) { return op["Id"] == u["Id"]; });
+  if (it == ops.end()) {
+    json op = {{"Id", u["Id"]}, {"Type", u["Type"]}, {"Status", "STARTED"}, {"StartTimestamp", 1735689601}};
+    for (const char* k : {"Name", "SubType", "ParentId"})
+      if (u.contains(k)) op[k] = u[k];
+    if (u["Type"] == "STEP") op["StepDetails"] = {{"Attempt", 1}};
+    ops.push_back(op);
+    it = ops.end() - 1;
+  }
+  json& op = *it;
+  if (u["Action"] == "SUCCEED") {
+    op["Status"] = "SUCCEEDED";
+    op["EndTimestamp"] = 1735689602;
+    if (u["Type"] == "STEP") op["StepDetails"] = {{"Attempt", 1}, {"Result", u.value("Payload", "")}};
+  }
+  if (u["Type"] == "WAIT" && u["Action"] == "START") {
+    op["WaitDetails"] = {{"ScheduledEndTimestamp", 1735689661}};
+    if (waitsElapsed) op["Status"] = "SUCCEEDED";
+  }
+  return op;
+}
+
+// The operations the service would hold after `updates`, every wait elapsed.
+json operationsAfter(const std::vector<json>& updates) {
+  json ops = json::array({executionOperation()});
+  for (const json& u : updates) applyUpdate(ops, u, true);
+  return ops;
+}
+
+// Durable API: records every checkpoint call and answers with the records it changed, as
+// the service does; the first `failures` calls answer 500.
 class ScriptedDurableApi {
  public:
   explicit ScriptedDurableApi(int failures) : failures_(failures) {
@@ -151,8 +194,10 @@ class ScriptedDurableApi {
                             res.set_content(R"({"Message":"try again"})", "application/json");
                             return;
                           }
+                          json changed = json::array();
+                          for (const json& u : body["Updates"]) changed.push_back(applyUpdate(ops_, u, false));
                           json out = {{"CheckpointToken", "token-" + std::to_string(calls_.size())},
-                                      {"NewExecutionState", {{"Operations", json::array()}}}};
+                                      {"NewExecutionState", {{"Operations", changed}}}};
                           res.set_content(out.dump(), "application/json");
                         });
     server_.start();
@@ -172,43 +217,9 @@ class ScriptedDurableApi {
   std::mutex mu_;
   int failures_;
   std::vector<Call> calls_;
+  json ops_ = json::array({executionOperation()});
   testing::LocalServer server_;
 };
-
-json executionOperation() {
-  return {{"Id", "exec"},
-          {"Type", "EXECUTION"},
-          {"Status", "STARTED"},
-          {"StartTimestamp", 1735689600},
-          {"ExecutionDetails", {{"InputPayload", R"({"userId":"alice"})"}}}};
-}
-
-// The operations the service would hold after `updates` (only what hello_workflow
-// writes: STEP START/SUCCEED, WAIT START), with every wait already elapsed.
-json operationsAfter(const std::vector<json>& updates) {
-  json ops = json::array({executionOperation()});
-  for (const json& u : updates) {
-    auto it = std::find_if(ops.begin(), ops.end(), [&](const json& op) { return op["Id"] == u["Id"]; });
-    if (it == ops.end()) {
-      json op = {{"Id", u["Id"]}, {"Type", u["Type"]}, {"Status", "STARTED"}, {"StartTimestamp", 1735689601}};
-      for (const char* k : {"Name", "SubType", "ParentId"})
-        if (u.contains(k)) op[k] = u[k];
-      ops.push_back(op);
-      it = ops.end() - 1;
-    }
-    json& op = *it;
-    if (u["Action"] == "SUCCEED") {
-      op["Status"] = "SUCCEEDED";
-      op["EndTimestamp"] = 1735689602;
-      if (u["Type"] == "STEP") op["StepDetails"] = {{"Attempt", 1}, {"Result", u.value("Payload", "")}};
-    }
-    if (u["Type"] == "WAIT" && u["Action"] == "START") {
-      op["Status"] = "SUCCEEDED";
-      op["WaitDetails"] = {{"ScheduledEndTimestamp", 1735689661}};
-    }
-  }
-  return ops;
-}
 
 std::vector<std::string> lambdaEnvironment(const std::string& runtimeApi, const std::string& endpoint,
                                            const std::string& handler) {

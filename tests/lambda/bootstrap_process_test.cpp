@@ -200,9 +200,35 @@ class ScriptedDurableApi {
                                       {"NewExecutionState", {{"Operations", changed}}}};
                           res.set_content(out.dump(), "application/json");
                         });
+    server_.http().Get(R"(/2025-12-01/durable-executions/(.+)/state)",
+                       [this](const httplib::Request& req, httplib::Response& res) {
+                         std::lock_guard lock(mu_);
+                         stateQueries_.push_back(req.params);
+                         // Page k (Marker "page-k") holds record k of `paged_`.
+                         std::string marker = req.get_param_value("Marker");
+                         std::size_t k = marker.rfind("page-", 0) == 0 ? std::stoul(marker.substr(5)) : paged_.size();
+                         if (k >= paged_.size()) {
+                           res.status = 400;
+                           res.set_header("x-amzn-ErrorType", "InvalidParameterValueException");
+                           res.set_content(R"({"message":"bad marker"})", "application/json");
+                           return;
+                         }
+                         json out = {{"Operations", json::array({paged_[k]})}};
+                         if (k + 1 < paged_.size()) out["NextMarker"] = "page-" + std::to_string(k + 1);
+                         res.set_content(out.dump(), "application/json");
+                       });
     server_.start();
   }
   std::string endpoint() const { return "http://" + server_.address(); }
+  // Records GetDurableExecutionState hands out, one per page.
+  void setPagedState(json records) {
+    std::lock_guard lock(mu_);
+    paged_ = std::move(records);
+  }
+  std::vector<httplib::Params> stateQueries() {
+    std::lock_guard lock(mu_);
+    return stateQueries_;
+  }
   struct Call {
     json body;
     std::string authorization;
@@ -218,6 +244,8 @@ class ScriptedDurableApi {
   int failures_;
   std::vector<Call> calls_;
   json ops_ = json::array({executionOperation()});
+  json paged_ = json::array();
+  std::vector<httplib::Params> stateQueries_;
   testing::LocalServer server_;
 };
 
@@ -316,6 +344,44 @@ TEST(BootstrapProcessTest, HelloWorkflowRunsAcrossInvocationsWithACheckpointRetr
   json out = json::parse(reply2->body);
   EXPECT_EQ(out["Status"], "SUCCEEDED") << reply2->body;
   EXPECT_EQ(out["Result"], "\"sent welcome email to alice@example.com\"") << reply2->body;
+  EXPECT_EQ(child.waitExit(30s), 0);
+}
+
+TEST(BootstrapProcessTest, ALargeStateIsPagedInThroughGetDurableExecutionState) {
+  ScriptedRuntimeApi runtime;
+  ScriptedDurableApi durable(0);
+  Child child(REWIND_HELLO_BOOTSTRAP, lambdaEnvironment(runtime.address(), durable.endpoint(), "hello"));
+  // First invocation, to learn the records hello_workflow makes.
+  json first = {{"DurableExecutionArn", kArn},
+                {"CheckpointToken", "token-0"},
+                {"InitialExecutionState", {{"Operations", json::array({executionOperation()})}}}};
+  runtime.push(first.dump());
+  auto reply1 = runtime.post(1);
+  ASSERT_TRUE(reply1);
+  ASSERT_EQ(json::parse(reply1->body)["Status"], "PENDING") << reply1->body;
+  std::vector<json> updates;
+  for (const auto& call : durable.calls())
+    for (const json& u : call.body["Updates"]) updates.push_back(u);
+  json all = operationsAfter(updates);
+  ASSERT_GE(all.size(), 3u);
+  // The re-invocation carries only the EXECUTION record and a NextMarker; every other
+  // record comes one page at a time.
+  durable.setPagedState(json(all.begin() + 1, all.end()));
+  json second = {{"DurableExecutionArn", kArn},
+                 {"CheckpointToken", "token-9"},
+                 {"InitialExecutionState", {{"Operations", json::array({all[0]})}, {"NextMarker", "page-0"}}}};
+  runtime.push(second.dump());
+  auto reply2 = runtime.post(2);
+  ASSERT_TRUE(reply2);
+  json out = json::parse(reply2->body);
+  EXPECT_EQ(out["Status"], "SUCCEEDED") << reply2->body;
+  EXPECT_EQ(out["Result"], "\"sent welcome email to alice@example.com\"") << reply2->body;
+  auto queries = durable.stateQueries();
+  ASSERT_EQ(queries.size(), all.size() - 1);
+  for (std::size_t k = 0; k < queries.size(); ++k) {
+    EXPECT_EQ(queries[k].find("Marker")->second, "page-" + std::to_string(k));
+    EXPECT_EQ(queries[k].find("CheckpointToken")->second, "token-9");
+  }
   EXPECT_EQ(child.waitExit(30s), 0);
 }
 

@@ -431,6 +431,7 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
   o.seed = schedule.jitterSeed;
   o.maxInvocations = options_.maxInvocations;
   if (schedule.branchSeed) o.scheduler = std::make_shared<SeededScheduler>(schedule.branchSeed);
+  o.handlerConfig.plugins = options_.plugins;
   if (markInvocations) o.handlerConfig.plugins.push_back(std::make_shared<InvocationMarker>(trace));
   o.checkpointInterceptor = [&](const OperationUpdate& u, std::size_t seq) {
     CheckpointFate fate = CheckpointFate::Persist;

@@ -17,6 +17,7 @@
 #include "rewind/checker/exploration.hpp"
 #include "rewind/checker/history_replay.hpp"
 #include "rewind/checker/report_writer.hpp"
+#include "rewind/plugins/plugin_loader.hpp"
 
 namespace {
 
@@ -120,7 +121,7 @@ int main(int argc, char** argv) {
   bool exhaustive = false, progress = false, noProgress = false;
   std::size_t schedules = 0, maxCrashes = 3;
   std::uint64_t seed = 0;
-  std::vector<std::string> atMostOnce;
+  std::vector<std::string> atMostOnce, pluginLibraries;
   app.add_option("library", library, "shared library with handlers registered by REWIND_HANDLER")->required();
   app.add_option("--handler", handlerName, "handler name (default: the library's only handler)");
   app.add_option("--event", event, "the handler's input: JSON text, or @FILE");
@@ -139,6 +140,9 @@ int main(int argc, char** argv) {
                  "where each invocation runs: in-process (fast) or fork (faithful: a fresh child process per "
                  "invocation, so state kept in statics does not survive a crash)")
       ->check(CLI::IsMember({"in-process", "fork"}));
+  app.add_option("--plugin", pluginLibraries,
+                 "load a plugin library (REWIND_PLUGIN) and register its plugin with every run; repeatable. "
+                 "Libraries named in DURABLE_EXECUTION_PLUGINS (comma-separated) are loaded first");
   app.add_flag("--progress", progress, "always draw the progress bar");
   app.add_flag("--no-progress", noProgress, "never draw the progress bar");
   try {
@@ -153,6 +157,13 @@ int main(int argc, char** argv) {
   rwd::checker::CheckOptions options;
   options.atMostOnceSteps = {atMostOnce.begin(), atMostOnce.end()};
   options.mode = rwd::checker::checkModeFromString(mode).value_or(rwd::checker::CheckMode::InProcess);
+  try {
+    std::vector<std::string> libraries = rwd::pluginLibrariesFromEnvironment();
+    libraries.insert(libraries.end(), pluginLibraries.begin(), pluginLibraries.end());
+    options.plugins = rwd::loadPluginLibraries(libraries);
+  } catch (const std::exception& e) {
+    die(e.what());
+  }
   options.configureRunner = [lib](rwd::LocalDurableTestRunner& runner) {
     for (const auto& d : lib->registry().all()) {
       if (d.kind == rwd::HandlerKind::Function) runner.registerFunction(d.name, d.function);

@@ -45,6 +45,7 @@
 #include "rewind/checker/schedule.hpp"
 #include "rewind/handler.hpp"
 #include "rewind/local_runner.hpp"
+#include "rewind/plugin.hpp"
 
 namespace rwd::checker {
 
@@ -83,6 +84,8 @@ struct CheckOptions {
   bool confirm = true;
   // Called on every fresh runner before it runs (register invoke targets here).
   std::function<void(LocalDurableTestRunner&)> configureRunner;
+  // Plugins registered with every run's handler (rewind-check --plugin).
+  PluginList plugins;
 };
 
 // What one run did, as seen through the runtime's seams.

@@ -35,7 +35,7 @@ std::string durableNames(const HandlerRegistry& registry) {
 }
 
 InvocationReply runOne(const HandlerDefinition& handler, const RuntimeInvocation& inv, DurableApiClient& api,
-                       std::mt19937_64& random, std::optional<std::uint64_t> seed, bool deferContextUpdates) {
+                       std::mt19937_64& random, std::optional<std::uint64_t> seed) {
   if (!inv.traceId.empty()) ::setenv("_X_AMZN_TRACE_ID", inv.traceId.c_str(), 1);
   DurableExecutionInvocationInput input;
   try {
@@ -47,7 +47,7 @@ InvocationReply runOne(const HandlerDefinition& handler, const RuntimeInvocation
                      "the function configured with DurableConfig?): ") +
              e.what()});
   }
-  LambdaDurableService service(api, deferContextUpdates);
+  LambdaDurableService service(api);
   InvocationOptions options;
   // Rewind's Lambda test server sends the local runner's virtual time, so that a history
   // made through this bootstrap equals the in-process one; AWS never sends the header.
@@ -72,13 +72,6 @@ InvocationReply runOne(const HandlerDefinition& handler, const RuntimeInvocation
   options.logStream = &std::cout;  // Lambda ships stdout to CloudWatch Logs
   InvocationResult result = runDurableInvocation(handler.handler, std::move(input), service, options);
   std::cout.flush();
-  if (result.end != InvocationResult::End::InvocationFailed && result.end != InvocationResult::End::Crashed) {
-    try {
-      service.flush();  // the CONTEXT updates still queued go out before Lambda hears the outcome
-    } catch (const std::exception& e) {
-      return InvocationReply::failure({"Rewind.CheckpointFailed", e.what()});
-    }
-  }
   if (result.end == InvocationResult::End::InvocationFailed || result.end == InvocationResult::End::Crashed) {
     RuntimeError error{"Rewind.InvocationFailed", "the invocation failed"};
     if (result.output.error) {
@@ -158,10 +151,6 @@ int bootstrapMain(int argc, char** argv, const HandlerRegistry& registry) {
   std::optional<std::uint64_t> seed;
   if (const char* s = std::getenv("REWIND_SEED")) seed = std::strtoull(s, nullptr, 10);
   std::mt19937_64 random{std::random_device{}()};
-  // REWIND_LAMBDA_BATCH=0 sends every update at once instead of queueing CONTEXT updates
-  // as the JS SDK does.
-  const char* batch = std::getenv("REWIND_LAMBDA_BATCH");
-  const bool deferContextUpdates = !(batch && std::string_view(batch) == "0");
   CurlHttpClient apiHttp(findCaBundle(processEnvironment(), [](const std::string& path) {
     std::error_code ec;
     return std::filesystem::exists(path, ec);
@@ -170,9 +159,7 @@ int bootstrapMain(int argc, char** argv, const HandlerRegistry& registry) {
                        {[] { return std::chrono::system_clock::now(); },
                         [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }, [&] { return random(); }});
   return runRuntimeLoop(
-      runtime,
-      [&](const RuntimeInvocation& inv) { return runOne(*handler, inv, api, random, seed, deferContextUpdates); },
-      maxInvocations);
+      runtime, [&](const RuntimeInvocation& inv) { return runOne(*handler, inv, api, random, seed); }, maxInvocations);
 }
 
 }  // namespace rwd::lambda

@@ -34,35 +34,6 @@ auto parseResponse(const char* what, F&& parse) -> decltype(parse()) {
 
 CheckpointDurableExecutionResponse LambdaDurableService::checkpointDurableExecution(
     const CheckpointDurableExecutionRequest& request) {
-  bool allContext = !request.updates.empty();
-  for (const OperationUpdate& u : request.updates) allContext = allContext && u.type == OperationType::Context;
-  if (deferContextUpdates_ && allContext) {
-    if (queued_.updates.empty()) {
-      queued_.durableExecutionArn = request.durableExecutionArn;
-      queued_.checkpointToken = request.checkpointToken;
-    }
-    queued_.updates.insert(queued_.updates.end(), request.updates.begin(), request.updates.end());
-    // Nothing was sent: the caller's token stays valid.
-    CheckpointDurableExecutionResponse unchanged;
-    unchanged.checkpointToken = request.checkpointToken;
-    return unchanged;
-  }
-  if (queued_.updates.empty()) return send(request);
-  CheckpointDurableExecutionRequest combined = std::move(queued_);
-  queued_ = {};
-  combined.updates.insert(combined.updates.end(), request.updates.begin(), request.updates.end());
-  combined.clientToken.reset();  // the caller's token named its own updates only
-  return send(combined);
-}
-
-void LambdaDurableService::flush() {
-  if (queued_.updates.empty()) return;
-  CheckpointDurableExecutionRequest pending = std::move(queued_);
-  queued_ = {};
-  send(pending);
-}
-
-CheckpointDurableExecutionResponse LambdaDurableService::send(const CheckpointDurableExecutionRequest& request) {
   CheckpointDurableExecutionResponse merged;
   std::string token = request.checkpointToken;
   std::size_t next = 0;

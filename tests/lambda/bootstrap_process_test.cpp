@@ -9,6 +9,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -135,7 +136,49 @@ class ScriptedRuntimeApi {
   testing::LocalServer server_;  // last: stopped first, while the members above live
 };
 
-// Durable API: records every checkpoint call; the first `failures` answer 500.
+json executionOperation() {
+  return {{"Id", "exec"},
+          {"Type", "EXECUTION"},
+          {"Status", "STARTED"},
+          {"StartTimestamp", 1735689600},
+          {"ExecutionDetails", {{"InputPayload", R"({"userId":"alice"})"}}}};
+}
+
+// Applies one update to `ops` as the service would for what hello_workflow writes (STEP
+// START/SUCCEED, WAIT START; a wait stays STARTED unless `waitsElapsed`) and returns the
+// changed record.
+json applyUpdate(json& ops, const json& u, bool waitsElapsed) {
+  auto it = std::find_if(ops.begin(), ops.end(), [&](const json& op) { return op["Id"] == u["Id"]; });
+  if (it == ops.end()) {
+    json op = {{"Id", u["Id"]}, {"Type", u["Type"]}, {"Status", "STARTED"}, {"StartTimestamp", 1735689601}};
+    for (const char* k : {"Name", "SubType", "ParentId"})
+      if (u.contains(k)) op[k] = u[k];
+    if (u["Type"] == "STEP") op["StepDetails"] = {{"Attempt", 1}};
+    ops.push_back(op);
+    it = ops.end() - 1;
+  }
+  json& op = *it;
+  if (u["Action"] == "SUCCEED") {
+    op["Status"] = "SUCCEEDED";
+    op["EndTimestamp"] = 1735689602;
+    if (u["Type"] == "STEP") op["StepDetails"] = {{"Attempt", 1}, {"Result", u.value("Payload", "")}};
+  }
+  if (u["Type"] == "WAIT" && u["Action"] == "START") {
+    op["WaitDetails"] = {{"ScheduledEndTimestamp", 1735689661}};
+    if (waitsElapsed) op["Status"] = "SUCCEEDED";
+  }
+  return op;
+}
+
+// The operations the service would hold after `updates`, every wait elapsed.
+json operationsAfter(const std::vector<json>& updates) {
+  json ops = json::array({executionOperation()});
+  for (const json& u : updates) applyUpdate(ops, u, true);
+  return ops;
+}
+
+// Durable API: records every checkpoint call and answers with the records it changed, as
+// the service does; the first `failures` calls answer 500.
 class ScriptedDurableApi {
  public:
   explicit ScriptedDurableApi(int failures) : failures_(failures) {
@@ -151,13 +194,41 @@ class ScriptedDurableApi {
                             res.set_content(R"({"Message":"try again"})", "application/json");
                             return;
                           }
+                          json changed = json::array();
+                          for (const json& u : body["Updates"]) changed.push_back(applyUpdate(ops_, u, false));
                           json out = {{"CheckpointToken", "token-" + std::to_string(calls_.size())},
-                                      {"NewExecutionState", {{"Operations", json::array()}}}};
+                                      {"NewExecutionState", {{"Operations", changed}}}};
                           res.set_content(out.dump(), "application/json");
                         });
+    server_.http().Get(R"(/2025-12-01/durable-executions/(.+)/state)",
+                       [this](const httplib::Request& req, httplib::Response& res) {
+                         std::lock_guard lock(mu_);
+                         stateQueries_.push_back(req.params);
+                         // Page k (Marker "page-k") holds record k of `paged_`.
+                         std::string marker = req.get_param_value("Marker");
+                         std::size_t k = marker.rfind("page-", 0) == 0 ? std::stoul(marker.substr(5)) : paged_.size();
+                         if (k >= paged_.size()) {
+                           res.status = 400;
+                           res.set_header("x-amzn-ErrorType", "InvalidParameterValueException");
+                           res.set_content(R"({"message":"bad marker"})", "application/json");
+                           return;
+                         }
+                         json out = {{"Operations", json::array({paged_[k]})}};
+                         if (k + 1 < paged_.size()) out["NextMarker"] = "page-" + std::to_string(k + 1);
+                         res.set_content(out.dump(), "application/json");
+                       });
     server_.start();
   }
   std::string endpoint() const { return "http://" + server_.address(); }
+  // Records GetDurableExecutionState hands out, one per page.
+  void setPagedState(json records) {
+    std::lock_guard lock(mu_);
+    paged_ = std::move(records);
+  }
+  std::vector<httplib::Params> stateQueries() {
+    std::lock_guard lock(mu_);
+    return stateQueries_;
+  }
   struct Call {
     json body;
     std::string authorization;
@@ -172,43 +243,11 @@ class ScriptedDurableApi {
   std::mutex mu_;
   int failures_;
   std::vector<Call> calls_;
+  json ops_ = json::array({executionOperation()});
+  json paged_ = json::array();
+  std::vector<httplib::Params> stateQueries_;
   testing::LocalServer server_;
 };
-
-json executionOperation() {
-  return {{"Id", "exec"},
-          {"Type", "EXECUTION"},
-          {"Status", "STARTED"},
-          {"StartTimestamp", 1735689600},
-          {"ExecutionDetails", {{"InputPayload", R"({"userId":"alice"})"}}}};
-}
-
-// The operations the service would hold after `updates` (only what hello_workflow
-// writes: STEP START/SUCCEED, WAIT START), with every wait already elapsed.
-json operationsAfter(const std::vector<json>& updates) {
-  json ops = json::array({executionOperation()});
-  for (const json& u : updates) {
-    auto it = std::find_if(ops.begin(), ops.end(), [&](const json& op) { return op["Id"] == u["Id"]; });
-    if (it == ops.end()) {
-      json op = {{"Id", u["Id"]}, {"Type", u["Type"]}, {"Status", "STARTED"}, {"StartTimestamp", 1735689601}};
-      for (const char* k : {"Name", "SubType", "ParentId"})
-        if (u.contains(k)) op[k] = u[k];
-      ops.push_back(op);
-      it = ops.end() - 1;
-    }
-    json& op = *it;
-    if (u["Action"] == "SUCCEED") {
-      op["Status"] = "SUCCEEDED";
-      op["EndTimestamp"] = 1735689602;
-      if (u["Type"] == "STEP") op["StepDetails"] = {{"Attempt", 1}, {"Result", u.value("Payload", "")}};
-    }
-    if (u["Type"] == "WAIT" && u["Action"] == "START") {
-      op["Status"] = "SUCCEEDED";
-      op["WaitDetails"] = {{"ScheduledEndTimestamp", 1735689661}};
-    }
-  }
-  return ops;
-}
 
 std::vector<std::string> lambdaEnvironment(const std::string& runtimeApi, const std::string& endpoint,
                                            const std::string& handler) {
@@ -305,6 +344,44 @@ TEST(BootstrapProcessTest, HelloWorkflowRunsAcrossInvocationsWithACheckpointRetr
   json out = json::parse(reply2->body);
   EXPECT_EQ(out["Status"], "SUCCEEDED") << reply2->body;
   EXPECT_EQ(out["Result"], "\"sent welcome email to alice@example.com\"") << reply2->body;
+  EXPECT_EQ(child.waitExit(30s), 0);
+}
+
+TEST(BootstrapProcessTest, ALargeStateIsPagedInThroughGetDurableExecutionState) {
+  ScriptedRuntimeApi runtime;
+  ScriptedDurableApi durable(0);
+  Child child(REWIND_HELLO_BOOTSTRAP, lambdaEnvironment(runtime.address(), durable.endpoint(), "hello"));
+  // First invocation, to learn the records hello_workflow makes.
+  json first = {{"DurableExecutionArn", kArn},
+                {"CheckpointToken", "token-0"},
+                {"InitialExecutionState", {{"Operations", json::array({executionOperation()})}}}};
+  runtime.push(first.dump());
+  auto reply1 = runtime.post(1);
+  ASSERT_TRUE(reply1);
+  ASSERT_EQ(json::parse(reply1->body)["Status"], "PENDING") << reply1->body;
+  std::vector<json> updates;
+  for (const auto& call : durable.calls())
+    for (const json& u : call.body["Updates"]) updates.push_back(u);
+  json all = operationsAfter(updates);
+  ASSERT_GE(all.size(), 3u);
+  // The re-invocation carries only the EXECUTION record and a NextMarker; every other
+  // record comes one page at a time.
+  durable.setPagedState(json(all.begin() + 1, all.end()));
+  json second = {{"DurableExecutionArn", kArn},
+                 {"CheckpointToken", "token-9"},
+                 {"InitialExecutionState", {{"Operations", json::array({all[0]})}, {"NextMarker", "page-0"}}}};
+  runtime.push(second.dump());
+  auto reply2 = runtime.post(2);
+  ASSERT_TRUE(reply2);
+  json out = json::parse(reply2->body);
+  EXPECT_EQ(out["Status"], "SUCCEEDED") << reply2->body;
+  EXPECT_EQ(out["Result"], "\"sent welcome email to alice@example.com\"") << reply2->body;
+  auto queries = durable.stateQueries();
+  ASSERT_EQ(queries.size(), all.size() - 1);
+  for (std::size_t k = 0; k < queries.size(); ++k) {
+    EXPECT_EQ(queries[k].find("Marker")->second, "page-" + std::to_string(k));
+    EXPECT_EQ(queries[k].find("CheckpointToken")->second, "token-9");
+  }
   EXPECT_EQ(child.waitExit(30s), 0);
 }
 

@@ -148,54 +148,5 @@ TEST(LambdaDurableServiceTest, GetStateReadsOnePageWithEpochTimestamps) {
   EXPECT_NE(f.transport.requests[0].url.find("/state?CheckpointToken=tok&Marker=m1&MaxItems=1000"), std::string::npos);
 }
 
-CheckpointDurableExecutionRequest single(OperationType type, OperationAction action, const std::string& id,
-                                         const std::string& token) {
-  CheckpointDurableExecutionRequest r;
-  r.durableExecutionArn = kArn;
-  r.checkpointToken = token;
-  OperationUpdate u;
-  u.id = id;
-  u.type = type;
-  u.subType = type == OperationType::Context ? OperationSubType::RunInChildContext : OperationSubType::Step;
-  u.action = action;
-  r.updates.push_back(u);
-  return r;
-}
-
-TEST(LambdaDurableServiceTest, ContextUpdatesWaitForTheNextSentUpdateAsInTheJsSdk) {
-  ScriptedTransport transport;
-  std::uint64_t n = 0;
-  DurableApiClient api{transport,
-                       {"http://127.0.0.1:1", "us-east-1", {"AKID", "secret", ""}},
-                       {[] { return std::chrono::system_clock::time_point{}; }, [](auto) {}, [&] { return ++n; }}};
-  LambdaDurableService service(api, /*deferContextUpdates=*/true);
-  auto r1 = service.checkpointDurableExecution(single(OperationType::Context, OperationAction::Start, "c1", "token-0"));
-  EXPECT_EQ(r1.checkpointToken, "token-0");  // nothing sent: the token stays valid
-  service.checkpointDurableExecution(single(OperationType::Context, OperationAction::Start, "c2", "token-0"));
-  EXPECT_TRUE(transport.bodies.empty());
-  EXPECT_EQ(service.queuedUpdates(), 2u);
-  auto r3 = service.checkpointDurableExecution(single(OperationType::Step, OperationAction::Start, "s1", "token-0"));
-  ASSERT_EQ(transport.bodies.size(), 1u);
-  ASSERT_EQ(transport.bodies[0]["Updates"].size(), 3u);
-  EXPECT_EQ(transport.bodies[0]["Updates"][0]["Id"], "c1");
-  EXPECT_EQ(transport.bodies[0]["Updates"][1]["Id"], "c2");
-  EXPECT_EQ(transport.bodies[0]["Updates"][2]["Id"], "s1");
-  EXPECT_EQ(r3.checkpointToken, "token-1");
-  service.checkpointDurableExecution(single(OperationType::Context, OperationAction::Succeed, "c2", "token-1"));
-  EXPECT_EQ(transport.bodies.size(), 1u);
-  service.flush();
-  ASSERT_EQ(transport.bodies.size(), 2u);
-  EXPECT_EQ(transport.bodies[1]["CheckpointToken"], "token-1");
-  EXPECT_EQ(transport.bodies[1]["Updates"][0]["Action"], "SUCCEED");
-  service.flush();
-  EXPECT_EQ(transport.bodies.size(), 2u);  // nothing queued, nothing sent
-}
-
-TEST(LambdaDurableServiceTest, WithoutDeferralEveryUpdateIsSentAtOnce) {
-  Fixture f;
-  f.service.checkpointDurableExecution(single(OperationType::Context, OperationAction::Start, "c1", "token-0"));
-  EXPECT_EQ(f.transport.bodies.size(), 1u);
-}
-
 }  // namespace
 }  // namespace rwd::lambda

@@ -13,12 +13,7 @@ namespace rwd::lambda {
 // Thread-safety: one call at a time (the SDK core calls it from the handler's thread).
 class LambdaDurableService final : public DurableService {
  public:
-  // `deferContextUpdates`: queue CONTEXT updates (a child context's, parallel branch's or
-  // map item's START, SUCCEED, FAIL) instead of sending them at once, as the JS SDK does
-  // (it never awaits them); they go out, in order, in front of the next update that is
-  // sent, or at flush(). The service's record is then always a prefix of the updates.
-  explicit LambdaDurableService(DurableApiClient& api, bool deferContextUpdates = false)
-      : api_(api), deferContextUpdates_(deferContextUpdates) {}
+  explicit LambdaDurableService(DurableApiClient& api) : api_(api) {}
 
   // Sends the updates in as few calls as the service's limits allow (250 updates and
   // 750 KB per call, as the JS SDK batches them), each call with the token the previous
@@ -33,18 +28,10 @@ class LambdaDurableService final : public DurableService {
   // One page (Marker/MaxItems as given); the SDK core follows NextMarker.
   GetDurableExecutionStateResponse getDurableExecutionState(const GetDurableExecutionStateRequest& request) override;
 
-  // Sends the queued CONTEXT updates (the bootstrap calls it before answering Lambda).
-  // Throws as checkpointDurableExecution does.
-  void flush();
-  std::size_t queuedUpdates() const noexcept { return queued_.updates.size(); }
   int callCount() const noexcept { return calls_; }
 
  private:
-  CheckpointDurableExecutionResponse send(const CheckpointDurableExecutionRequest& request);
-
   DurableApiClient& api_;
-  bool deferContextUpdates_;
-  CheckpointDurableExecutionRequest queued_;  // updates not sent yet, with the token to send them with
   int calls_ = 0;
 };
 

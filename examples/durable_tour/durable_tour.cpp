@@ -1,7 +1,7 @@
 // durable_tour: the workflow, its invoke target and default services for `rewind-run`.
 //   rewind-run build/examples/durable_tour/libdurable_tour.so --handler durable-tour --skip-time
 //     --event '{"traveller":"ada","cities":["Lisbon","Porto"],"departure":"2025-01-03T09:00:00Z"}'
-//     --respond 'approve-plan=success:"ok"@600' --respond 'payment=success:"paid"@60'
+//     --respond 'approve-plan=success:ok@600' --respond 'payment=success:paid@60'
 #include "durable_tour.hpp"
 
 #include <rewind/handler.hpp>

@@ -4,6 +4,7 @@
 // invocations and fires timers only while the test thread waits on the runner.
 #include "rewind/local_runner.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -734,6 +735,54 @@ TimePoint LocalDurableTestRunner::now() const {
 std::optional<TimePoint> LocalDurableTestRunner::nextTimer() const {
   std::lock_guard lock(impl_->mu);
   return impl_->store ? impl_->store->nextTimerAt() : std::nullopt;
+}
+
+std::vector<std::string> LocalDurableTestRunner::unmatchedResponders() const {
+  std::lock_guard lock(impl_->mu);
+  std::unordered_set<std::string> names;
+  for (const Operation& op : impl_->snapshot.getOperations())
+    if (op.name) names.insert(*op.name);
+  if (impl_->store)
+    for (const Operation& op : impl_->store->operations())
+      if (op.name) names.insert(*op.name);
+  std::vector<std::string> out;
+  for (const auto& r : impl_->responders)
+    if (!r.used && !r.matcher && r.name != "*" && !names.count(r.name)) out.push_back(r.name);
+  return out;
+}
+
+std::optional<std::string> LocalDurableTestRunner::describeNextTimer() const {
+  std::lock_guard lock(impl_->mu);
+  if (!impl_->store) return std::nullopt;
+  std::vector<Timer> timers = impl_->store->timers();
+  if (timers.empty()) return std::nullopt;
+  const Timer& t = *std::min_element(timers.begin(), timers.end(), [](const Timer& a, const Timer& b) {
+    return a.at != b.at ? a.at < b.at : a.seq < b.seq;
+  });
+  // The operation's name; a waitForCallback's CALLBACK child goes by its context's name.
+  std::string what = t.opId;
+  if (const Operation* op = impl_->store->find(t.opId)) {
+    what = op->name ? *op->name : "#" + op->stepId;
+    if (!op->name && op->parentId)
+      if (const Operation* parent = impl_->store->find(*op->parentId); parent && parent->name) what = *parent->name;
+  }
+  switch (t.kind) {
+    case Timer::Kind::Wait:
+      return "wait " + what;
+    case Timer::Kind::Retry:
+      return "the next attempt of " + what;
+    case Timer::Kind::CallbackTimeout:
+      return "the timeout of callback " + what;
+    case Timer::Kind::CallbackHeartbeat:
+      return "the heartbeat timeout of callback " + what;
+    case Timer::Kind::CallbackAction:
+      return "the responder's answer to callback " + what;
+    case Timer::Kind::Invoke:
+      return "the result of invoke " + what;
+    case Timer::Kind::ExecutionTimeout:
+      return std::string("the execution timeout");
+  }
+  return what;
 }
 
 void LocalDurableTestRunner::onCallback(std::string name, CallbackResponse response) {

@@ -27,7 +27,8 @@ namespace {
   std::exit(2);
 }
 
-// NAME=success[:JSON] | failure[:TYPE[:MESSAGE]] | heartbeat | never, optionally @SECONDS.
+// NAME=success[:TEXT] | failure[:TYPE[:MESSAGE]] | heartbeat | never, optionally @SECONDS.
+// TEXT is the callback's answer as is (the one payload rule of the README).
 std::pair<std::string, rwd::CallbackResponse> parseResponse(const std::string& spec) {
   auto eq = spec.find('=');
   if (eq == std::string::npos || eq == 0) die(fmt::format("--respond '{}': expected NAME=ACTION", spec));
@@ -67,6 +68,16 @@ std::pair<std::string, rwd::CallbackResponse> parseResponse(const std::string& s
   return {name, r.after(rwd::Duration{delay})};
 }
 
+// "60 s", "2 h 30 min", "350 ms": how long rewind-run waits in real time.
+std::string describeWait(std::chrono::milliseconds wait) {
+  using namespace std::chrono;
+  if (wait < seconds(1)) return fmt::format("{} ms", wait.count());
+  auto s = duration_cast<seconds>(wait).count();
+  if (s < 120) return fmt::format("{} s", s);
+  if (s < 7200) return fmt::format("{} min {} s", s / 60, s % 60);
+  return fmt::format("{} h {} min", s / 3600, (s % 3600) / 60);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -92,8 +103,9 @@ int main(int argc, char** argv) {
                  "load a plugin library (REWIND_PLUGIN) and register its plugin; repeatable. Libraries named in "
                  "DURABLE_EXECUTION_PLUGINS (comma-separated) are loaded first");
   app.add_option("--respond", responses,
-                 "answer a callback: NAME=success[:JSON] | failure[:TYPE[:MESSAGE]] | heartbeat | never, optionally "
-                 "@DELAY_SECONDS; '*' matches any callback");
+                 "answer a callback: NAME=success[:TEXT] | failure[:TYPE[:MESSAGE]] | heartbeat | never, optionally "
+                 "@DELAY_SECONDS; '*' matches any callback. TEXT is sent as is: a std::string callback receives "
+                 "it unchanged (success:approved), a typed one parses it as JSON (success:{\"ok\":true})");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -158,14 +170,18 @@ int main(int argc, char** argv) {
 
   const rwd::ExecutionResult* result = &runner.runPayload(input);
   // Real time: sleep until the next timer is due on the wall clock, then fire it.
+  // Each wait is announced (what and how long), so a long wait does not look like a hang.
   while (!skipTime && result->getStatus() == rwd::ExecutionStatus::Running) {
     std::optional<rwd::TimePoint> next = runner.nextTimer();
     if (!next) break;
     auto wait = *next - runner.now();
-    if (verbose) std::cerr << fmt::format("rewind-run: waiting {} ms of real time for the next timer\n", wait.count());
+    std::cerr << fmt::format("rewind-run: waiting {} (until {}) for {}; --skip-time skips waits\n", describeWait(wait),
+                             rwd::formatTimestamp(*next), runner.describeNextTimer().value_or("the next timer"));
     std::this_thread::sleep_for(wait);
     result = &runner.advanceToNextTimer();
   }
+  for (const std::string& name : runner.unmatchedResponders())
+    std::cerr << fmt::format("rewind-run: --respond '{}' answered nothing: no operation is named '{}'\n", name, name);
 
   auto writeFile = [&](const std::string& path, const char* what, const auto& write) {
     if (path.empty()) return;

@@ -156,8 +156,13 @@ struct RunnerOptions {
 };
 
 // A declarative answer to a callback: success with a payload, failure with an error,
-// a heartbeat, or never (the callback stays open). Delay runs on the virtual clock from
-// the end of the invocation that created the callback.
+// a heartbeat, or never (the callback stays open). The payload is text, delivered as
+// is: a std::string callback receives it unchanged, any other T parses it as JSON
+// (success("approved"), successJson({{"action", "escalate"}})).
+// Delays run on the virtual clock from the end of the invocation that created the
+// callback and ADD UP: the callbacks one invocation creates take their responders in
+// CallbackStarted order, each answer `delay` after the previous one (two callbacks
+// answered .after(1h) complete at +1h and +2h) — the conformance suite's rule.
 struct CallbackResponse {
   enum class Kind { Success, Failure, Heartbeat, Never };
   Kind kind = Kind::Never;
@@ -304,9 +309,16 @@ class LocalDurableTestRunner {
   std::optional<TimePoint> nextTimer() const;
 
   // Declarative callback answers, consumed in registration order by callbacks whose
-  // name matches ("*" matches any).
+  // name matches ("*" matches any). Delays add up (see CallbackResponse).
   void onCallback(std::string name, CallbackResponse response);
   void onCallback(CallbackNameMatcher matcher, CallbackResponse response);
+  // The names of responders that answered nothing and match no operation of the last
+  // execution by name (a typo or a renamed callback; "*" and matcher responders are
+  // never listed). rewind-run and rwd::testing::DurableTest report them after a run.
+  std::vector<std::string> unmatchedResponders() const;
+  // What the earliest pending timer will do, e.g. "wait wait-a-minute" or "the timeout of
+  // callback approve" (none: nothing is scheduled). rewind-run prints it while it waits.
+  std::optional<std::string> describeNextTimer() const;
 
   // Chained-invoke targets.
   void registerFunction(std::string name, RawFunction fn);

@@ -53,6 +53,22 @@ template <class F>
 using StepResultOf = std::conditional_t<std::is_invocable_v<F, StepContext&>,
                                         std::invoke_result<F, StepContext&>, std::invoke_result<F>>::type;
 
+// map's item function: fn(DurableContext& ctx, const T& item, std::size_t index,
+// const std::vector<T>& items). Anything else makes map() fail with a static_assert that
+// names this signature (MapItemResult then yields a placeholder, so that the overload
+// is still chosen and the message is the only error).
+template <class F, class T>
+inline constexpr bool kIsMapItemFunction =
+    std::is_invocable_v<F&, DurableContext&, const T&, std::size_t, const std::vector<T>&>;
+template <class F, class T, bool = kIsMapItemFunction<F, T>>
+struct MapItemResult {
+  using type = ValueOf<std::invoke_result_t<F&, DurableContext&, const T&, std::size_t, const std::vector<T>&>>;
+};
+template <class F, class T>
+struct MapItemResult<F, T, false> {
+  using type = std::nullptr_t;
+};
+
 template <class F>
 decltype(auto) callStepBody(F& fn, StepContext& sc) {
   if constexpr (std::is_invocable_v<F, StepContext&>) {
@@ -287,17 +303,29 @@ class DurableContext {
     return parallelImpl<R>(std::nullopt, branches, config);
   }
 
-  template <class T, class F,
-            class R = internal::ValueOf<std::invoke_result_t<F&, DurableContext&, const T&, std::size_t,
-                                                             const std::vector<T>&>>>
+  template <class T, class F, class R = typename internal::MapItemResult<F, T>::type>
   BatchResult<R> map(std::string_view name, const std::vector<T>& items, F&& fn, MapConfig<T, R> config = {}) {
-    return mapImpl<T, R>(std::string(name), items, fn, config);
+    static_assert(internal::kIsMapItemFunction<F, T>,
+                  "rwd: map's item function must be callable as fn(rwd::DurableContext& ctx, const T& item, "
+                  "std::size_t index, const std::vector<T>& items): four parameters (JavaScript may leave "
+                  "trailing ones out, C++ cannot; add the unused ones unnamed)");
+    if constexpr (internal::kIsMapItemFunction<F, T>) {
+      return mapImpl<T, R>(std::string(name), items, fn, config);
+    } else {
+      return {};
+    }
   }
-  template <class T, class F,
-            class R = internal::ValueOf<std::invoke_result_t<F&, DurableContext&, const T&, std::size_t,
-                                                             const std::vector<T>&>>>
+  template <class T, class F, class R = typename internal::MapItemResult<F, T>::type>
   BatchResult<R> map(const std::vector<T>& items, F&& fn, MapConfig<T, R> config = {}) {
-    return mapImpl<T, R>(std::nullopt, items, fn, config);
+    static_assert(internal::kIsMapItemFunction<F, T>,
+                  "rwd: map's item function must be callable as fn(rwd::DurableContext& ctx, const T& item, "
+                  "std::size_t index, const std::vector<T>& items): four parameters (JavaScript may leave "
+                  "trailing ones out, C++ cannot; add the unused ones unnamed)");
+    if constexpr (internal::kIsMapItemFunction<F, T>) {
+      return mapImpl<T, R>(std::nullopt, items, fn, config);
+    } else {
+      return {};
+    }
   }
 
   // ---- chained invoke -----------------------------------------------------------

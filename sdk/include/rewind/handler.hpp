@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -83,12 +84,34 @@ RawHandler makeHandler(F fn) {
                 std::is_same_v<internal::FirstArgOf<F>, Payload>) {
     return RawHandler(std::move(fn));
   } else {
-    using E = internal::FirstArgOf<F>;
-    using R = typename internal::CallableTraits<F>::Result;
-    return [fn = std::move(fn)](const Payload& input, DurableContext& ctx) mutable -> Payload {
-      E event = internal::decodeEvent<E>(input);
-      return internal::encodeResult<R>([&]() -> decltype(auto) { return fn(event, ctx); });
-    };
+    using Args = typename internal::CallableTraits<F>::Args;
+    constexpr bool kTwoParameters = std::tuple_size_v<Args> == 2;
+    static_assert(kTwoParameters,
+                  "rwd: a durable handler is `Result handler(const Event& event, rwd::DurableContext& ctx)`: "
+                  "two parameters, the event first");
+    if constexpr (kTwoParameters) {
+      constexpr bool kContextFirst = std::is_same_v<std::remove_cvref_t<std::tuple_element_t<0, Args>>, DurableContext>;
+      constexpr bool kContextSecond =
+          std::is_same_v<std::remove_cvref_t<std::tuple_element_t<1, Args>>, DurableContext>;
+      static_assert(!kContextFirst,
+                    "rwd: handler parameters in the wrong order: a durable handler is "
+                    "`Result handler(const Event& event, rwd::DurableContext& ctx)`, the event first");
+      static_assert(kContextFirst || kContextSecond,
+                    "rwd: a durable handler's second parameter is the context: "
+                    "`Result handler(const Event& event, rwd::DurableContext& ctx)`");
+      if constexpr (!kContextFirst && kContextSecond) {
+        using E = internal::FirstArgOf<F>;
+        using R = typename internal::CallableTraits<F>::Result;
+        return [fn = std::move(fn)](const Payload& input, DurableContext& ctx) mutable -> Payload {
+          E event = internal::decodeEvent<E>(input);
+          return internal::encodeResult<R>([&]() -> decltype(auto) { return fn(event, ctx); });
+        };
+      } else {
+        return RawHandler();
+      }
+    } else {
+      return RawHandler();
+    }
   }
 }
 

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -52,13 +53,20 @@ inline bool plainJsonString(std::string_view s) noexcept {
   return true;
 }
 
+// The message of a type without JSON conversions (the type is the T of the
+// jsonSerialize<T> / jsonDeserialize<T> the compiler names next to it).
+#define REWIND_NO_JSON_MESSAGE                                                                             \
+  "rwd: this type has no JSON conversion (it is the T in jsonSerialize<T>/jsonDeserialize<T> below). "    \
+  "Add `void to_json(nlohmann::json&, const T&)` and `void from_json(const nlohmann::json&, T&)` in T's " \
+  "namespace (or NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(T, fields...)), or pass a custom rwd::Serdes<T> "    \
+  "in the operation's config"
+
 template <class T>
 Payload jsonSerialize(const T& value) {
-  static_assert(IsJsonSerializable<T>::value,
-                "rwd: this result type has no JSON serialization. Add to_json/from_json for it "
-                "(e.g. NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(Type, fields...)) or pass a custom serdes "
-                "in the operation's config.");
-  if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+  static_assert(IsJsonSerializable<T>::value, REWIND_NO_JSON_MESSAGE);
+  if constexpr (!IsJsonSerializable<T>::value) {
+    return std::nullopt;  // the static_assert above is the error; nothing more to report
+  } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
     char buf[24];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
     return std::string(buf, end);  // what nlohmann writes for an integer, without a Json tree
@@ -78,7 +86,7 @@ Payload jsonSerialize(const T& value) {
 }
 
 template <class T>
-T jsonDeserialize(const Payload& payload) {
+T jsonDeserializeChecked(const Payload& payload) {
   if (!payload) return Json(nullptr).template get<T>();
   const std::string& text = *payload;
   if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
@@ -94,6 +102,23 @@ T jsonDeserialize(const Payload& payload) {
     }
   }
   return Json::parse(text).template get<T>();  // everything else, and every edge case
+}
+
+// Reading needs only from_json (an event type may have nothing else).
+template <class T, class = void>
+struct IsJsonDeserializable : std::false_type {};
+template <class T>
+struct IsJsonDeserializable<T, std::void_t<decltype(std::declval<const Json&>().template get<T>())>>
+    : std::true_type {};
+
+template <class T>
+T jsonDeserialize(const Payload& payload) {
+  static_assert(IsJsonDeserializable<T>::value, REWIND_NO_JSON_MESSAGE);
+  if constexpr (!IsJsonDeserializable<T>::value) {
+    throw std::logic_error("unreachable: T has no JSON conversion");
+  } else {
+    return jsonDeserializeChecked<T>(payload);
+  }
 }
 
 }  // namespace internal

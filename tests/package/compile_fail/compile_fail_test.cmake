@@ -1,0 +1,30 @@
+# Builds one compile-fail target (-DTARGET) in the build tree (-DBUILD) and checks that
+# it fails with the static_assert the source's `// expect: REGEX` line names, in at most
+# MAX_ERRORS "error:" lines — a short message, not a page of template noise.
+# `// expect: COMPILES` marks the control, which must build.
+file(STRINGS ${SOURCE} expect_line REGEX "^// expect: ")
+string(REGEX REPLACE "^// expect: " "" expect "${expect_line}")
+execute_process(COMMAND ${CMAKE_COMMAND} --build ${BUILD} --target ${TARGET}
+  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+set(out "${out}${err}")
+if(expect STREQUAL "COMPILES")
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "the control ${SOURCE} does not compile:\n${out}")
+  endif()
+  return()
+endif()
+if(rc EQUAL 0)
+  message(FATAL_ERROR "${SOURCE} compiled, but it must fail with: ${expect}")
+endif()
+if(NOT out MATCHES "static assertion failed[^\n]*rwd: ")
+  message(FATAL_ERROR "${SOURCE} failed without Rewind's static_assert:\n${out}")
+endif()
+if(NOT out MATCHES "${expect}")
+  message(FATAL_ERROR "${SOURCE} failed, but not with '${expect}':\n${out}")
+endif()
+string(REGEX MATCHALL "error:" errors "${out}")
+list(LENGTH errors n)
+if(n GREATER MAX_ERRORS)
+  message(FATAL_ERROR "${SOURCE}: ${n} errors (at most ${MAX_ERRORS}) — the static_assert must be the message:\n${out}")
+endif()
+message(STATUS "${SOURCE}: ${n} error(s), the static_assert names the expected signature")

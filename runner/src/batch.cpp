@@ -1,6 +1,7 @@
-// parallel() and map(): a CONTEXT whose items are child contexts, run cooperatively on
-// the handler's thread in an order chosen by the scheduler. A suspended item keeps its
-// maxConcurrency slot; the batch suspends when every started item is blocked.
+// parallel() and map(): a CONTEXT whose items are child contexts (NESTED) or share its
+// id space's parent (FLAT), run cooperatively on the handler's thread in an order chosen
+// by the scheduler. A suspended item keeps its maxConcurrency slot; the batch suspends
+// when every started item is blocked.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -15,7 +16,8 @@ using internal::kLargeResultBytes;
 
 namespace {
 
-enum class ItemState { NotStarted, Active, Succeeded, Failed };
+// Admitted: holds a concurrency slot but has not run yet (it counts nowhere until it does).
+enum class ItemState { NotStarted, Admitted, Active, Succeeded, Failed };
 
 std::optional<CompletionReason> completionReason(std::size_t succ, std::size_t fail, std::size_t n,
                                                  const internal::BatchOptions& o) {
@@ -117,24 +119,72 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     itemStepIds[i] = fmt::format("{}-{}", stepId, i + 1);
     itemIds[i] = operationIdFor(itemStepIds[i]);
   }
-  // Items start in index order, so the started ones are a prefix. FLAT items have no
-  // records of their own: every invocation re-runs them from their top, their
-  // operations returning from the log.
   const bool flat = options.nesting == Nesting::Flat;
-  std::size_t nextNew = 0;
-  for (; !flat && nextNew < n; ++nextNew) {
-    const Operation* irec = inv.store().find(itemIds[nextNew]);
-    if (!irec) break;
-    inv.markVisited(irec->id);
-    inv.onReplayedOperation(*irec);
-    if (irec->status == OperationStatus::Succeeded && !irec->contextDetails->replayChildren) {
-      states[nextNew] = ItemState::Succeeded;
-      payloads[nextNew] = irec->contextDetails->result;
-    } else if (irec->status == OperationStatus::Failed) {
-      states[nextNew] = ItemState::Failed;
-      errors[nextNew] = irec->contextDetails->error;
-    } else {
-      states[nextNew] = ItemState::Active;
+  // Items the scheduler may run now: started items that can progress, then admitted ones.
+  std::vector<std::size_t> runnable;
+  std::size_t active = 0;
+  // The items started in earlier invocations. A scheduler may start any admitted item
+  // first, so they are not a prefix by index: every item is looked up.
+  if (rec && !flat) {
+    for (std::size_t i = 0; i < n; ++i) {
+      const Operation* irec = inv.store().find(itemIds[i]);
+      if (!irec) continue;
+      inv.markVisited(irec->id);
+      inv.onReplayedOperation(*irec);
+      if (irec->status == OperationStatus::Succeeded && !irec->contextDetails->replayChildren) {
+        states[i] = ItemState::Succeeded;
+        payloads[i] = irec->contextDetails->result;
+      } else if (irec->status == OperationStatus::Failed) {
+        states[i] = ItemState::Failed;
+        errors[i] = irec->contextDetails->error;
+      } else {
+        states[i] = ItemState::Active;
+        ++active;
+        runnable.push_back(i);
+      }
+    }
+  } else if (rec && flat) {
+    // FLAT items have no records: an item started when its first operation exists, and
+    // what it reached is found by running it from the log only (a probe). An item that
+    // ends without new work and without an operation completed since it last ran ended
+    // in an earlier invocation (NESTED: a terminal item record); one that needs work is
+    // runnable (NESTED: an open item record); one that only suspends is blocked.
+    // Known limit: an item that never calls a durable operation leaves no trace, so it
+    // counts as not started until it runs again.
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!inv.store().find(operationIdFor(itemStepIds[i] + "-1"))) continue;
+      std::unique_ptr<DurableContext> ictx = inv.makeContext(itemStepIds[i], id);
+      internal::BranchFrame frame;
+      ItemState outcome = ItemState::Active;
+      bool unwound = false;  // ended by the suspension itself (not swallowed by user code)
+      inv.beginProbe();
+      try {
+        payloads[i] = inv.runBranch(frame, [&] { return runItem(*ictx, i); });
+        if (!frame.suspended) outcome = ItemState::Succeeded;
+      } catch (const internal::Suspension&) {
+        unwound = true;
+      } catch (const internal::CrashSignal&) {
+        inv.endProbe(false);
+        inv.markCrashed();
+        throw;
+      } catch (...) {
+        if (!frame.suspended) {
+          outcome = ItemState::Failed;
+          errors[i] = currentErrorInfo().toObject();
+        }
+      }
+      bool needed = inv.endProbe(outcome != ItemState::Active);
+      inv.guard();  // a fatal error found while probing (non-determinism) is fatal
+      if (needed) outcome = ItemState::Active;
+      if (outcome == ItemState::Active) {
+        payloads[i].reset();
+        errors[i].reset();
+        ++active;
+        // A blocked item keeps its slot with nothing to run; one whose code swallowed the
+        // suspension runs again so that the real run reports it.
+        if (needed || !unwound) runnable.push_back(i);
+      }
+      states[i] = outcome;
     }
   }
 
@@ -234,22 +284,20 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
 
   // Runnable items (started or admitted, not yet run in this invocation), ascending.
   // The default order takes them from the front; a custom scheduler sees them all.
-  std::vector<std::size_t> runnable;
-  std::size_t head = 0, active = 0, succ = 0, fail = 0;
-  for (std::size_t i = 0; i < nextNew; ++i) {
+  std::size_t head = 0, succ = 0, fail = 0, nextNew = 0;
+  for (std::size_t i = 0; i < n; ++i) {
     succ += states[i] == ItemState::Succeeded;
     fail += states[i] == ItemState::Failed;
-    if (states[i] == ItemState::Active) {
-      ++active;
-      runnable.push_back(i);
-    }
   }
   std::optional<CompletionReason> reason;
   while (true) {
     reason = completionReason(succ, fail, n, options);
     if (reason) break;
-    while (nextNew < n && (!options.maxConcurrency || active < static_cast<std::size_t>(*options.maxConcurrency))) {
-      states[nextNew] = ItemState::Active;
+    // Items are admitted in index order, skipping those started earlier.
+    while (!options.maxConcurrency || active < static_cast<std::size_t>(*options.maxConcurrency)) {
+      while (nextNew < n && states[nextNew] != ItemState::NotStarted) ++nextNew;
+      if (nextNew == n) break;
+      states[nextNew] = ItemState::Admitted;
       ++active;
       runnable.push_back(nextNew++);
     }
@@ -267,6 +315,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
             fmt::format("[rewind.batch.scheduler] the scheduler picked item {}, which is not runnable", pick));
       runnable.erase(it);
     }
+    if (states[pick] == ItemState::Admitted) states[pick] = ItemState::Active;  // it starts now
     runOne(pick);
     if (states[pick] != ItemState::Active) {
       --active;
@@ -279,7 +328,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   internal::RawBatch raw;
   raw.reason = *reason;
   for (std::size_t i = 0; i < n; ++i) {
-    if (states[i] == ItemState::NotStarted || (!flat && !inv.store().find(itemIds[i])))
+    if (states[i] == ItemState::NotStarted || states[i] == ItemState::Admitted)
       continue;  // never started: counts nowhere
     internal::RawBatchItem item;
     item.index = i;

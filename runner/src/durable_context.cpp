@@ -157,6 +157,7 @@ OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const 
           fmt::format("non-deterministic replay at step {} (id {}): the log recorded {}, the code now calls {}",
                       op.stepId, op.id, describeOp(op.rec->type, op.rec->subType, op.rec->name),
                       describeOp(type, sub, name)))));
+    inv.touched(*op.rec);
     inv.onReplayedOperation(*op.rec);
   }
   return op;
@@ -199,6 +200,7 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
   } else {
     // An at-least-once step left STARTED re-runs without a new START.
     if (status != OperationStatus::Started) inv.checkpoint(update(OperationAction::Start));
+    inv.liveWork();
     const Operation* rec = inv.store().find(op.id);
     int attempt = rec->stepDetails->attempt;
     StepContext sc(&inv, op.id, attempt);
@@ -417,6 +419,7 @@ Payload DurableContext::waitForConditionCore(
   int attempt = inv.store().find(op.id)->stepDetails->attempt;
   StepContext sc(&inv, op.id, attempt);
   std::pair<Payload, WaitDecision> outcome;
+  inv.liveWork();
   AttemptInfo ai = attemptInfo(op, name, kSub, attempt);
   ++inv.stepBodyDepth;
   try {

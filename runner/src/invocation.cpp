@@ -2,6 +2,8 @@
 // it ends (return, throw, suspension, crash) into the handler envelope.
 #include "invocation.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 namespace rwd::internal {
@@ -71,6 +73,7 @@ void Invocation::markVisited(std::string_view id) {
 void Invocation::guard() {
   if (crashed_) throw CrashSignal{};
   if (fatal_) std::rethrow_exception(fatal_);
+  if (probeNeedsWork_) throw Suspension{};
   if (!branches_.empty() && branches_.back()->suspended) throw Suspension{};
 }
 
@@ -83,6 +86,30 @@ void Invocation::suspend(std::string what) {
   throw Suspension{};
 }
 
+void Invocation::beginProbe() {
+  probing_ = true;
+  probeNeedsWork_ = false;
+  probeLogs_.clear();
+}
+
+bool Invocation::endProbe(bool keepLogs) {
+  probing_ = false;
+  bool needed = std::exchange(probeNeedsWork_, false);
+  std::vector<Json> held = std::exchange(probeLogs_, {});
+  if (keepLogs) {
+    for (Json& rec : held) {
+      if (settings_.logStream) *settings_.logStream << rec.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
+      if (settings_.logSink) settings_.logSink->push_back(std::move(rec));
+    }
+  }
+  return needed;
+}
+
+void Invocation::needsWork() {
+  probeNeedsWork_ = true;
+  suspend("(probe: new work)");
+}
+
 void Invocation::fail(std::exception_ptr error) {
   if (!fatal_) fatal_ = error;
   std::rethrow_exception(fatal_);
@@ -90,6 +117,7 @@ void Invocation::fail(std::exception_ptr error) {
 
 void Invocation::checkpoint(OperationUpdate update) {
   guard();
+  liveWork();
   CheckpointFate fate = CheckpointFate::Persist;
   if (settings_.interceptor) {
     std::size_t seq = settings_.checkpointSequence ? (*settings_.checkpointSequence)++ : 0;
@@ -132,6 +160,10 @@ void Invocation::log(LogLevel level, std::string_view message, bool replaying, c
   if (!operationId.empty()) rec["operationId"] = operationId;
   if (attempt > 0) rec["attempt"] = attempt;
   if (hasPlugins()) notify("enrichLogContext", [&](Plugin& p) { p.enrichLogContext(rec); });
+  if (probing_) {
+    probeLogs_.push_back(std::move(rec));
+    return;
+  }
   if (settings_.logStream) *settings_.logStream << rec.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
   if (settings_.logSink) settings_.logSink->push_back(std::move(rec));
 }

@@ -53,6 +53,9 @@ struct InvocationSettings {
   StepResultOverride stepResultOverride;
   std::vector<Plugin*> plugins;                   // this invocation's plugins, in order
   std::unordered_set<std::string> completedSinceLast;  // ids made terminal between invocations
+  // Ids made terminal from outside since the last invocation that ended cleanly (not
+  // crashed, not failed as an invocation): what a FLAT batch item may not have seen yet.
+  std::unordered_set<std::string> unseenCompletions;
   std::unordered_set<std::string>* reportedHookFailures = nullptr;  // execution-wide: report each once
 };
 
@@ -111,9 +114,27 @@ class Invocation {
   void log(LogLevel level, std::string_view message, bool replaying, const std::string& operationId,
            int attempt);
   BranchScheduler& scheduler();
+  // ---- probing (FLAT batch items; batch.cpp) ----
+  // While probing, a branch runs from the log only: the first thing that would be new
+  // work (a checkpoint, a step body, an operation completed since the item last ran)
+  // marks the probe as needing work and suspends; logs are held back and plugins are
+  // silent, so that a probe that needs work leaves no trace.
+  void beginProbe();
+  // Ends the probe; returns true when it needed work. The held-back logs are written
+  // when `keepLogs`, dropped otherwise.
+  bool endProbe(bool keepLogs);
+  bool probing() const noexcept { return probing_; }
+  // Called where live work is about to happen; suspends when probing.
+  void liveWork() {
+    if (probing_) needsWork();
+  }
+  // Called when replay reaches a recorded operation.
+  void touched(const Operation& rec) {
+    if (probing_ && settings_.unseenCompletions.count(rec.id)) needsWork();
+  }
 
   // ---- plugin hooks (no cost when no plugin is registered) ----
-  bool hasPlugins() const noexcept { return !settings_.plugins.empty(); }
+  bool hasPlugins() const noexcept { return !probing_ && !settings_.plugins.empty(); }
   // Calls `hook` on every plugin in order; a throwing plugin is reported once and skipped.
   template <class F>
   void notify(const char* hookName, F&& hook) {
@@ -141,6 +162,7 @@ class Invocation {
   void markCrashed() { crashed_ = true; }
 
  private:
+  [[noreturn]] void needsWork();
   void checkVanished(InvocationOutcomeData& outcome);
 
   ExecutionStore& store_;
@@ -150,6 +172,9 @@ class Invocation {
   std::unordered_set<std::string> entered_;
   std::vector<BranchFrame*> branches_;
   std::exception_ptr fatal_;
+  bool probing_ = false;
+  bool probeNeedsWork_ = false;
+  std::vector<Json> probeLogs_;
   bool crashed_ = false;
   std::unordered_set<std::string> reportedHookFailures_;
 };

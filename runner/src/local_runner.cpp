@@ -55,6 +55,8 @@ struct LocalDurableTestRunner::Impl {
   std::map<std::string, RawFunction, std::less<>> functions;
   std::map<std::string, std::pair<RawHandler, HandlerConfig>, std::less<>> durableFunctions;
   std::vector<Responder> responders;
+  // Completions since the last invocation that ended cleanly (FLAT batches; batch.cpp).
+  std::unordered_set<std::string> unseenCompletions;
 
   // Execution state (guarded by mu).
   std::unique_ptr<ExecutionStore> store;
@@ -109,6 +111,7 @@ struct LocalDurableTestRunner::Impl {
     blockedReason.clear();
     reportedHookFailures.clear();
     external.clear();
+    unseenCompletions.clear();
     for (auto& r : responders) r.used = false;
     HistoryEvent& ev = store->addEvent(HistoryEventType::ExecutionStarted);
     ev.hasResult = true;
@@ -197,6 +200,7 @@ struct LocalDurableTestRunner::Impl {
       if (p) settings.plugins.push_back(p.get());
     settings.completedSinceLast.insert(completions.begin(), completions.end());
     settings.reportedHookFailures = sinks.reportedHookFailures;
+    settings.unseenCompletions = unseenCompletions;
 
     internal::Invocation inv(st, settings);
     if (!inv.hasPlugins()) return inv.run(handler, req.input);
@@ -275,6 +279,7 @@ struct LocalDurableTestRunner::Impl {
     InvocationRequest req = nextRequest();
     std::vector<std::string> completions = store->takeCompletions();
     internal::InvocationOutcomeData out;
+    unseenCompletions.insert(completions.begin(), completions.end());
     if (!options.invocationExecutor) {
       out = execute(*store, req, completions, Sinks{&logs, options.logStream, &reportedHookFailures},
                     options.checkpointInterceptor, &checkpointSeq);
@@ -315,6 +320,10 @@ struct LocalDurableTestRunner::Impl {
         break;
     }
     invocations.push_back(std::move(rec));
+    // A crashed or failed invocation may not have reached every item that a completion
+    // unblocked: those completions stay unseen until an invocation ends cleanly.
+    if (out.end != internal::InvocationEnd::Crashed && out.end != internal::InvocationEnd::InvocationFailed)
+      unseenCompletions.clear();
 
     if (out.end == internal::InvocationEnd::Succeeded) {
       finish(ExecutionStatus::Succeeded, out.result, std::nullopt);

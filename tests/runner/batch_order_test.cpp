@@ -1,0 +1,331 @@
+// Batches under any branch order: replay finds the started items wherever they are,
+// never-run items count nowhere, and NESTED and FLAT give the same BatchResult.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "rewind/local_runner.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using rwd::BatchItemStatus;
+using rwd::CompletionReason;
+using rwd::DurableContext;
+using rwd::ExecutionStatus;
+using rwd::Nesting;
+
+// Runs the runnable item with the highest priority first (priority[i] larger = sooner).
+class PriorityScheduler final : public rwd::BranchScheduler {
+ public:
+  explicit PriorityScheduler(std::vector<int> priority) : priority_(std::move(priority)) {}
+  std::size_t pick(const std::vector<std::size_t>& runnable) override {
+    return *std::max_element(runnable.begin(), runnable.end(),
+                             [&](std::size_t a, std::size_t b) { return priority_.at(a) < priority_.at(b); });
+  }
+
+ private:
+  std::vector<int> priority_;
+};
+
+std::shared_ptr<rwd::BranchScheduler> reverseOrder(std::size_t n) {
+  std::vector<int> p(n);
+  for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<int>(i);
+  return std::make_shared<PriorityScheduler>(p);
+}
+
+// What a handler returns about its batch: the whole BatchResult and its counts.
+template <class R>
+rwd::Json describe(const rwd::BatchResult<R>& r) {
+  rwd::Json j = r;
+  j["successCount"] = r.successCount();
+  j["failureCount"] = r.failureCount();
+  j["startedCount"] = r.startedCount();
+  j["totalCount"] = r.totalCount();
+  j["status"] = toString(r.status());
+  try {
+    r.throwIfError();
+    j["throwIfError"] = nullptr;
+  } catch (const rwd::BatchCompletionError& e) {
+    j["throwIfError"] = e.errorType() + ": " + e.message();
+  }
+  return j;
+}
+
+// ---- point 1: started items are not a prefix by index -------------------------------
+
+rwd::Json crashOnceThenFail(Nesting nesting) {
+  auto crashed = std::make_shared<std::set<std::string>>();
+  rwd::RunnerOptions options;
+  options.scheduler = reverseOrder(3);
+  rwd::LocalDurableTestRunner runner(
+      [crashed, nesting](const rwd::Json&, DurableContext& ctx) {
+        std::vector<int> items{0, 1, 2};
+        auto r = ctx.map("m", items,
+                         [crashed](DurableContext& c, const int& item, std::size_t, const std::vector<int>&) {
+                           return c.step("work",
+                                         [&, item]() -> int {
+                                           if (crashed->insert(c.stepIdPrefix()).second)
+                                             rwd::testing::simulateProcessCrash();
+                                           throw rwd::Error("work::Broken", "item " + std::to_string(item) + " broke");
+                                         },
+                                         {.retryStrategy = rwd::retryPresets::none()});
+                         },
+                         {.completionConfig = {.toleratedFailureCount = 5}, .nesting = nesting});
+        return describe(r);
+      },
+      options);
+  const auto& res = runner.run();
+  EXPECT_EQ(res.getStatus(), ExecutionStatus::Succeeded) << res.getError().value_or(rwd::ErrorObject{}).errorMessage;
+  return res.getStatus() == ExecutionStatus::Succeeded ? res.getResult() : rwd::Json();
+}
+
+TEST(BatchOrderTest, ItemsStartedOutOfIndexOrderReplayFromTheirRecords) {
+  for (Nesting nesting : {Nesting::Nested, Nesting::Flat}) {
+    rwd::Json r = crashOnceThenFail(nesting);
+    EXPECT_EQ(r.value("failureCount", -1), 3) << r.dump();
+    EXPECT_EQ(r.value("totalCount", -1), 3) << r.dump();
+    EXPECT_EQ(r.value("completionReason", ""), "ALL_COMPLETED") << r.dump();
+  }
+}
+
+// ---- point 2: FLAT items admitted but never run count nowhere ------------------------
+
+TEST(BatchOrderTest, FlatItemsAdmittedButNeverRunCountNowhere) {
+  for (Nesting nesting : {Nesting::Nested, Nesting::Flat}) {
+    rwd::LocalDurableTestRunner runner([nesting](const rwd::Json&, DurableContext& ctx) {
+      std::vector<int> items{0, 1, 2, 3};
+      auto r = ctx.map("m", items,
+                       [](DurableContext& c, const int& item, std::size_t, const std::vector<int>&) {
+                         return c.step("v", [item] { return item; });
+                       },
+                       {.completionConfig = {.minSuccessful = 1}, .nesting = nesting});
+      return describe(r);
+    });
+    const auto& res = runner.run();
+    ASSERT_EQ(res.getStatus(), ExecutionStatus::Succeeded);
+    EXPECT_EQ(res.getResult()["totalCount"], 1) << res.getResult().dump();
+    EXPECT_EQ(res.getResult()["startedCount"], 0) << res.getResult().dump();
+    EXPECT_EQ(res.getResult()["completionReason"], "MIN_SUCCESSFUL_REACHED");
+  }
+}
+
+// ---- point 3: FLAT keeps the outcomes of earlier invocations -------------------------
+
+TEST(BatchOrderTest, FlatKeepsAFailureFromAnEarlierInvocation) {
+  rwd::Json results[2];
+  for (Nesting nesting : {Nesting::Nested, Nesting::Flat}) {
+    rwd::RunnerOptions options;
+    options.scheduler = reverseOrder(2);
+    rwd::LocalDurableTestRunner runner(
+        [nesting](const rwd::Json&, DurableContext& ctx) {
+          std::vector<int> items{0, 1};
+          auto r = ctx.map("m", items,
+                           [](DurableContext& c, const int& item, std::size_t, const std::vector<int>&) {
+                             if (item == 0)
+                               return c.step("fails", []() -> int { throw rwd::Error("work::Broken", "no"); },
+                                             {.retryStrategy = rwd::retryPresets::none()});
+                             c.wait("nap", 2s);
+                             return c.step("after-nap", [] { return 1; });
+                           },
+                           {.completionConfig = {.minSuccessful = 1, .toleratedFailureCount = 5}, .nesting = nesting});
+          return describe(r);
+        },
+        options);
+    const auto& res = runner.run();
+    ASSERT_EQ(res.getStatus(), ExecutionStatus::Succeeded);
+    results[nesting == Nesting::Flat] = res.getResult();
+  }
+  EXPECT_EQ(results[1]["failureCount"], 1) << results[1].dump();
+  EXPECT_EQ(results[1]["status"], "FAILED") << results[1].dump();
+  EXPECT_NE(results[1]["throwIfError"], nullptr);
+  EXPECT_EQ(results[0], results[1]);
+}
+
+// ---- NESTED and FLAT agree, over random batches and branch orders --------------------
+
+enum class Op { Step, StepFails, CrashOnce, Wait, RetryOnce, Callback };
+
+struct ItemScript {
+  std::vector<Op> ops;
+  bool throwsAtEnd = false;
+};
+
+struct BatchCase {
+  std::vector<ItemScript> items;
+  std::optional<int> maxConcurrency;
+  rwd::CompletionConfig completion;
+  std::vector<int> priority;  // empty: the default index order
+  bool parallel = false;
+};
+
+BatchCase randomCase(std::mt19937& rng) {
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  BatchCase c;
+  int n = pick(1, 5);
+  // Crashes only under the default order: see NestedAndFlatGiveTheSameBatchResult... below.
+  const bool customOrder = pick(0, 2) != 0;
+  for (int i = 0; i < n; ++i) {
+    ItemScript s;
+    int len = pick(1, 4);
+    for (int k = 0; k < len; ++k) {
+      // The first operation is a step: a FLAT item leaves a trace from its start.
+      Op op = k == 0 ? (pick(0, 3) == 0 ? Op::CrashOnce : Op::Step) : static_cast<Op>(pick(0, 5));
+      if (customOrder && op == Op::CrashOnce) op = Op::Step;
+      s.ops.push_back(op);
+    }
+    s.throwsAtEnd = pick(0, 5) == 0;
+    c.items.push_back(s);
+  }
+  if (pick(0, 2) != 0) c.maxConcurrency = pick(1, 3);
+  switch (pick(0, 4)) {
+    case 0:
+      break;
+    case 1:
+      c.completion.minSuccessful = static_cast<std::size_t>(pick(1, n));
+      break;
+    case 2:
+      c.completion.toleratedFailureCount = static_cast<std::size_t>(pick(0, 2));
+      break;
+    case 3:
+      c.completion.toleratedFailurePercentage = pick(0, 4) * 25.0;
+      break;
+    default:
+      c.completion.minSuccessful = static_cast<std::size_t>(pick(1, n));
+      c.completion.toleratedFailureCount = static_cast<std::size_t>(pick(0, 3));
+  }
+  if (customOrder) {
+    for (int i = 0; i < n; ++i) c.priority.push_back(i);
+    std::shuffle(c.priority.begin(), c.priority.end(), rng);
+  }
+  c.parallel = pick(0, 1) == 1;
+  return c;
+}
+
+std::string caseText(const BatchCase& bc) {
+  static const char* kOps[] = {"step", "stepFails", "crashOnce", "wait", "retryOnce", "callback"};
+  std::string out = bc.parallel ? "parallel" : "map";
+  out += " maxConcurrency=" + (bc.maxConcurrency ? std::to_string(*bc.maxConcurrency) : std::string("-"));
+  if (bc.completion.minSuccessful) out += " minSuccessful=" + std::to_string(*bc.completion.minSuccessful);
+  if (bc.completion.toleratedFailureCount)
+    out += " toleratedFailureCount=" + std::to_string(*bc.completion.toleratedFailureCount);
+  if (bc.completion.toleratedFailurePercentage)
+    out += " toleratedFailurePercentage=" + std::to_string(*bc.completion.toleratedFailurePercentage);
+  out += " priority=[";
+  for (int p : bc.priority) out += std::to_string(p) + " ";
+  out += "]";
+  for (std::size_t i = 0; i < bc.items.size(); ++i) {
+    out += "\n  item " + std::to_string(i) + ":";
+    for (Op op : bc.items[i].ops) out += std::string(" ") + kOps[static_cast<int>(op)];
+    if (bc.items[i].throwsAtEnd) out += " throw";
+  }
+  return out;
+}
+
+int runItem(DurableContext& c, const ItemScript& s, std::size_t index, std::set<std::string>& crashed) {
+  int sum = static_cast<int>(index) * 100;
+  for (std::size_t k = 0; k < s.ops.size(); ++k) {
+    std::string name = "op-" + std::to_string(k);
+    int v = static_cast<int>(k) + 1;
+    switch (s.ops[k]) {
+      case Op::Step:
+        sum += c.step(name, [v] { return v; });
+        break;
+      case Op::StepFails:
+        sum += c.step(name,
+                      [&]() -> int { throw rwd::Error("item::Failed", "item " + std::to_string(index) + " failed"); },
+                      {.retryStrategy = rwd::retryPresets::none()});
+        break;
+      case Op::CrashOnce: {
+        std::string key = c.stepIdPrefix() + "/" + name;
+        sum += c.step(name, [&, key, v] {
+          if (crashed.insert(key).second) rwd::testing::simulateProcessCrash();
+          return v;
+        });
+        break;
+      }
+      case Op::Wait:
+        c.wait(name, std::chrono::seconds(v));
+        break;
+      case Op::RetryOnce:
+        sum += c.step(name,
+                      [v](rwd::StepContext& sc) {
+                        if (sc.attempt() == 1) throw rwd::Error("item::Flaky", "first attempt fails");
+                        return v;
+                      },
+                      {.retryStrategy = [](const rwd::ErrorInfo&, int attempt) {
+                        return rwd::RetryDecision{attempt < 2, std::chrono::seconds(1)};
+                      }});
+        break;
+      case Op::Callback:
+        sum += std::stoi(c.waitForCallback(name, [](const std::string&) {}));
+        break;
+    }
+  }
+  if (s.throwsAtEnd) throw rwd::Error("item::Thrown", "item " + std::to_string(index) + " threw");
+  return sum;
+}
+
+rwd::Json runCase(const BatchCase& bc, Nesting nesting) {
+  auto crashed = std::make_shared<std::set<std::string>>();
+  rwd::RunnerOptions options;
+  if (!bc.priority.empty()) options.scheduler = std::make_shared<PriorityScheduler>(bc.priority);
+  rwd::LocalDurableTestRunner runner(
+      [&bc, crashed, nesting](const rwd::Json&, DurableContext& ctx) {
+        if (bc.parallel) {
+          std::vector<rwd::Branch<int>> branches;
+          for (std::size_t i = 0; i < bc.items.size(); ++i)
+            branches.emplace_back(
+                [&bc, crashed, i](DurableContext& c) { return runItem(c, bc.items[i], i, *crashed); });
+          return describe(ctx.parallel(
+              "batch", branches,
+              {.maxConcurrency = bc.maxConcurrency, .completionConfig = bc.completion, .nesting = nesting}));
+        }
+        std::vector<int> items(bc.items.size());
+        return describe(
+            ctx.map("batch", items,
+                    [&bc, crashed](DurableContext& c, const int&, std::size_t i, const std::vector<int>&) {
+                      return runItem(c, bc.items[i], i, *crashed);
+                    },
+                    {.maxConcurrency = bc.maxConcurrency, .completionConfig = bc.completion, .nesting = nesting}));
+      },
+      options);
+  // Callbacks are answered in creation order, one virtual second after their invocation.
+  runner.onCallback("*", rwd::CallbackResponse::success("7").after(1s));
+  for (int i = 0; i < 20; ++i) runner.onCallback("*", rwd::CallbackResponse::success("7").after(1s));
+  const auto& res = runner.run();
+  if (res.getStatus() != ExecutionStatus::Succeeded)
+    return rwd::Json{{"status", toString(res.getStatus())},
+                     {"error", res.getError().value_or(rwd::ErrorObject{}).errorMessage}};
+  return res.getResult();
+}
+
+// Random batches of random items (steps, failing steps, retries, waits, callbacks,
+// simulated crashes, throwing items) under random completion configs, concurrency
+// limits and branch orders. FLAT keeps no per-item records, so after an invocation
+// that crashed it cannot tell whether that invocation reached an item unblocked just
+// before it; it treats such an item as runnable, which is what NESTED does under the
+// default order. So crashes are combined with the default order only, and every other
+// branch order runs crash-free.
+TEST(BatchOrderTest, NestedAndFlatGiveTheSameBatchResultOverRandomBatchesAndBranchOrders) {
+  // REWIND_BATCH_ROUNDS=N runs a longer exploration.
+  const char* env = std::getenv("REWIND_BATCH_ROUNDS");
+  const int rounds = env ? std::atoi(env) : 400;
+  std::mt19937 rng(20261204);
+  for (int round = 0; round < rounds; ++round) {
+    BatchCase bc = randomCase(rng);
+    rwd::Json nested = runCase(bc, Nesting::Nested);
+    rwd::Json flat = runCase(bc, Nesting::Flat);
+    ASSERT_TRUE(nested.contains("all")) << "round " << round << ": " << nested.dump();
+    ASSERT_EQ(nested, flat) << "round " << round << ": " << caseText(bc);
+  }
+}
+
+}  // namespace

@@ -119,6 +119,14 @@ bool isContextError(OperationSubType sub, std::exception_ptr ep) {
   }
 }
 
+// A delay chosen by a retry or wait strategy must fit the service's range (it is
+// rounded up to 1 s, so only the upper bound can be exceeded).
+void checkDelay(Duration d, std::string_view what, const std::optional<std::string>& name, const std::string& stepId) {
+  if (d.count() > internal::kMaxDelaySeconds)
+    throw ValidationError("rewind.step.delay", fmt::format("{} {} is {} s, over the {}-second (366-day) limit", what,
+                                                           nameOrId(name, stepId), d.count(), internal::kMaxDelaySeconds));
+}
+
 const RetryStrategy& orDefault(const RetryStrategy& s) {
   static const RetryStrategy kDefault = retryPresets::defaultStrategy();
   return s ? s : kDefault;
@@ -249,6 +257,7 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
   int attempt = inv.store().find(op.id)->stepDetails->attempt;
   RetryDecision decision = orDefault(retry)(error, attempt);
   if (decision.shouldRetry) {
+    checkDelay(decision.delay, "the retry delay of step", name, op.stepId);
     OperationUpdate u = update(OperationAction::Retry);
     u.error = error.toObject();
     u.nextAttemptDelaySeconds = inv.jitteredDelay(decision.delay, decision.jitter, op.stepId, attempt).count();
@@ -264,10 +273,10 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
 // ---- wait -------------------------------------------------------------------------
 
 void DurableContext::waitCore(std::optional<std::string> name, Duration d) {
-  if (d.count() < 1)
+  if (d.count() < 1 || d.count() > internal::kMaxDelaySeconds)
     throw ValidationError("rewind.wait.duration",
-                          fmt::format("wait {}: the duration must be at least 1 second, got {} s",
-                                      name ? *name : std::string("(unnamed)"), d.count()));
+                          fmt::format("wait {}: the duration must be 1 to {} seconds (366 days), got {} s",
+                                      name ? *name : std::string("(unnamed)"), internal::kMaxDelaySeconds, d.count()));
   ContextState& st = *state_;
   Invocation& inv = *st.inv;
   OpRef op = beginOp(st, OperationType::Wait, OperationSubType::Wait, name);
@@ -282,9 +291,15 @@ void DurableContext::waitCore(std::optional<std::string> name, Duration d) {
 }
 
 void DurableContext::waitUntilCore(std::optional<std::string> name, TimePoint t) {
-  auto remaining = t - state_->inv->store().now();
-  auto secs = std::chrono::ceil<Duration>(remaining);
-  waitCore(std::move(name), std::max(secs, Duration{1}));
+  // Compared before subtracting: a far-off (or far-past) time point must not overflow.
+  const TimePoint now = state_->inv->store().now();
+  const Duration limit{internal::kMaxDelaySeconds};
+  Duration secs{1};
+  if (t > now + limit)
+    secs = limit + Duration{1};  // out of range: waitCore reports it
+  else if (t > now)
+    secs = std::max(std::chrono::ceil<Duration>(t - now), Duration{1});
+  waitCore(std::move(name), secs);
 }
 
 // ---- callbacks --------------------------------------------------------------------
@@ -294,8 +309,14 @@ std::pair<std::string, std::string> DurableContext::createCallbackCore(std::opti
                                                                        std::optional<Duration> heartbeat) {
   ContextState& st = *state_;
   Invocation& inv = *st.inv;
-  if ((timeout && timeout->count() < 1) || (heartbeat && heartbeat->count() < 1))
-    throw ValidationError("rewind.callback.timeout", "callback timeouts must be at least 1 second");
+  auto bad = [](const std::optional<Duration>& d) {
+    return d && (d->count() < 1 || d->count() > internal::kMaxCallbackTimeoutSeconds);
+  };
+  if (bad(timeout) || bad(heartbeat))
+    throw ValidationError("rewind.callback.timeout",
+                          fmt::format("callback {}: timeouts must be 1 to {} seconds (unset: none), got {} s",
+                                      name ? *name : std::string("(unnamed)"), internal::kMaxCallbackTimeoutSeconds,
+                                      bad(timeout) ? timeout->count() : heartbeat->count()));
   OpRef op = beginOp(st, OperationType::Callback, OperationSubType::Callback, name);
   if (!op.rec) {
     OperationUpdate u =
@@ -449,6 +470,7 @@ Payload DurableContext::waitForConditionCore(
   --inv.stepBodyDepth;
   endAttempt(inv, ai, std::nullopt);
   if (outcome.second.shouldContinue) {
+    checkDelay(outcome.second.delay, "the poll delay of waitForCondition", name, op.stepId);
     OperationUpdate u = update(OperationAction::Retry);
     u.payload = outcome.first;
     u.nextAttemptDelaySeconds =

@@ -346,6 +346,21 @@ std::vector<Operation> operationsFromJson(const Json& j) {
       cd.error = error(d);
       op.contextDetails = cd;
     }
+    // A failed record is replayed as the error it carries: it must carry one.
+    bool hasError = op.stepDetails            ? static_cast<bool>(op.stepDetails->error)
+                    : op.callbackDetails      ? static_cast<bool>(op.callbackDetails->error)
+                    : op.chainedInvokeDetails ? static_cast<bool>(op.chainedInvokeDetails->error)
+                    : op.contextDetails       ? static_cast<bool>(op.contextDetails->error)
+                                              : true;
+    bool needsError = op.status == OperationStatus::Failed || op.status == OperationStatus::TimedOut;
+    if (needsError && !hasError)
+      throw std::invalid_argument(fmt::format("[rewind.history.missing_error] Operations[{}] ({} {}) is {} but has no "
+                                              "Error in its {}Details",
+                                              i, toString(op.type), op.id, toString(op.status),
+                                              op.stepDetails       ? "Step"
+                                              : op.callbackDetails ? "Callback"
+                                              : op.contextDetails  ? "Context"
+                                                                   : "ChainedInvoke"));
     out.push_back(std::move(op));
   }
   return out;

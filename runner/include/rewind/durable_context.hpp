@@ -157,11 +157,16 @@ template <class T, class R>
 struct MapConfig {
   std::optional<int> maxConcurrency{};
   CompletionConfig completionConfig{};
+  // Names each item's context; unset: "map-item-<index>" (0-based, as the AWS JS SDK).
   std::function<std::string(const T& item, std::size_t index)> itemNamer{};
   Serdes<R> itemSerdes{};
   Serdes<BatchResult<R>> serdes{};
   Nesting nesting = Nesting::Nested;
 };
+
+// The payload of an invoke that sends none (see DurableContext::invoke).
+struct NoPayload {};
+inline constexpr NoPayload noPayload{};
 
 template <class P, class R>
 struct InvokeConfig {
@@ -170,7 +175,8 @@ struct InvokeConfig {
   std::optional<std::string> tenantId{};
 };
 
-// A parallel branch: a function of the branch's context, optionally named.
+// A parallel branch: a function of the branch's context, optionally named (unnamed:
+// "parallel-branch-<index>", 0-based, as the AWS JS SDK).
 template <class R>
 struct Branch {
   std::optional<std::string> name;
@@ -301,6 +307,17 @@ class DurableContext {
   }
 
   // ---- chained invoke -----------------------------------------------------------
+  // Without a payload (the target receives JSON null): invoke(functionId) or
+  // invoke(name, functionId, rwd::noPayload).
+  template <class R = Json>
+  R invoke(std::string_view functionId) {
+    return invokeImpl<R, NoPayload>(std::nullopt, functionId, nullptr, {});
+  }
+  template <class R = Json>
+  R invoke(std::string_view name, std::string_view functionId, NoPayload,
+           InvokeConfig<NoPayload, R> config = {}) {
+    return invokeImpl<R, NoPayload>(std::string(name), functionId, nullptr, config);
+  }
   template <class R = Json, class P = Json>
   R invoke(std::string_view name, std::string_view functionId, const P& payload, InvokeConfig<P, R> config = {}) {
     return invokeImpl<R, P>(std::string(name), functionId, &payload, config);
@@ -480,7 +497,11 @@ class DurableContext {
   BatchResult<R> parallelImpl(std::optional<std::string> name, std::vector<Branch<R>>& branches,
                               const ParallelConfig<R>& config) {
     auto run = [&](DurableContext& c, std::size_t i) -> R { return branches[i].fn(c); };
-    auto itemName = [&](std::size_t i) { return branches[i].name; };
+    // Unnamed branches are named as in the AWS JS SDK 2.4.
+    auto itemName = [&](std::size_t i) -> std::optional<std::string> {
+      if (branches[i].name) return branches[i].name;
+      return "parallel-branch-" + std::to_string(i);
+    };
     return batchImpl<R>(std::move(name), OperationSubType::Parallel, OperationSubType::ParallelBranch,
                         branches.size(), run, itemName, config);
   }
@@ -499,7 +520,7 @@ class DurableContext {
     };
     auto itemName = [&](std::size_t i) -> std::optional<std::string> {
       if (config.itemNamer) return config.itemNamer(items[i], i);
-      return std::nullopt;
+      return "map-item-" + std::to_string(i);  // as in the AWS JS SDK 2.4
     };
     return batchImpl<R>(std::move(name), OperationSubType::Map, OperationSubType::MapIteration, items.size(), run,
                         itemName, config);
@@ -508,8 +529,9 @@ class DurableContext {
   template <class R, class P>
   R invokeImpl(std::optional<std::string> name, std::string_view functionId, const P* payload,
                const InvokeConfig<P, R>& config) {
-    Payload p = invokeCore(std::move(name), functionId, serializeWith<P>(config.payloadSerdes, *payload),
-                           config.tenantId);
+    Payload input;
+    if (payload) input = serializeWith<P>(config.payloadSerdes, *payload);
+    Payload p = invokeCore(std::move(name), functionId, std::move(input), config.tenantId);
     if constexpr (!std::is_void_v<R>) return deserializeWith<R>(config.resultSerdes, p);
   }
 

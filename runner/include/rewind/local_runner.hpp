@@ -272,7 +272,7 @@ class LocalDurableTestRunner {
     requires(!std::is_same_v<std::decay_t<F>, RawHandler>)
   explicit LocalDurableTestRunner(F handler, RunnerOptions options = {})
       : LocalDurableTestRunner(makeHandler(std::move(handler)), std::move(options)) {}
-  LocalDurableTestRunner(RawHandler handler, RunnerOptions options);
+  explicit LocalDurableTestRunner(RawHandler handler, RunnerOptions options = {});
   ~LocalDurableTestRunner();
   LocalDurableTestRunner(const LocalDurableTestRunner&) = delete;
   LocalDurableTestRunner& operator=(const LocalDurableTestRunner&) = delete;

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <typeinfo>
 
 #include <nlohmann/json.hpp>
 
@@ -105,17 +106,32 @@ Serdes<T> jsonSerdes() {
                    [](const Payload& p) { return internal::jsonDeserialize<T>(p); }};
 }
 
+namespace internal {
+// A type without JSON conversion needs a custom serdes; whether the config carries one
+// is only known at run time, so the JSON fallback is not instantiated for such a type
+// and a missing serdes is this clear error instead of a compile error.
+[[noreturn]] void throwMissingSerdes(const char* mangledTypeName);
+}  // namespace internal
+
 // Serializes with `serdes` when set, else with the default JSON serdes.
 template <class T>
 Payload serializeWith(const Serdes<T>& serdes, const T& value) {
   if (serdes.serialize) return serdes.serialize(value);
-  return internal::jsonSerialize<T>(value);
+  if constexpr (internal::IsJsonSerializable<T>::value) {
+    return internal::jsonSerialize<T>(value);
+  } else {
+    internal::throwMissingSerdes(typeid(T).name());
+  }
 }
 
 template <class T>
 T deserializeWith(const Serdes<T>& serdes, const Payload& payload) {
   if (serdes.deserialize) return serdes.deserialize(payload);
-  return internal::jsonDeserialize<T>(payload);
+  if constexpr (internal::IsJsonSerializable<T>::value) {
+    return internal::jsonDeserialize<T>(payload);
+  } else {
+    internal::throwMissingSerdes(typeid(T).name());
+  }
 }
 
 // Callback payloads: std::string receives the raw payload text (empty when there is
@@ -127,8 +143,10 @@ T deserializeCallbackPayload(const Serdes<T>& serdes, const Payload& payload) {
     return payload.value_or(std::string());
   } else if constexpr (std::is_same_v<T, Payload>) {
     return payload;
-  } else {
+  } else if constexpr (internal::IsJsonSerializable<T>::value) {
     return internal::jsonDeserialize<T>(payload);
+  } else {
+    internal::throwMissingSerdes(typeid(T).name());
   }
 }
 

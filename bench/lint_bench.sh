@@ -5,7 +5,7 @@
 #   bench/lint_bench.sh [BUILD_DIR] [RUNS] [TU...]
 #
 # BUILD_DIR holds lint/rewind-lint (default: build). Each TU is parsed with
-# -std=c++20 -I runner/include -I tests/lint/fixtures, the same flags for both
+# -std=c++20 -I sdk/include -I runner/include (and src/) -I tests/lint/fixtures, the same flags for both
 # tools; the median of RUNS runs (default 7) is reported. Uses hyperfine when
 # installed and USE_HYPERFINE=1, else a
 # /usr/bin/time loop reporting wall and CPU medians. Figures are recorded in lint/docs/performance.md.
@@ -22,11 +22,11 @@ command -v "$clangxx" >/dev/null || { echo "no $clangxx" >&2; exit 2; }
 
 tus=("$@")
 if [[ ${#tus[@]} -eq 0 ]]; then
-  tus=("$repo/runner/src/durable_context.cpp"
+  tus=("$repo/sdk/src/durable_context.cpp"
        "$repo/examples/hello_workflow/hello_workflow.cpp"
        "$repo/examples/buggy/lint/unordered_fan_out.cpp")
 fi
-flags=(-std=c++20 -I"$repo/runner/include" -I"$repo/tests/lint/fixtures")
+flags=(-std=c++20 -I"$repo/sdk/include" -I"$repo/sdk/src" -I"$repo/runner/include" -I"$repo/runner/src" -I"$repo/tests/lint/fixtures")
 
 # Prints "<median wall s> <median cpu s>" of running "$@" $runs times (after
 # one warm-up). CPU time (user+sys) is the robust figure on a shared machine.

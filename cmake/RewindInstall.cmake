@@ -10,7 +10,7 @@ foreach(_lib rewind_runner rewind_plugins rewind_checker rewind_checker_rc rewin
     list(APPEND _rewind_exported ${_lib})
   endif()
 endforeach()
-foreach(_inc runner/include runner/plugins/include checker/include fixtures/include)
+foreach(_inc sdk/include runner/include runner/plugins/include checker/include fixtures/include)
   if(EXISTS "${PROJECT_SOURCE_DIR}/${_inc}")
     install(DIRECTORY ${_inc}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
   endif()

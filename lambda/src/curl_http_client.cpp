@@ -60,9 +60,21 @@ struct SList {
 
 struct CurlHttpClient::Impl {
   CURL* easy = nullptr;
+  std::string caBundle;
 };
 
-CurlHttpClient::CurlHttpClient() : impl_(std::make_unique<Impl>()) {
+std::string findCaBundle(const std::function<std::optional<std::string>(const std::string&)>& env,
+                         const std::function<bool(const std::string&)>& exists) {
+  if (auto file = env("SSL_CERT_FILE"); file && !file->empty()) return *file;
+  for (const char* path : {"/etc/pki/tls/certs/ca-bundle.crt", "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+                           "/etc/ssl/certs/ca-certificates.crt"}) {
+    if (exists(path)) return path;
+  }
+  return {};
+}
+
+CurlHttpClient::CurlHttpClient(std::string caBundle) : impl_(std::make_unique<Impl>()) {
+  impl_->caBundle = std::move(caBundle);
   globalInit();
   impl_->easy = curl_easy_init();
   if (!impl_->easy) throw HttpTransportError("[rewind.lambda.http_transport] curl_easy_init failed");
@@ -87,6 +99,7 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request) {
   headerList.append("Accept:");
 
   curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
+  if (!impl_->caBundle.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, impl_->caBundle.c_str());
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headerList.list);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &writeBody);

@@ -42,6 +42,7 @@ RuntimeInvocation RuntimeApiClient::next() {
   inv.clientContext = res.header("Lambda-Runtime-Client-Context").value_or("");
   inv.cognitoIdentity = res.header("Lambda-Runtime-Cognito-Identity").value_or("");
   inv.payload = std::move(res.body);
+  inv.headers = std::move(res.headers);
   return inv;
 }
 

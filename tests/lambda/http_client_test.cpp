@@ -79,3 +79,22 @@ TEST(CurlHttpClientTest, RefusedConnectionIsATransportError) {
 
 }  // namespace
 }  // namespace rwd::lambda
+
+namespace rwd::lambda {
+namespace {
+
+TEST(FindCaBundleTest, PrefersSslCertFileThenAmazonLinuxThenDebianPaths) {
+  auto noEnv = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  auto al2023 = [](const std::string& p) { return p == "/etc/pki/tls/certs/ca-bundle.crt"; };
+  auto debian = [](const std::string& p) { return p == "/etc/ssl/certs/ca-certificates.crt"; };
+  EXPECT_EQ(findCaBundle(noEnv, al2023), "/etc/pki/tls/certs/ca-bundle.crt");
+  EXPECT_EQ(findCaBundle(noEnv, debian), "/etc/ssl/certs/ca-certificates.crt");
+  EXPECT_EQ(findCaBundle(noEnv, [](const std::string&) { return false; }), "");
+  auto env = [](const std::string& n) -> std::optional<std::string> {
+    return n == "SSL_CERT_FILE" ? std::optional<std::string>("/my/ca.pem") : std::nullopt;
+  };
+  EXPECT_EQ(findCaBundle(env, debian), "/my/ca.pem");
+}
+
+}  // namespace
+}  // namespace rwd::lambda

@@ -28,6 +28,7 @@ struct RuntimeInvocation {
   std::string clientContext;       // Lambda-Runtime-Client-Context
   std::string cognitoIdentity;     // Lambda-Runtime-Cognito-Identity
   std::string payload;             // the event, as sent
+  HttpHeaders headers{};           // every response header, for anything not named above
 };
 
 // Lambda's function error document: {"errorMessage", "errorType", "stackTrace"}; errorType

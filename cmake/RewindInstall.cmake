@@ -5,7 +5,7 @@ include(CMakePackageConfigHelpers)
 
 set(_rewind_exported)
 # rewind_gtest is not exported yet: it links the in-tree conformance matcher library.
-foreach(_lib rewind_runner rewind_plugins rewind_checker rewind_checker_rc rewind_checker_gtest)
+foreach(_lib rewind_sdk rewind_runner rewind_plugins rewind_checker rewind_checker_rc rewind_checker_gtest)
   if(TARGET ${_lib})
     list(APPEND _rewind_exported ${_lib})
   endif()

@@ -148,7 +148,7 @@ OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const 
   OpRef op;
   op.stepId = childStepId(st.prefix, ++st.counter);
   op.id = operationIdFor(op.stepId);
-  op.rec = inv.store().find(op.id);
+  op.rec = inv.state().find(op.id);
   if (op.rec) {
     inv.markVisited(op.id);
     if (op.rec->type != type || op.rec->subType != sub || op.rec->name != name)
@@ -201,7 +201,7 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
     // An at-least-once step left STARTED re-runs without a new START.
     if (status != OperationStatus::Started) inv.checkpoint(update(OperationAction::Start));
     inv.liveWork();
-    const Operation* rec = inv.store().find(op.id);
+    const Operation* rec = inv.state().find(op.id);
     int attempt = rec->stepDetails->attempt;
     StepContext sc(&inv, op.id, attempt);
     bool failed = false;
@@ -246,7 +246,7 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
       }
     }
   }
-  int attempt = inv.store().find(op.id)->stepDetails->attempt;
+  int attempt = inv.state().find(op.id)->stepDetails->attempt;
   RetryDecision decision = orDefault(retry)(error, attempt);
   if (decision.shouldRetry) {
     OperationUpdate u = update(OperationAction::Retry);
@@ -282,7 +282,7 @@ void DurableContext::waitCore(std::optional<std::string> name, Duration d) {
 }
 
 void DurableContext::waitUntilCore(std::optional<std::string> name, TimePoint t) {
-  auto remaining = t - state_->inv->store().now();
+  auto remaining = t - state_->inv->now();
   auto secs = std::chrono::ceil<Duration>(remaining);
   waitCore(std::move(name), std::max(secs, Duration{1}));
 }
@@ -304,7 +304,7 @@ std::pair<std::string, std::string> DurableContext::createCallbackCore(std::opti
     if (heartbeat) u.callbackHeartbeatTimeoutSeconds = heartbeat->count();
     inv.checkpoint(std::move(u));
   }
-  const Operation* rec = inv.store().find(op.id);
+  const Operation* rec = inv.state().find(op.id);
   return {op.id, rec->callbackDetails->callbackId};
 }
 
@@ -312,7 +312,7 @@ Payload DurableContext::callbackResultCore(const std::string& opId) {
   Invocation& inv = *state_->inv;
   inv.guard();
   checkNotInStepBody(inv, "awaiting a callback result");
-  const Operation* rec = inv.store().find(opId);
+  const Operation* rec = inv.state().find(opId);
   switch (rec->status) {
     case OperationStatus::Succeeded: return rec->callbackDetails->result;
     case OperationStatus::Failed: {
@@ -416,7 +416,7 @@ Payload DurableContext::waitForConditionCore(
   std::optional<Payload> recorded;
   if (op.rec && op.rec->stepDetails->result) recorded = op.rec->stepDetails->result;
   if (status != OperationStatus::Started) inv.checkpoint(update(OperationAction::Start));
-  int attempt = inv.store().find(op.id)->stepDetails->attempt;
+  int attempt = inv.state().find(op.id)->stepDetails->attempt;
   StepContext sc(&inv, op.id, attempt);
   std::pair<Payload, WaitDecision> outcome;
   inv.liveWork();

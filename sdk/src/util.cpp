@@ -13,10 +13,9 @@
 
 #include "rewind/batch_result.hpp"
 #include "rewind/error.hpp"
-#include "rewind/local_runner.hpp"
 #include "rewind/operation.hpp"
+#include "rewind/plugin.hpp"
 #include "rewind/time.hpp"
-#include "execution_store.hpp"
 
 namespace rwd {
 
@@ -139,17 +138,6 @@ std::optional<BatchItemStatus> batchItemStatusFromString(std::string_view s) {
   return std::nullopt;
 }
 
-std::string_view toString(ExecutionStatus s) {
-  switch (s) {
-    case ExecutionStatus::Running: return "RUNNING";
-    case ExecutionStatus::Succeeded: return "SUCCEEDED";
-    case ExecutionStatus::Failed: return "FAILED";
-    case ExecutionStatus::TimedOut: return "TIMED_OUT";
-    case ExecutionStatus::Stopped: return "STOPPED";
-  }
-  return "?";
-}
-
 std::string_view toString(InvocationStatus s) {
   switch (s) {
     case InvocationStatus::Succeeded: return "SUCCEEDED";
@@ -159,18 +147,12 @@ std::string_view toString(InvocationStatus s) {
   return "?";
 }
 
-std::string_view toString(InvocationOutcome o) {
-  switch (o) {
-    case InvocationOutcome::Succeeded: return "SUCCEEDED";
-    case InvocationOutcome::Failed: return "FAILED";
-    case InvocationOutcome::Pending: return "PENDING";
-    case InvocationOutcome::Crashed: return "CRASHED";
-    case InvocationOutcome::TimedOut: return "TIMED_OUT";
-  }
-  return "?";
-}
-
 namespace {
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
 // Fetched once: the legacy EVP_md5() pointer makes every EVP_Digest call fetch (and lock).
 const EVP_MD* md5Algorithm() {
   static EVP_MD* md = EVP_MD_fetch(nullptr, "MD5", nullptr);
@@ -183,7 +165,7 @@ std::string operationIdFor(std::string_view stepId) {
   // every crash point of the checker asks for "1", "2", ...): memoised per thread, with
   // one reused digest context for the misses.
   struct Cache {
-    std::unordered_map<std::string, std::string, internal::StringHash, std::equal_to<>> ids;
+    std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> ids;
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
   };
   static constexpr std::size_t kMaxCached = 1 << 16;

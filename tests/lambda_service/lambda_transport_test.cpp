@@ -69,7 +69,7 @@ TEST(LambdaTransportTest, ALargeStateIsPagedWithGetDurableExecutionState) {
   rwd::testing::LambdaTestServer server(options);
   Outcome remote = run("many-records", &server);
   EXPECT_EQ(remote.history.dump(1), local.history.dump(1));
-  EXPECT_GE(server.stateCalls(), 6);  // 300 records after the map, 50 a page
+  EXPECT_GE(server.stateCalls(), 3);  // ~300 records after the map: 50 in the input, the rest in pages of 100
 }
 
 TEST(LambdaTransportTest, AFailedCheckpointCallIsRetriedWithTheSameClientToken) {

@@ -71,7 +71,7 @@ TEST(WireExecutorTest, APagedInitialStateIsFetchedWithGetDurableExecutionState) 
   std::size_t pages = 0;
   auto all = samples().messages();
   for (std::size_t i = before; i < all.size(); ++i) pages += all[i].shape == "GetDurableExecutionStateRequest";
-  EXPECT_GE(pages, 7u);  // 300 records after the map, 40 a page
+  EXPECT_GE(pages, 3u);  // ~300 records after the map: 40 in the input, the rest in pages of 100
 }
 
 TEST(WireExecutorTest, WireJsonHasNoStepIdAndEpochSecondTimestamps) {

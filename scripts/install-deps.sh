@@ -5,7 +5,8 @@ packages=(cmake ninja-build g++ pkg-config ccache libgtest-dev libgmock-dev libr
   libclang-16-dev libclang-cpp16-dev llvm-16-dev clang-16 nlohmann-json3-dev
   libfmt-dev libtrompeloeil-cpp-dev libbenchmark-dev libcli11-dev libyaml-cpp-dev
   libzstd-dev libsqlite3-dev libssl-dev clang-tidy-16 clang-format-16
-  libclang-rt-16-dev libpcre2-dev libcurl4-openssl-dev libcpp-httplib-dev python3 python3-yaml chromium)
+  libclang-rt-16-dev libpcre2-dev libcurl4-openssl-dev libcpp-httplib-dev python3 python3-yaml chromium
+  clang-tools-16 python3-jsonschema)  # rewind-lint: clang-apply-replacements-16, SARIF schema test
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

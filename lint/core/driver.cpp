@@ -28,6 +28,9 @@
 namespace rwd::lint {
 namespace {
 
+// The pseudo-check of NOLINT comment errors (clang-tidy's name for them).
+constexpr const char* kNolintCheck = "clang-tidy-nolint";
+
 class ConfigOptionReader : public OptionReader {
  public:
   ConfigOptionReader(const LintConfig& config, std::string check) : config_(config), check_(std::move(check)) {}
@@ -110,10 +113,31 @@ class FindingCollector : public DiagnosticSink {
       finding.fixes.push_back({absolutePath(sm, replacement.getFilePath()), replacement.getOffset(),
                                replacement.getLength(), replacement.getReplacementText().str()});
     }
+    add(std::move(finding));
+  }
+
+  // Unmatched NOLINTBEGIN/NOLINTEND in the main file: errors, as in clang-tidy.
+  void reportNolintProblems() {
+    clang::FileID fid = sm_->getMainFileID();
+    for (const NolintIndex::Problem& problem : nolintFor(fid).problems()) {
+      clang::SourceLocation loc = sm_->translateLineCol(fid, problem.line, problem.column);
+      if (loc.isInvalid()) continue;
+      Finding finding;
+      finding.check = kNolintCheck;
+      finding.position = positionOf(loc);
+      finding.message = problem.message;
+      finding.isError = true;
+      add(std::move(finding));
+    }
+  }
+
+ private:
+  void add(Finding finding) {
     auto key = std::make_tuple(finding.check, finding.position.file, finding.position.offset, finding.message);
     if (seen_.insert(key).second) result_.findings.push_back(std::move(finding));
   }
 
+ public:
  private:
   SourcePosition positionOf(clang::SourceLocation loc) const {
     const clang::SourceManager& sm = *sm_;
@@ -133,13 +157,16 @@ class FindingCollector : public DiagnosticSink {
     return position;
   }
 
-  bool isSuppressed(clang::SourceLocation loc, unsigned line, const std::string& check) {
-    clang::FileID fid = sm_->getFileID(loc);
+  const NolintIndex& nolintFor(clang::FileID fid) {
     auto found = nolint_.find(fid);
     if (found == nolint_.end()) {
       found = nolint_.try_emplace(fid, std::make_unique<NolintIndex>(std::string_view(sm_->getBufferData(fid)))).first;
     }
-    return found->second->suppresses(line, check);
+    return *found->second;
+  }
+
+  bool isSuppressed(clang::SourceLocation loc, unsigned line, const std::string& check) {
+    return nolintFor(sm_->getFileID(loc)).suppresses(line, check);
   }
 
   GlobList warningsAsErrors_;
@@ -173,6 +200,7 @@ class LintConsumer : public clang::ASTConsumer {
     context.setTraversalScope(scope);
     RewindModel model(context);
     for (EnabledCheck& enabled : checks_) enabled.check->check(model, collector_);
+    collector_.reportNolintProblems();
   }
 
  private:

@@ -2,7 +2,6 @@
 #include "core/nolint.hpp"
 
 #include <cctype>
-#include <limits>
 #include <utility>
 
 #include "core/glob_list.hpp"
@@ -14,6 +13,7 @@ enum class Kind { kLine, kNextLine, kBegin, kEnd };
 
 struct Directive {
   Kind kind;
+  unsigned column = 0;  // 1-based, of "NOLINT"
   std::optional<std::vector<std::string>> checks;
   std::string listText;  // as written, to pair BEGIN with END
 };
@@ -26,8 +26,8 @@ std::vector<Directive> parseLine(std::string_view line) {
   if (comment == std::string_view::npos) return directives;
   size_t pos = comment;
   while ((pos = line.find("NOLINT", pos)) != std::string_view::npos) {
+    Directive directive{Kind::kLine, static_cast<unsigned>(pos + 1), std::nullopt, ""};
     pos += 6;
-    Directive directive{Kind::kLine, std::nullopt, ""};
     std::string_view rest = line.substr(pos);
     if (rest.rfind("NEXTLINE", 0) == 0) {
       directive.kind = Kind::kNextLine;
@@ -91,22 +91,31 @@ NolintIndex::NolintIndex(std::string_view buffer) {
         case Kind::kBegin:
           open.push_back({lineNo, std::move(d)});
           break;
-        case Kind::kEnd:
+        case Kind::kEnd: {
+          bool matched = false;
           for (auto it = open.rbegin(); it != open.rend(); ++it) {
             if (it->directive.listText == d.listText) {
               rules_.push_back({it->line, lineNo, std::move(it->directive.checks)});
               open.erase(std::next(it).base());
+              matched = true;
               break;
             }
           }
+          if (!matched) {
+            problems_.push_back(
+                {lineNo, d.column, "unmatched 'NOLINTEND' comment without a previous 'NOLINTBEGIN' comment"});
+          }
           break;
+        }
       }
     }
     if (end == buffer.size()) break;
     start = end + 1;
   }
-  for (Open& unclosed : open) {  // an unmatched BEGIN runs to the end of file
-    rules_.push_back({unclosed.line, std::numeric_limits<unsigned>::max(), std::move(unclosed.directive.checks)});
+  // An unmatched BEGIN suppresses nothing (as in clang-tidy) and is an error.
+  for (const Open& unclosed : open) {
+    problems_.push_back({unclosed.line, unclosed.directive.column,
+                         "unmatched 'NOLINTBEGIN' comment without a subsequent 'NOLINTEND' comment"});
   }
 }
 

@@ -17,6 +17,15 @@ class NolintIndex {
   // True when a finding of `check` on 1-based `line` is suppressed.
   bool suppresses(unsigned line, std::string_view check) const;
 
+  // A NOLINTBEGIN without its NOLINTEND (which then suppresses nothing) or
+  // a NOLINTEND without its NOLINTBEGIN: an error, as in clang-tidy.
+  struct Problem {
+    unsigned line;    // 1-based
+    unsigned column;  // 1-based, in bytes
+    std::string message;
+  };
+  const std::vector<Problem>& problems() const { return problems_; }
+
  private:
   struct Rule {
     unsigned firstLine;
@@ -24,6 +33,7 @@ class NolintIndex {
     std::optional<std::vector<std::string>> checks;  // nullopt: every check
   };
   std::vector<Rule> rules_;
+  std::vector<Problem> problems_;
 };
 
 }  // namespace rwd::lint

@@ -48,6 +48,17 @@ std::string validUtf8(const std::string& text) {
   return out;
 }
 
+// SARIF columns count Unicode code points (columnKind unicodeCodePoints);
+// Clang's count bytes.
+unsigned codePointColumn(const SourcePosition& pos) {
+  unsigned column = 1;
+  for (size_t i = 0; i + 1 < pos.column && i < pos.lineText.size(); ++i) {
+    if ((static_cast<unsigned char>(pos.lineText[i]) & 0xC0) != 0x80) ++column;
+  }
+  return pos.column > pos.lineText.size() + 1 ? column + (pos.column - 1 - static_cast<unsigned>(pos.lineText.size()))
+                                              : column;
+}
+
 nlohmann::json sarifLocation(const SourcePosition& pos, const std::string& base) {
   nlohmann::json artifact;
   std::string prefix = base.empty() || base.back() == '/' ? base : base + "/";
@@ -57,11 +68,14 @@ nlohmann::json sarifLocation(const SourcePosition& pos, const std::string& base)
   } else {
     artifact["uri"] = validUtf8("file://" + pos.file);
   }
-  return {{"physicalLocation",
-           {{"artifactLocation", artifact}, {"region", {{"startLine", pos.line}, {"startColumn", pos.column}}}}}};
+  return {
+      {"physicalLocation",
+       {{"artifactLocation", artifact}, {"region", {{"startLine", pos.line}, {"startColumn", codePointColumn(pos)}}}}}};
 }
 
 }  // namespace
+
+std::string defaultHelpUriBase() { return REWIND_LINT_HELP_URI_BASE; }
 
 std::string renderText(const std::vector<Finding>& findings) {
   std::string out;
@@ -88,7 +102,9 @@ std::string renderText(const std::vector<Finding>& findings) {
   return out;
 }
 
-std::string renderSarif(const std::vector<Finding>& findings, const std::string& baseDirectory) {
+std::string renderSarif(const std::vector<Finding>& findings, const std::string& baseDirectory,
+                        const std::string& helpUriBase) {
+  std::string helpBase = helpUriBase.empty() || helpUriBase.back() == '/' ? helpUriBase : helpUriBase + "/";
   nlohmann::json rules = nlohmann::json::array();
   std::map<std::string, size_t> ruleIndex;
   for (const CheckInfo& info : allChecks()) {
@@ -96,7 +112,7 @@ std::string renderSarif(const std::vector<Finding>& findings, const std::string&
     rules.push_back({{"id", info.name},
                      {"name", info.name},
                      {"shortDescription", {{"text", info.summary}}},
-                     {"helpUri", "lint/docs/checks/" + info.name + ".md"},
+                     {"helpUri", validUtf8(helpBase + info.name + ".md")},
                      {"defaultConfiguration", {{"level", "warning"}}}});
   }
   nlohmann::json results = nlohmann::json::array();
@@ -127,7 +143,7 @@ std::string renderSarif(const std::vector<Finding>& findings, const std::string&
         changes.push_back(
             {{"artifactLocation", artifact},
              {"replacements",
-              nlohmann::json::array({{{"deletedRegion", {{"charOffset", fix.offset}, {"charLength", fix.length}}},
+              nlohmann::json::array({{{"deletedRegion", {{"byteOffset", fix.offset}, {"byteLength", fix.length}}},
                                       {"insertedContent", {{"text", validUtf8(fix.text)}}}}})}});
       }
       result["fixes"] =
@@ -137,15 +153,16 @@ std::string renderSarif(const std::vector<Finding>& findings, const std::string&
   }
   nlohmann::json run = {
       {"tool", {{"driver", {{"name", "rewind-lint"}, {"version", REWIND_LINT_VERSION}, {"rules", rules}}}}},
-      {"columnKind", "utf8CodeUnits"},
+      {"columnKind", "unicodeCodePoints"},
       {"results", results}};
   if (!baseDirectory.empty()) {
     std::string base = baseDirectory.back() == '/' ? baseDirectory : baseDirectory + "/";
     run["originalUriBaseIds"] = {{"SRCROOT", {{"uri", validUtf8("file://" + base)}}}};
   }
-  nlohmann::json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-                        {"version", "2.1.0"},
-                        {"runs", nlohmann::json::array({run})}};
+  nlohmann::json log = {
+      {"$schema", "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"},
+      {"version", "2.1.0"},
+      {"runs", nlohmann::json::array({run})}};
   return log.dump(2) + "\n";
 }
 

@@ -7,6 +7,7 @@
 
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
+#include "clang/Lex/Lexer.h"
 #include "llvm/ADT/SmallVector.h"
 
 namespace rwd::lint {
@@ -35,10 +36,13 @@ bool isLambdaCallOperator(const clang::FunctionDecl* fn) {
 
 }  // namespace
 
-// The single AST walk. Skips system headers and namespace rwd.
+// The single AST walk (template instantiations included). Skips system
+// headers and namespace rwd.
 class ModelBuilder : public clang::RecursiveASTVisitor<ModelBuilder> {
  public:
   explicit ModelBuilder(RewindModel& model) : model_(model) {}
+
+  bool shouldVisitTemplateInstantiations() const { return true; }
 
   bool TraverseDecl(clang::Decl* decl) {
     if (decl == nullptr) return true;
@@ -53,23 +57,54 @@ class ModelBuilder : public clang::RecursiveASTVisitor<ModelBuilder> {
   }
 
   bool VisitFunctionDecl(clang::FunctionDecl* fn) {
-    if (fn->doesThisDeclarationHaveABody() && !isLambdaCallOperator(fn)) {
-      addRootIfContextTaking(fn);
+    if (!fn->doesThisDeclarationHaveABody() || isLambdaCallOperator(fn)) return true;
+    addRootIfContextTaking(fn);
+    if (model_.contextParameter(fn) == nullptr && model_.workflowField(fn) != nullptr) {
+      workflowMethods_.push_back(fn);
     }
     return true;
   }
 
   bool VisitLambdaExpr(clang::LambdaExpr* lambda) {
     addRootIfContextTaking(lambda->getCallOperator());
+    // A generic lambda (`[](auto& ctx) {...}`) is a root through its
+    // instantiations; their bodies are implicit code, walked here.
+    if (lambda->isGenericLambda()) {
+      if (const clang::FunctionTemplateDecl* pattern = lambda->getDependentCallOperator()) {
+        for (clang::FunctionDecl* spec : pattern->specializations()) {
+          if (model_.contextParameter(spec) == nullptr || !spec->hasBody()) continue;
+          addRootIfContextTaking(spec);
+          model_.genericRootPatterns_.insert(lambda->getCallOperator());
+          TraverseStmt(spec->getBody());
+        }
+      }
+    }
     return true;
   }
 
-  bool VisitCXXMemberCallExpr(clang::CXXMemberCallExpr* call) {
-    const clang::CXXMethodDecl* method = call->getMethodDecl();
-    if (method == nullptr || method->getIdentifier() == nullptr || !isStepLikeOperation(method->getName()) ||
-        model_.qualifiedName(method->getParent()) != kContextClass) {
-      return true;
+  bool VisitVarDecl(clang::VarDecl* var) {
+    if (var->isLocalVarDecl() && var->getInit() != nullptr) {
+      if (const clang::LambdaExpr* lambda = storedLambda(var->getInit())) storedLambdas_.push_back({var, lambda});
     }
+    return true;
+  }
+
+  bool VisitDeclRefExpr(clang::DeclRefExpr* ref) {
+    if (const auto* var = llvm::dyn_cast<clang::VarDecl>(ref->getDecl()); var != nullptr && var->isLocalVarDecl()) {
+      varRefs_[var].push_back(ref);
+    }
+    return true;
+  }
+
+  bool VisitCallExpr(clang::CallExpr* call) {
+    std::optional<std::string> op = model_.durableOperation(call);
+    if (const auto* member = llvm::dyn_cast<clang::CXXMemberCallExpr>(call)) {
+      if (const clang::CXXMethodDecl* method = member->getMethodDecl();
+          method != nullptr && model_.workflowField(method) != nullptr) {
+        methodCalls_[method->getCanonicalDecl()].push_back(call);
+      }
+    }
+    if (!op || !isStepLikeOperation(*op)) return true;
     std::string stepName;
     if (call->getNumArgs() > 0) {
       if (const auto* literal = llvm::dyn_cast<clang::StringLiteral>(
@@ -78,18 +113,98 @@ class ModelBuilder : public clang::RecursiveASTVisitor<ModelBuilder> {
       }
     }
     for (const clang::Expr* arg : call->arguments()) {
-      collectCallbacks(arg, call, method->getName().str(), stepName);
+      collectCallbacks(arg, call, *op, stepName);
     }
     return true;
   }
 
+  // After the walk: lambdas stored in variables and workflow methods that
+  // are used only inside step code become step code themselves; the other
+  // workflow methods become roots.
+  void finish() {
+    llvm::DenseMap<const clang::Stmt*, size_t> inStep;  // DeclRefExpr / call -> step callback index
+    size_t walked = 0;
+    auto walkNewCallbacks = [&] {
+      for (; walked < model_.stepCallbacks_.size(); ++walked) {
+        size_t index = walked;
+        const clang::Stmt* body = model_.stepCallbacks_[index].function->getBody();
+        model_.forEachStmt(body, [&](const clang::Stmt* stmt) {
+          if (llvm::isa<clang::DeclRefExpr, clang::CXXMemberCallExpr>(stmt)) inStep.try_emplace(stmt, index);
+        });
+      }
+    };
+    // The callback index when every use in `uses` lies in step code (and
+    // there is one), else nullopt. Uses inside `self` do not count.
+    auto onlyInSteps = [&](const std::vector<const clang::Stmt*>& uses,
+                           const clang::Stmt* self) -> std::optional<size_t> {
+      std::optional<size_t> first;
+      for (const clang::Stmt* use : uses) {
+        if (self != nullptr && contains(self, use)) continue;
+        auto found = inStep.find(use);
+        if (found == inStep.end()) return std::nullopt;
+        if (!first) first = found->second;
+      }
+      return first;
+    };
+    std::vector<bool> doneLambda(storedLambdas_.size(), false);
+    std::vector<bool> doneMethod(workflowMethods_.size(), false);
+    for (bool changed = true; changed;) {
+      changed = false;
+      walkNewCallbacks();
+      for (size_t i = 0; i < storedLambdas_.size(); ++i) {
+        const auto& [var, lambda] = storedLambdas_[i];
+        const clang::FunctionDecl* op = lambda->getCallOperator();
+        if (doneLambda[i] || model_.isStepCallback(op) || model_.isRoot(op)) continue;
+        std::vector<const clang::Stmt*> uses(varRefs_[var].begin(), varRefs_[var].end());
+        if (std::optional<size_t> index = onlyInSteps(uses, lambda->getBody())) {
+          StepCallback owner = model_.stepCallbacks_[*index];
+          addCallback(op, lambda, owner.call, owner.operation, owner.stepName);
+          doneLambda[i] = changed = true;
+        }
+      }
+      for (size_t i = 0; i < workflowMethods_.size(); ++i) {
+        const clang::FunctionDecl* method = workflowMethods_[i];
+        if (doneMethod[i] || model_.isStepCallback(method)) continue;
+        auto calls = methodCalls_.find(method->getCanonicalDecl());
+        if (calls == methodCalls_.end()) continue;
+        std::vector<const clang::Stmt*> uses(calls->second.begin(), calls->second.end());
+        if (std::optional<size_t> index = onlyInSteps(uses, method->getBody())) {
+          StepCallback owner = model_.stepCallbacks_[*index];
+          addCallback(method, nullptr, owner.call, owner.operation, owner.stepName);
+          doneMethod[i] = changed = true;
+        }
+      }
+    }
+    for (const clang::FunctionDecl* method : workflowMethods_) {
+      if (!model_.isStepCallback(method) && model_.rootSet_.insert(method).second) model_.roots_.push_back(method);
+    }
+  }
+
  private:
+  static bool contains(const clang::Stmt* outer, const clang::Stmt* inner) {
+    clang::SourceRange range = outer->getSourceRange();
+    clang::SourceLocation loc = inner->getBeginLoc();
+    return range.isValid() && loc.isValid() && !(loc < range.getBegin()) && !(range.getEnd() < loc);
+  }
+
+  static const clang::LambdaExpr* storedLambda(const clang::Expr* init) {
+    init = init->IgnoreImplicit();
+    if (const auto* lambda = llvm::dyn_cast<clang::LambdaExpr>(init)) return lambda;
+    // std::function<...> f = [&] {...};
+    if (const auto* construct = llvm::dyn_cast<clang::CXXConstructExpr>(init); construct != nullptr) {
+      if (construct->getNumArgs() == 1) {
+        return llvm::dyn_cast<clang::LambdaExpr>(construct->getArg(0)->IgnoreImplicit());
+      }
+    }
+    return nullptr;
+  }
+
   void addRootIfContextTaking(const clang::FunctionDecl* fn) {
     if (fn == nullptr || model_.contextParameter(fn) == nullptr) return;
     if (model_.rootSet_.insert(fn).second) model_.roots_.push_back(fn);
   }
 
-  void addCallback(const clang::FunctionDecl* fn, const clang::LambdaExpr* lambda, const clang::CXXMemberCallExpr* call,
+  void addCallback(const clang::FunctionDecl* fn, const clang::LambdaExpr* lambda, const clang::CallExpr* call,
                    const std::string& op, const std::string& stepName) {
     if (fn == nullptr || !model_.stepCallbackSet_.insert(fn).second) return;
     model_.stepCallbacks_.push_back({fn, lambda, call, op, stepName});
@@ -98,7 +213,7 @@ class ModelBuilder : public clang::RecursiveASTVisitor<ModelBuilder> {
   // Finds lambdas and named functions in an argument subtree (through
   // std::function construction, braced {run, undo} initialisers, and a
   // local variable initialised with a lambda).
-  void collectCallbacks(const clang::Stmt* stmt, const clang::CXXMemberCallExpr* call, const std::string& op,
+  void collectCallbacks(const clang::Stmt* stmt, const clang::CallExpr* call, const std::string& op,
                         const std::string& stepName) {
     if (stmt == nullptr) return;
     if (const auto* lambda = llvm::dyn_cast<clang::LambdaExpr>(stmt)) {
@@ -111,7 +226,7 @@ class ModelBuilder : public clang::RecursiveASTVisitor<ModelBuilder> {
         if (fn->hasBody(def)) addCallback(def, nullptr, call, op, stepName);
       } else if (const auto* var = llvm::dyn_cast<clang::VarDecl>(ref->getDecl())) {
         if (var->isLocalVarDecl() && var->getInit() != nullptr) {
-          if (const auto* lambda = llvm::dyn_cast<clang::LambdaExpr>(var->getInit()->IgnoreImplicit())) {
+          if (const clang::LambdaExpr* lambda = storedLambda(var->getInit())) {
             addCallback(lambda->getCallOperator(), lambda, call, op, stepName);
           }
         }
@@ -124,11 +239,16 @@ class ModelBuilder : public clang::RecursiveASTVisitor<ModelBuilder> {
   }
 
   RewindModel& model_;
+  std::vector<std::pair<const clang::VarDecl*, const clang::LambdaExpr*>> storedLambdas_;
+  llvm::DenseMap<const clang::VarDecl*, std::vector<const clang::DeclRefExpr*>> varRefs_;
+  std::vector<const clang::FunctionDecl*> workflowMethods_;
+  llvm::DenseMap<const clang::FunctionDecl*, std::vector<const clang::CallExpr*>> methodCalls_;
 };
 
 RewindModel::RewindModel(clang::ASTContext& context) : context_(context) {
   ModelBuilder builder(*this);
   builder.TraverseDecl(context.getTranslationUnitDecl());
+  builder.finish();
   // Roots that are also step callbacks (cannot happen with the real API,
   // but keep the two sets disjoint).
   roots_.erase(std::remove_if(roots_.begin(), roots_.end(),
@@ -167,6 +287,51 @@ const clang::ParmVarDecl* RewindModel::contextParameter(const clang::FunctionDec
   return nullptr;
 }
 
+const clang::FieldDecl* RewindModel::contextField(const clang::CXXRecordDecl* record) const {
+  if (record == nullptr) return nullptr;
+  record = record->getDefinition();
+  if (record == nullptr || record->isLambda()) return nullptr;
+  auto found = contextFields_.find(record);
+  if (found != contextFields_.end()) return found->second;
+  const clang::FieldDecl* field = nullptr;
+  if (!isInRwdNamespace(record)) {
+    for (const clang::FieldDecl* candidate : record->fields()) {
+      clang::QualType type = candidate->getType();
+      if ((type->isReferenceType() || type->isPointerType()) && isDurableContextType(type)) {
+        field = candidate;
+        break;
+      }
+    }
+  }
+  return contextFields_[record] = field;
+}
+
+const clang::FieldDecl* RewindModel::workflowField(const clang::FunctionDecl* fn) const {
+  const auto* method = llvm::dyn_cast_or_null<clang::CXXMethodDecl>(fn);
+  if (method == nullptr || method->isStatic() ||
+      llvm::isa<clang::CXXConstructorDecl, clang::CXXDestructorDecl>(method) || method->getParent()->isLambda()) {
+    return nullptr;
+  }
+  return contextField(method->getParent());
+}
+
+std::string RewindModel::contextAccess(const clang::FunctionDecl* fn) const {
+  if (const clang::ParmVarDecl* param = contextParameter(fn)) {
+    if (param->getName().empty()) return "";
+    return param->getName().str() + (param->getType()->isPointerType() ? "->" : ".");
+  }
+  if (const clang::FieldDecl* field = workflowField(fn)) {
+    if (field->getName().empty()) return "";
+    return field->getName().str() + (field->getType()->isPointerType() ? "->" : ".");
+  }
+  return "";
+}
+
+bool RewindModel::isSeparateLambda(const clang::LambdaExpr* lambda) const {
+  const clang::FunctionDecl* op = lambda->getCallOperator();
+  return isStepCallback(op) || isRoot(op) || genericRootPatterns_.contains(op);
+}
+
 const clang::FunctionDecl* RewindModel::calleeOf(const clang::Stmt* expr) {
   if (const auto* call = llvm::dyn_cast<clang::CallExpr>(expr)) {
     return call->getDirectCallee();
@@ -178,14 +343,37 @@ const clang::FunctionDecl* RewindModel::calleeOf(const clang::Stmt* expr) {
 }
 
 std::optional<std::string> RewindModel::durableOperation(const clang::Stmt* expr) const {
-  const auto* call = llvm::dyn_cast<clang::CXXMemberCallExpr>(expr);
-  if (call == nullptr) return std::nullopt;
-  const clang::CXXMethodDecl* method = call->getMethodDecl();
-  if (method == nullptr || method->getIdentifier() == nullptr || method->getName() == "logger" ||
-      qualifiedName(method->getParent()) != kContextClass) {
+  if (const auto* call = llvm::dyn_cast<clang::CXXMemberCallExpr>(expr)) {
+    const clang::CXXMethodDecl* method = call->getMethodDecl();
+    if (method == nullptr || method->getIdentifier() == nullptr || method->getName() == "logger" ||
+        qualifiedName(method->getParent()) != kContextClass) {
+      return std::nullopt;
+    }
+    return method->getName().str();
+  }
+  // A dependent call inside a template: `ctx.step(name, fn)` whose arguments
+  // depend on a template parameter is an unresolved member call.
+  const auto* call = llvm::dyn_cast<clang::CallExpr>(expr);
+  if (call == nullptr || llvm::isa<clang::CXXOperatorCallExpr>(call) || call->getCallee() == nullptr) {
     return std::nullopt;
   }
-  return method->getName().str();
+  const clang::Expr* callee = call->getCallee()->IgnoreParenImpCasts();
+  clang::DeclarationName member;
+  clang::QualType baseType;
+  if (const auto* unresolved = llvm::dyn_cast<clang::UnresolvedMemberExpr>(callee)) {
+    member = unresolved->getMemberName();
+    baseType = unresolved->getBaseType();
+  } else if (const auto* dependent = llvm::dyn_cast<clang::CXXDependentScopeMemberExpr>(callee)) {
+    member = dependent->getMember();
+    baseType = dependent->getBaseType();
+  } else {
+    return std::nullopt;
+  }
+  if (!member.isIdentifier() || member.getAsString() == "logger" || baseType.isNull() || baseType->isDependentType() ||
+      !isDurableContextType(baseType)) {
+    return std::nullopt;
+  }
+  return member.getAsString();
 }
 
 const std::string& RewindModel::qualifiedName(const clang::NamedDecl* decl) const {
@@ -222,6 +410,21 @@ std::string RewindModel::displayName(const clang::NamedDecl* decl) const {
   return qualifiedName(decl).substr(2);
 }
 
+std::string RewindModel::writtenCallee(const clang::Stmt* stmt) const {
+  const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt);
+  if (call == nullptr || llvm::isa<clang::CXXOperatorCallExpr, clang::CXXMemberCallExpr>(call)) return "";
+  const auto* ref = llvm::dyn_cast_or_null<clang::DeclRefExpr>(call->getCallee()->IgnoreParenImpCasts());
+  if (ref == nullptr || ref->getBeginLoc().isMacroID() || ref->getEndLoc().isMacroID()) return "";
+  clang::SourceLocation end = ref->getLocation();  // the name, without template arguments
+  llvm::StringRef text = clang::Lexer::getSourceText(clang::CharSourceRange::getTokenRange(ref->getBeginLoc(), end),
+                                                     sourceManager(), context_.getLangOpts());
+  std::string out;
+  for (char c : text) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') out += c;
+  }
+  return out;
+}
+
 const clang::FunctionDecl* RewindModel::followable(const clang::FunctionDecl* callee, bool includeRoots) const {
   if (callee == nullptr) return nullptr;
   const clang::FunctionDecl* def = nullptr;
@@ -230,7 +433,7 @@ const clang::FunctionDecl* RewindModel::followable(const clang::FunctionDecl* ca
       isStepCallback(def)) {
     return nullptr;
   }
-  if (!includeRoots && (isRoot(def) || contextParameter(def) != nullptr)) {
+  if (!includeRoots && (isRoot(def) || contextParameter(def) != nullptr || workflowField(def) != nullptr)) {
     return nullptr;
   }
   return def;
@@ -243,8 +446,7 @@ void RewindModel::forEachStmt(const clang::Stmt* body, llvm::function_ref<void(c
     for (const clang::Expr* init : lambda->capture_inits()) {
       forEachStmt(init, visit);
     }
-    const clang::FunctionDecl* op = lambda->getCallOperator();
-    if (!isStepCallback(op) && !isRoot(op)) forEachStmt(lambda->getBody(), visit);
+    if (!isSeparateLambda(lambda)) forEachStmt(lambda->getBody(), visit);
     return;
   }
   for (const clang::Stmt* child : body->children()) forEachStmt(child, visit);

@@ -18,21 +18,28 @@ namespace rwd::lint {
 // A callback that runs as (part of) a step: a step body, a stepWithRollback
 // run or undo, a waitForCallback submitter, a waitForCondition check.
 struct StepCallback {
-  const clang::FunctionDecl* function = nullptr;   // lambda operator() or function
-  const clang::LambdaExpr* lambda = nullptr;       // null for a named function
-  const clang::CXXMemberCallExpr* call = nullptr;  // the durable call taking it
-  std::string operation;                           // "step", "waitForCallback"...
-  std::string stepName;                            // literal name, or ""
+  const clang::FunctionDecl* function = nullptr;  // lambda operator() or function
+  const clang::LambdaExpr* lambda = nullptr;      // null for a named function
+  const clang::CallExpr* call = nullptr;          // the durable call taking it (or calling it)
+  std::string operation;                          // "step", "waitForCallback"...
+  std::string stepName;                           // literal name, or ""
 };
 
 // Built once per translation unit by one AST walk; read-only afterwards
 // (the lazily computed caches are not thread-safe).
 //
 // Orchestration code is the body of every function or lambda with a
-// `rwd::DurableContext&` (or pointer) parameter — a *root* — plus functions
-// defined in this translation unit that roots call. Step-like callbacks are
-// never orchestration code. Code inside namespace `rwd` is Rewind's own
-// implementation and is never analysed. System headers are skipped.
+// `rwd::DurableContext&` (or pointer) parameter, and of every method of a
+// *workflow class* (a class holding a `DurableContext&`/`*` member) — the
+// *roots* — plus functions defined in this translation unit that roots call.
+// Step-like callbacks are never orchestration code; neither is a lambda
+// stored in a variable and called only inside step bodies, nor a workflow
+// method called only inside step bodies (both count as step code). Template
+// instantiations (function templates, generic lambdas) are analysed like
+// ordinary code; in uninstantiated templates, dependent calls on a
+// `DurableContext` are recognised by name. Code inside namespace `rwd` is
+// Rewind's own implementation and is never analysed. System headers are
+// skipped.
 class RewindModel {
  public:
   explicit RewindModel(clang::ASTContext& context);
@@ -49,9 +56,18 @@ class RewindModel {
   bool isStepCallback(const clang::FunctionDecl* fn) const;
   // The root's DurableContext parameter, or null.
   const clang::ParmVarDecl* contextParameter(const clang::FunctionDecl* fn) const;
+  // The DurableContext reference/pointer member of a workflow class, or null.
+  const clang::FieldDecl* contextField(const clang::CXXRecordDecl* record) const;
+  // How code in root `fn` reaches its context ("ctx." / "ctx->" / "ctx_."),
+  // or "" when it cannot (an unnamed parameter).
+  std::string contextAccess(const clang::FunctionDecl* fn) const;
+  // The context member that makes `fn` a workflow method, or null.
+  const clang::FieldDecl* workflowField(const clang::FunctionDecl* fn) const;
 
   // The method name when `expr` calls a durable operation on a
-  // DurableContext (anything but logger()), else nullopt.
+  // DurableContext (anything but logger()), else nullopt. Also recognises
+  // dependent calls (`ctx.step(name, [&] {...})` with dependent arguments
+  // inside a template) whose object is a DurableContext.
   std::optional<std::string> durableOperation(const clang::Stmt* expr) const;
 
   // "::std::chrono::system_clock::now": inline and anonymous namespaces
@@ -59,6 +75,10 @@ class RewindModel {
   const std::string& qualifiedName(const clang::NamedDecl* decl) const;
   // Qualified name without the leading "::", for messages.
   std::string displayName(const clang::NamedDecl* decl) const;
+  // The callee of a plain call as written in the source, without spaces
+  // (`high_resolution_clock::now` stays that, though it is an alias of
+  // system_clock); "" for member/operator calls and macros.
+  std::string writtenCallee(const clang::Stmt* call) const;
 
   // The callee's definition when calls into it should be followed: defined
   // in this TU outside system headers and namespace rwd, not a lambda (their
@@ -71,9 +91,13 @@ class RewindModel {
 
   // Visits `body` and everything under it, descending into nested lambdas
   // except step callbacks and roots (those are analysed on their own).
+  // `body` itself is always visited.
   void forEachStmt(const clang::Stmt* body, llvm::function_ref<void(const clang::Stmt*)> visit) const;
 
   bool isDurableContextType(clang::QualType type) const;
+  // The lambda's body is analysed on its own (a step callback or a root,
+  // including a generic lambda whose instantiations are roots).
+  bool isSeparateLambda(const clang::LambdaExpr* lambda) const;
   bool isInSystemHeader(clang::SourceLocation loc) const;
 
   // The class named `name` ("::rwd::internal::Suspension") if declared in
@@ -88,6 +112,8 @@ class RewindModel {
   llvm::DenseSet<const clang::FunctionDecl*> rootSet_;
   std::vector<StepCallback> stepCallbacks_;
   llvm::DenseSet<const clang::FunctionDecl*> stepCallbackSet_;
+  llvm::DenseSet<const clang::FunctionDecl*> genericRootPatterns_;
+  mutable llvm::DenseMap<const clang::CXXRecordDecl*, const clang::FieldDecl*> contextFields_;
 
   mutable llvm::DenseMap<const clang::NamedDecl*, std::string> names_;
   mutable std::optional<std::vector<const clang::FunctionDecl*>> orchestration_;

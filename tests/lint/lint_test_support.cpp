@@ -80,6 +80,10 @@ std::vector<Expectation> toExpectations(const std::vector<Finding>& findings) {
 void expectFixtureMatches(const std::string& checkName) {
   std::string path = fixturePath(checkName);
   ASSERT_FALSE(path.empty()) << checkName << " is not registered";
+  expectFileMatches(path, checkName);
+}
+
+void expectFileMatches(const std::string& path, const std::string& checkName) {
   LintResult result = lintFile(path, checkName);
   ASSERT_FALSE(result.toolError) << result.errors;
   std::vector<Expectation> expected = readExpectations(path);

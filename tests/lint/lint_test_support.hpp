@@ -37,6 +37,9 @@ std::vector<Expectation> toExpectations(const std::vector<Finding>& findings);
 // missing and unexpected findings.
 void expectFixtureMatches(const std::string& checkName);
 
+// Runs the checks matching `checks` over `path`; same comparison.
+void expectFileMatches(const std::string& path, const std::string& checks);
+
 // The finding of `check` on `line`, or null.
 const Finding* findingAt(const LintResult& result, unsigned line);
 

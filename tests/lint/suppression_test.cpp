@@ -48,6 +48,33 @@ TEST(NolintTest, NolintOutsideCommentsAndLookalikesAreIgnored) {
   EXPECT_FALSE(index.suppresses(2, "rewind-a"));
 }
 
+TEST(NolintTest, AnUnmatchedBeginSuppressesNothingAndIsAProblem) {
+  NolintIndex index("x();\n// NOLINTBEGIN(rewind-a)\ny();\n");
+  EXPECT_FALSE(index.suppresses(3, "rewind-a"));
+  ASSERT_EQ(index.problems().size(), 1u);
+  EXPECT_EQ(index.problems()[0].line, 2u);
+  EXPECT_EQ(index.problems()[0].column, 4u);
+  EXPECT_NE(index.problems()[0].message.find("unmatched 'NOLINTBEGIN'"), std::string::npos);
+}
+
+TEST(NolintTest, AnUnmatchedEndIsAProblem) {
+  NolintIndex index("// NOLINTBEGIN(rewind-a)\nx();\n// NOLINTEND(rewind-b)\n");
+  ASSERT_EQ(index.problems().size(), 2u);  // END without its BEGIN, BEGIN without its END
+  EXPECT_NE(index.problems()[0].message.find("unmatched 'NOLINTEND'"), std::string::npos);
+}
+
+TEST(NolintTest, AnUnmatchedBeginInASourceIsAnErrorFindingLikeClangTidy) {
+  std::string path = fixturesDir() + "/nolint_unmatched.cpp";
+  LintResult result = lintFile(path, "rewind-*");
+  ASSERT_FALSE(result.toolError) << result.errors;
+  const Finding* error = findingAt(result, lineOf(path, "NOLINTBEGIN(rewind-determinism"));
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(error->check, "clang-tidy-nolint");
+  EXPECT_TRUE(error->isError);
+  EXPECT_NE(findingAt(result, lineOf(path, "long late = time(nullptr)")), nullptr)
+      << "an unmatched NOLINTBEGIN must not silence the rest of the file";
+}
+
 TEST(NolintTest, SuppressedFindingsAreCountedNotReported) {
   LintResult result = lintFile(fixturesDir() + "/nolint.cpp", "rewind-*");
   ASSERT_FALSE(result.toolError) << result.errors;

@@ -72,6 +72,8 @@ int run(int argc, char** argv) {
   app.add_option("--format", format, "output format")->check(CLI::IsMember({"text", "sarif"}));
   app.add_option("-o,--output", outputPath, "write the report to a file instead of stdout");
   app.add_option("--sarif-base", sarifBase, "make SARIF URIs relative to this directory");
+  std::string helpUriBase = rwd::lint::defaultHelpUriBase();
+  app.add_option("--sarif-help-uri-base", helpUriBase, "absolute URI of the check pages in SARIF rules' helpUri");
   app.add_option("--source-filter", sourceFilter, "regex selecting database files when no source is given");
   app.add_option("--exclude-filter", excludeFilter, "regex of database files to skip");
   app.add_option("--resource-dir", resourceDir, "clang resource dir (default: baked in)");
@@ -144,8 +146,8 @@ int run(int argc, char** argv) {
   rwd::lint::LintResult result = rwd::lint::runLint(request);
   std::cerr << result.errors;
 
-  std::string report =
-      format == "sarif" ? rwd::lint::renderSarif(result.findings, sarifBase) : rwd::lint::renderText(result.findings);
+  std::string report = format == "sarif" ? rwd::lint::renderSarif(result.findings, sarifBase, helpUriBase)
+                                         : rwd::lint::renderText(result.findings);
   if (outputPath.empty()) {
     std::cout << report;
   } else if (!writeFile(outputPath, report)) {

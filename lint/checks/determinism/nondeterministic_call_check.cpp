@@ -3,6 +3,8 @@
 // defined in the same translation unit.
 #include "checks/determinism/nondeterministic_call_check.hpp"
 
+#include <functional>
+
 #include "clang/Lex/Lexer.h"
 #include "core/call_chain.hpp"
 #include "core/rewind_model.hpp"
@@ -59,6 +61,65 @@ struct NondeterministicCallCheck::Config {
   llvm::StringMap<bool> engines;
 };
 
+namespace {
+
+// An argument of `stmt` (skipping a member call's object) that names a
+// random engine with static storage, or a std::random_device.
+const clang::VarDecl* engineArgument(const RewindModel& model, const NondeterministicCallCheck::Config& config,
+                                     const clang::Stmt* stmt) {
+  const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt);
+  if (call == nullptr) return nullptr;
+  unsigned first = llvm::isa<clang::CXXOperatorCallExpr>(call) ? 1 : 0;
+  for (unsigned i = first; i < call->getNumArgs(); ++i) {
+    const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(call->getArg(i)->IgnoreParenImpCasts());
+    const auto* var = ref != nullptr ? llvm::dyn_cast<clang::VarDecl>(ref->getDecl()) : nullptr;
+    if (var == nullptr) continue;
+    const clang::CXXRecordDecl* record = var->getType().getNonReferenceType()->getAsCXXRecordDecl();
+    if (record == nullptr) continue;
+    const std::string& type = model.qualifiedName(record);
+    if (type == "::std::random_device") return var;
+    if (var->hasGlobalStorage() && config.engines.count(type) != 0) return var;
+  }
+  return nullptr;
+}
+
+bool isStdString(const RewindModel& model, clang::QualType type) {
+  const clang::CXXRecordDecl* record = type.getNonReferenceType()->getAsCXXRecordDecl();
+  if (record == nullptr) return false;
+  const std::string& name = model.qualifiedName(record);
+  return name == "::std::basic_string" || name == "::std::string";
+}
+
+// A type the default JSON serdes of the real API checkpoints as it is.
+bool isCheckpointable(const RewindModel& model, clang::QualType type) {
+  type = type.getNonReferenceType().getCanonicalType();
+  if (type->isEnumeralType()) return false;
+  return type->isArithmeticType() || isStdString(model, type);
+}
+
+bool isSystemTimePoint(const RewindModel& model, clang::QualType type) {
+  const auto* spec = llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(
+      type.getNonReferenceType().getCanonicalType()->getAsCXXRecordDecl());
+  if (spec == nullptr || model.qualifiedName(spec) != "::std::chrono::time_point" ||
+      spec->getTemplateArgs().size() < 1) {
+    return false;
+  }
+  const clang::CXXRecordDecl* clock = spec->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl();
+  return clock != nullptr && model.qualifiedName(clock) == "::std::chrono::system_clock";
+}
+
+bool declaredAuto(const clang::VarDecl* var) {
+  const clang::TypeSourceInfo* info = var->getTypeSourceInfo();
+  return info != nullptr && info->getType()->getContainedAutoType() != nullptr;
+}
+
+bool isNullArgument(const clang::Expr* arg, clang::ASTContext& context) {
+  return arg->IgnoreParenImpCasts()->isNullPointerConstant(context, clang::Expr::NPC_ValueDependentIsNotNull) !=
+         clang::Expr::NPCK_NotNull;
+}
+
+}  // namespace
+
 NondeterministicCallCheck::NondeterministicCallCheck(const std::string& name, const OptionReader& options)
     : Check(name, options) {
   auto config = std::make_shared<Config>();
@@ -102,16 +163,27 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
                                             "a random engine with static storage ('" + var->getNameAsString() + "')"};
           }
         }
+        // Such an engine (or a random_device) handed to a distribution or an
+        // algorithm: `dist(g_engine)`, `std::shuffle(b, e, g_engine)`.
+        if (const clang::VarDecl* var = engineArgument(model, *config, stmt)) {
+          std::string what = var->hasGlobalStorage()
+                                 ? "a random engine with static storage ('" + var->getNameAsString() + "')"
+                                 : "a random source ('" + var->getNameAsString() + "')";
+          return CallChainFinder::Verdict{name.substr(2), what};
+        }
         return std::nullopt;
       },
       /*followIntoRoots=*/false);
 
   const clang::SourceManager& sm = model.sourceManager();
   const clang::LangOptions& lang = model.astContext().getLangOpts();
+  auto sourceText = [&](const clang::Stmt* stmt) {
+    return clang::Lexer::getSourceText(clang::CharSourceRange::getTokenRange(stmt->getSourceRange()), sm, lang).str();
+  };
   for (const clang::FunctionDecl* root : model.roots()) {
-    const clang::ParmVarDecl* ctxParam = model.contextParameter(root);
-    // Initialisers of variables declared directly in the root: these get
-    // a fix-it wrapping the initialiser in a step.
+    std::string ctx = model.contextAccess(root);
+    // Initialisers of variables declared directly in the root: these get a
+    // fix-it that keeps the variable's type compiling against the real API.
     llvm::DenseMap<const clang::Stmt*, const clang::VarDecl*> initialisers;
     model.forEachStmt(root->getBody(), [&](const clang::Stmt* stmt) {
       if (const auto* declStmt = llvm::dyn_cast<clang::DeclStmt>(stmt)) {
@@ -126,7 +198,8 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
       if (!chain) return;
       std::string message;
       if (chain->notes.empty()) {
-        message = "'" + chain->offender + "' reads " + chain->category +
+        std::string written = model.writtenCallee(stmt);
+        message = "'" + (written.empty() ? chain->offender : written) + "' reads " + chain->category +
                   " in orchestration code, so its result changes on replay; "
                   "move the call into a step";
       } else {
@@ -137,19 +210,55 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
       }
       LintDiagnostic diag = diagnostic(stmt->getBeginLoc(), std::move(message));
       diag.notes = chain->notes;
-      auto var = initialisers.find(stmt);
-      if (var != initialisers.end() && ctxParam != nullptr && !ctxParam->getName().empty() &&
-          !stmt->getBeginLoc().isMacroID() && !stmt->getEndLoc().isMacroID()) {
-        clang::CharSourceRange range = clang::CharSourceRange::getTokenRange(stmt->getSourceRange());
-        llvm::StringRef text = clang::Lexer::getSourceText(range, sm, lang);
-        std::string access = ctxParam->getType()->isPointerType() ? "->" : ".";
-        diag.fixes.push_back(clang::FixItHint::CreateReplacement(range, ctxParam->getName().str() + access + "step(\"" +
-                                                                            var->second->getNameAsString() +
-                                                                            "\", [&] { return " + text.str() + "; })"));
+      auto found = initialisers.find(stmt);
+      const clang::VarDecl* var = found != initialisers.end() ? found->second : nullptr;
+      const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt);
+      if (!ctx.empty() && call != nullptr && !stmt->getBeginLoc().isMacroID() && !stmt->getEndLoc().isMacroID()) {
+        std::optional<std::string> fix = fixFor(model, *call, chain->notes.empty(), var, ctx, sourceText);
+        if (fix) {
+          diag.fixes.push_back(
+              clang::FixItHint::CreateReplacement(clang::CharSourceRange::getTokenRange(stmt->getSourceRange()), *fix));
+        }
       }
       sink.report(std::move(diag));
     });
   }
+}
+
+std::optional<std::string> NondeterministicCallCheck::fixFor(
+    const RewindModel& model, const clang::CallExpr& call, bool direct, const clang::VarDecl* var,
+    const std::string& ctx, const std::function<std::string(const clang::Stmt*)>& sourceText) const {
+  const clang::FunctionDecl* callee = call.getDirectCallee();
+  const std::string name = callee != nullptr ? model.qualifiedName(callee) : "";
+  std::string opName = var != nullptr ? "\"" + var->getNameAsString() + "\"" : "";
+  clang::QualType type = call.getType();
+  if (direct) {
+    // Clocks: the replay-safe ctx.now() (one checkpointed step; rwd::TimePoint,
+    // a system-clock time point in milliseconds).
+    bool systemClock = isSystemTimePoint(model, type) && llvm::StringRef(name).endswith("::now");
+    bool steadyAuto = name == "::std::chrono::steady_clock::now" && var != nullptr && declaredAuto(var);
+    if (systemClock) {
+      // A variable of a coarser declared type would not take milliseconds.
+      if (var == nullptr || declaredAuto(var) || isSystemTimePoint(model, var->getType())) {
+        return ctx + "now(" + opName + ")";
+      }
+      return std::nullopt;
+    }
+    if (steadyAuto) return ctx + "now(" + opName + ")";
+    if ((name == "::time" || name == "::std::time") && call.getNumArgs() == 1 &&
+        isNullArgument(call.getArg(0), model.astContext())) {
+      return "std::chrono::system_clock::to_time_t(" + ctx + "now(" + opName + "))";
+    }
+    // getenv: a step returns the value as a std::string, never a char*.
+    if (name == "::getenv" || name == "::secure_getenv") {
+      if (var == nullptr || !isStdString(model, var->getType())) return std::nullopt;
+      return ctx + "step(" + opName + ", [&] { const char* value = " + sourceText(&call) +
+             "; return std::string(value != nullptr ? value : \"\"); })";
+    }
+  }
+  // Anything else the default serdes checkpoints: wrap the initialiser in a step.
+  if (var == nullptr || !isCheckpointable(model, type)) return std::nullopt;
+  return ctx + "step(" + opName + ", [&] { return " + sourceText(&call) + "; })";
 }
 
 }  // namespace rwd::lint

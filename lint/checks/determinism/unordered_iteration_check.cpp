@@ -3,6 +3,8 @@
 // on hash order.
 #include "checks/determinism/unordered_iteration_check.hpp"
 
+#include <functional>
+
 #include "core/call_chain.hpp"
 #include "core/rewind_model.hpp"
 #include "llvm/ADT/StringSet.h"
@@ -16,10 +18,27 @@ constexpr const char* kContainerTypes =
     "::absl::node_hash_map;::absl::node_hash_set;::boost::unordered_map;"
     "::boost::unordered_set;::boost::unordered_flat_map;::boost::unordered_flat_set";
 
+constexpr const char* kAlgorithms =
+    "::std::for_each;::std::for_each_n;::std::transform;::std::accumulate;::std::generate;"
+    "::std::ranges::for_each;::std::ranges::for_each_n;::std::ranges::transform";
+
+// What an algorithm call invokes: a function, or a niebloid object
+// (`std::ranges::for_each` is a variable whose operator() is called).
+const clang::NamedDecl* algorithmOf(const clang::CallExpr* call) {
+  if (const auto* op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(call)) {
+    if (op->getOperator() != clang::OO_Call || op->getNumArgs() == 0) return nullptr;
+    const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(op->getArg(0)->IgnoreParenImpCasts());
+    return ref != nullptr ? llvm::dyn_cast<clang::VarDecl>(ref->getDecl()) : nullptr;
+  }
+  if (llvm::isa<clang::CXXMemberCallExpr>(call)) return nullptr;
+  return call->getDirectCallee();
+}
+
 }  // namespace
 
 struct UnorderedIterationCheck::Config {
   llvm::StringSet<> containers;
+  llvm::StringSet<> algorithms;
 };
 
 UnorderedIterationCheck::UnorderedIterationCheck(const std::string& name, const OptionReader& options)
@@ -27,6 +46,9 @@ UnorderedIterationCheck::UnorderedIterationCheck(const std::string& name, const 
   auto config = std::make_shared<Config>();
   for (const std::string& type : splitList(option("ContainerTypes", kContainerTypes))) {
     config->containers.insert(type.rfind("::", 0) == 0 ? type : "::" + type);
+  }
+  for (const std::string& algorithm : splitList(option("Algorithms", kAlgorithms))) {
+    config->algorithms.insert(algorithm.rfind("::", 0) == 0 ? algorithm : "::" + algorithm);
   }
   config_ = std::move(config);
 }
@@ -65,8 +87,102 @@ void UnorderedIterationCheck::check(const RewindModel& model, DiagnosticSink& si
       },
       /*followIntoRoots=*/true);
 
+  // The unordered container an algorithm argument iterates: `m.begin()`,
+  // `std::begin(m)`, or the range `m` itself.
+  std::function<std::string(const clang::Expr*)> iteratedContainer = [&](const clang::Expr* arg) -> std::string {
+    arg = arg->IgnoreImplicit()->IgnoreParens();
+    if (const auto* construct = llvm::dyn_cast<clang::CXXConstructExpr>(arg); construct != nullptr) {
+      if (construct->getNumArgs() == 1) return iteratedContainer(construct->getArg(0));
+    }
+    if (const auto* member = llvm::dyn_cast<clang::CXXMemberCallExpr>(arg)) {
+      const clang::CXXMethodDecl* method = member->getMethodDecl();
+      if (method != nullptr && method->getIdentifier() != nullptr &&
+          (method->getName() == "begin" || method->getName() == "cbegin")) {
+        return unorderedType(member->getImplicitObjectArgument());
+      }
+      return "";
+    }
+    if (const auto* call = llvm::dyn_cast<clang::CallExpr>(arg)) {
+      const clang::FunctionDecl* callee = call->getDirectCallee();
+      if (callee != nullptr && call->getNumArgs() == 1 &&
+          (model.qualifiedName(callee) == "::std::begin" || model.qualifiedName(callee) == "::std::cbegin")) {
+        return unorderedType(call->getArg(0));
+      }
+      return "";
+    }
+    return unorderedType(arg);
+  };
+
+  // The first durable operation issued under `stmt` (a function argument:
+  // a lambda, a stored lambda, a function), and where.
+  auto firstDurable = [&](const clang::Stmt* body, const clang::Stmt*& site) -> std::optional<CallChain> {
+    std::optional<CallChain> found;
+    model.forEachStmt(body, [&](const clang::Stmt* inner) {
+      if (found) return;
+      found = finder.analyze(inner);
+      if (found) site = inner;
+    });
+    return found;
+  };
+  auto functionArgumentBody = [&](const clang::Expr* arg) -> const clang::Stmt* {
+    arg = arg->IgnoreImplicit()->IgnoreParens();
+    if (const auto* construct = llvm::dyn_cast<clang::CXXConstructExpr>(arg); construct != nullptr) {
+      if (construct->getNumArgs() == 1) arg = construct->getArg(0)->IgnoreImplicit()->IgnoreParens();
+    }
+    if (llvm::isa<clang::LambdaExpr>(arg)) return arg;
+    const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(arg);
+    if (ref == nullptr) return nullptr;
+    if (const auto* var = llvm::dyn_cast<clang::VarDecl>(ref->getDecl())) {
+      if (var->isLocalVarDecl() && var->getInit() != nullptr) {
+        if (const auto* lambda = llvm::dyn_cast<clang::LambdaExpr>(var->getInit()->IgnoreImplicit())) {
+          return lambda->getBody();
+        }
+      }
+      return nullptr;
+    }
+    if (const auto* fn = llvm::dyn_cast<clang::FunctionDecl>(ref->getDecl())) {
+      const clang::FunctionDecl* def = model.followable(fn, /*includeRoots=*/true);
+      return def != nullptr ? def->getBody() : nullptr;
+    }
+    return nullptr;
+  };
+
+  auto report = [&](const clang::Stmt* at, const std::string& what, const clang::Stmt* site, const CallChain& found) {
+    LintDiagnostic diag =
+        diagnostic(at->getBeginLoc(), what +
+                                          " issues durable operations in hash order, which can "
+                                          "change between runs and breaks replay; iterate in a "
+                                          "deterministic order (std::map, or a sorted copy of the keys)");
+    diag.notes.push_back({site->getBeginLoc(), found.notes.empty()
+                                                   ? "durable operation '" + found.offender + "' issued here"
+                                                   : "'" + model.displayName(RewindModel::calleeOf(site)) +
+                                                         "' issues durable operation '" + found.offender + "'"});
+    for (const LintNote& note : found.notes) diag.notes.push_back(note);
+    sink.report(std::move(diag));
+  };
+
   for (const clang::FunctionDecl* fn : model.orchestrationFunctions()) {
     model.forEachStmt(fn->getBody(), [&](const clang::Stmt* stmt) {
+      if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
+        const clang::NamedDecl* algorithm = algorithmOf(call);
+        if (algorithm == nullptr || !config_->algorithms.contains(model.qualifiedName(algorithm))) return;
+        unsigned first = llvm::isa<clang::CXXOperatorCallExpr>(call) ? 1 : 0;
+        std::string container;
+        for (unsigned i = first; i < call->getNumArgs() && container.empty(); ++i) {
+          container = iteratedContainer(call->getArg(i));
+        }
+        if (container.empty()) return;
+        for (unsigned i = first; i < call->getNumArgs(); ++i) {
+          const clang::Stmt* body = functionArgumentBody(call->getArg(i));
+          if (body == nullptr) continue;
+          const clang::Stmt* site = nullptr;
+          if (std::optional<CallChain> found = firstDurable(body, site)) {
+            report(call, "'" + model.displayName(algorithm) + "' over '" + container + "'", site, *found);
+            return;
+          }
+        }
+        return;
+      }
       std::string container;
       const clang::Stmt* body = nullptr;
       if (const auto* range = llvm::dyn_cast<clang::CXXForRangeStmt>(stmt)) {
@@ -77,25 +193,10 @@ void UnorderedIterationCheck::check(const RewindModel& model, DiagnosticSink& si
         body = loop->getBody();
       }
       if (container.empty()) return;
-      std::optional<CallChain> found;
       const clang::Stmt* site = nullptr;
-      model.forEachStmt(body, [&](const clang::Stmt* inner) {
-        if (found) return;
-        found = finder.analyze(inner);
-        if (found) site = inner;
-      });
-      if (!found) return;
-      LintDiagnostic diag =
-          diagnostic(stmt->getBeginLoc(), "loop over '" + container +
-                                              "' issues durable operations in hash order, which can change "
-                                              "between runs and breaks replay; iterate in a deterministic order "
-                                              "(std::map, or a sorted copy of the keys)");
-      diag.notes.push_back({site->getBeginLoc(), found->notes.empty()
-                                                     ? "durable operation '" + found->offender + "' issued here"
-                                                     : "'" + model.displayName(RewindModel::calleeOf(site)) +
-                                                           "' issues durable operation '" + found->offender + "'"});
-      for (const LintNote& note : found->notes) diag.notes.push_back(note);
-      sink.report(std::move(diag));
+      if (std::optional<CallChain> found = firstDurable(body, site)) {
+        report(stmt, "loop over '" + container + "'", site, *found);
+      }
     });
   }
 }

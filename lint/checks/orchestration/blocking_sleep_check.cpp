@@ -2,6 +2,7 @@
 // ctx.wait(), which suspends instead of holding the invocation.
 #include "checks/orchestration/blocking_sleep_check.hpp"
 
+#include "clang/Lex/Lexer.h"
 #include "core/call_chain.hpp"
 #include "core/rewind_model.hpp"
 #include "llvm/ADT/StringSet.h"
@@ -13,13 +14,38 @@ constexpr const char* kSleepFunctions =
     "::std::this_thread::sleep_for;::std::this_thread::sleep_until;::sleep;"
     "::usleep;::nanosleep;::clock_nanosleep;::boost::this_thread::sleep_for;"
     "::boost::this_thread::sleep_until;::boost::this_thread::sleep";
-constexpr const char* kFixableSleep = "::std::this_thread::sleep_for";
 
-// Calls written directly in `fn`'s body, not inside a nested lambda.
-void collectDirectCalls(const clang::Stmt* stmt, llvm::DenseSet<const clang::Stmt*>& out) {
+// Calls that are whole statements written directly in `fn`'s body, not
+// inside a nested lambda: only those can become a `ctx.wait(...)` statement.
+void collectStatementCalls(const clang::Stmt* stmt, llvm::DenseSet<const clang::Stmt*>& out) {
   if (stmt == nullptr || llvm::isa<clang::LambdaExpr>(stmt)) return;
-  if (llvm::isa<clang::CallExpr>(stmt)) out.insert(stmt);
-  for (const clang::Stmt* child : stmt->children()) collectDirectCalls(child, out);
+  if (const auto* compound = llvm::dyn_cast<clang::CompoundStmt>(stmt)) {
+    for (const clang::Stmt* child : compound->body()) {
+      const clang::Stmt* inner = child;
+      if (const auto* cleanups = llvm::dyn_cast<clang::ExprWithCleanups>(inner)) inner = cleanups->getSubExpr();
+      if (llvm::isa<clang::CallExpr>(inner)) out.insert(inner);
+    }
+  }
+  for (const clang::Stmt* child : stmt->children()) collectStatementCalls(child, out);
+}
+
+// True when `type` is a std::chrono::duration of whole seconds (seconds,
+// minutes, hours...), which converts to rwd::Duration implicitly.
+bool isWholeSecondsDuration(const RewindModel& model, clang::QualType type) {
+  const auto* spec = llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(
+      type.getNonReferenceType().getCanonicalType()->getAsCXXRecordDecl());
+  if (spec == nullptr || model.qualifiedName(spec) != "::std::chrono::duration" || spec->getTemplateArgs().size() < 2) {
+    return false;
+  }
+  const auto* ratio = llvm::dyn_cast_or_null<clang::ClassTemplateSpecializationDecl>(
+      spec->getTemplateArgs()[1].getAsType()->getAsCXXRecordDecl());
+  if (ratio == nullptr || ratio->getTemplateArgs().size() < 2) return false;
+  const clang::TemplateArgument& num = ratio->getTemplateArgs()[0];
+  const clang::TemplateArgument& den = ratio->getTemplateArgs()[1];
+  if (num.getKind() != clang::TemplateArgument::Integral || den.getKind() != clang::TemplateArgument::Integral) {
+    return false;
+  }
+  return den.getAsIntegral() == 1 && num.getAsIntegral() >= 1;
 }
 
 }  // namespace
@@ -49,16 +75,19 @@ void BlockingSleepCheck::check(const RewindModel& model, DiagnosticSink& sink) {
       },
       /*followIntoRoots=*/false);
 
+  const clang::SourceManager& sm = model.sourceManager();
+  const clang::LangOptions& lang = model.astContext().getLangOpts();
   for (const clang::FunctionDecl* root : model.roots()) {
-    const clang::ParmVarDecl* ctxParam = model.contextParameter(root);
-    llvm::DenseSet<const clang::Stmt*> direct;
-    collectDirectCalls(root->getBody(), direct);
+    std::string ctx = model.contextAccess(root);
+    llvm::DenseSet<const clang::Stmt*> statements;
+    collectStatementCalls(root->getBody(), statements);
     model.forEachStmt(root->getBody(), [&](const clang::Stmt* stmt) {
       std::optional<CallChain> chain = finder.analyze(stmt);
       if (!chain) return;
       std::string message;
       if (chain->notes.empty()) {
-        message = "'" + chain->offender +
+        std::string written = model.writtenCallee(stmt);
+        message = "'" + (written.empty() ? chain->offender : written) +
                   "' blocks the handler in orchestration code and runs again on "
                   "every replay; use a durable wait (ctx.wait) instead";
       } else {
@@ -70,13 +99,29 @@ void BlockingSleepCheck::check(const RewindModel& model, DiagnosticSink& sink) {
       LintDiagnostic diag = diagnostic(stmt->getBeginLoc(), std::move(message));
       diag.notes = chain->notes;
       const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt);
-      if (call != nullptr && chain->notes.empty() && direct.contains(stmt) && ctxParam != nullptr &&
-          !ctxParam->getName().empty() && model.qualifiedName(call->getDirectCallee()) == kFixableSleep &&
-          call->getNumArgs() == 1 && !call->getBeginLoc().isMacroID()) {
-        std::string access = ctxParam->getType()->isPointerType() ? "->" : ".";
-        diag.fixes.push_back(clang::FixItHint::CreateReplacement(
-            clang::CharSourceRange::getTokenRange(call->getCallee()->getSourceRange()),
-            ctxParam->getName().str() + access + "wait"));
+      if (call != nullptr && chain->notes.empty() && statements.contains(stmt) && !ctx.empty() &&
+          call->getNumArgs() == 1 && !call->getBeginLoc().isMacroID() && !call->getEndLoc().isMacroID()) {
+        // Waits are whole seconds (rwd::Duration): a finer duration is
+        // rounded up explicitly rather than passed as it is.
+        const std::string& name = model.qualifiedName(call->getDirectCallee());
+        const clang::Expr* arg = call->getArg(0);
+        std::string argText =
+            clang::Lexer::getSourceText(clang::CharSourceRange::getTokenRange(arg->getSourceRange()), sm, lang).str();
+        std::string replacement;
+        if (name == "::std::this_thread::sleep_for") {
+          replacement = isWholeSecondsDuration(model, arg->getType())
+                            ? ctx + "wait(" + argText + ")"
+                            : ctx + "wait(std::chrono::ceil<std::chrono::seconds>(" + argText + "))";
+        } else if (name == "::sleep") {
+          replacement = ctx + "wait(std::chrono::seconds(" + argText + "))";
+        } else if (name == "::usleep") {
+          replacement =
+              ctx + "wait(std::chrono::ceil<std::chrono::seconds>(std::chrono::microseconds(" + argText + ")))";
+        }
+        if (!replacement.empty()) {
+          diag.fixes.push_back(clang::FixItHint::CreateReplacement(
+              clang::CharSourceRange::getTokenRange(call->getSourceRange()), replacement));
+        }
       }
       sink.report(std::move(diag));
     });

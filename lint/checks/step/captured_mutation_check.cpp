@@ -42,6 +42,63 @@ void collectDerefs(const clang::Stmt* stmt, const clang::ValueDecl* var, std::ve
   for (const clang::Stmt* child : stmt->children()) collectDerefs(child, var, out);
 }
 
+// Calls that read an element through a non-const accessor: `v[i]`,
+// `v.at(i)`, `v.front()`, `v.back()` on `object`. Not operator[] of a map,
+// which inserts a missing key.
+bool isElementAccess(const RewindModel& model, const clang::Stmt* mutation, const clang::Expr* object) {
+  auto same = [object](const clang::Expr* expr) { return expr != nullptr && expr->IgnoreParenImpCasts() == object; };
+  const clang::CXXMethodDecl* method = nullptr;
+  const clang::Expr* base = nullptr;
+  if (const auto* op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(mutation)) {
+    if (op->getOperator() != clang::OO_Subscript || op->getNumArgs() == 0) return false;
+    method = llvm::dyn_cast_or_null<clang::CXXMethodDecl>(op->getDirectCallee());
+    base = op->getArg(0);
+  } else if (const auto* call = llvm::dyn_cast<clang::CXXMemberCallExpr>(mutation)) {
+    method = call->getMethodDecl();
+    if (method == nullptr || method->getIdentifier() == nullptr) return false;
+    llvm::StringRef name = method->getName();
+    if (name != "at" && name != "front" && name != "back") return false;
+    base = call->getImplicitObjectArgument();
+  } else {
+    return false;
+  }
+  if (method == nullptr || !same(base) || !method->getReturnType()->isReferenceType()) return false;
+  if (method->getOverloadedOperator() == clang::OO_Subscript) {
+    const std::string& owner = model.qualifiedName(method->getParent());
+    if (owner == "::std::map" || owner == "::std::unordered_map" || owner == "::absl::flat_hash_map" ||
+        owner == "::absl::node_hash_map" || owner == "::boost::unordered_map") {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The first write to `expr` in the analyzed body: a mutation, except an
+// element read through a non-const accessor whose result is not itself
+// written (assigned to, bound to a non-const reference, mutated).
+const clang::Stmt* findWrite(clang::ExprMutationAnalyzer& analyzer, const RewindModel& model, const clang::Expr* expr) {
+  const clang::Stmt* mutation = analyzer.findMutation(expr);
+  if (mutation == nullptr) return nullptr;
+  if (isElementAccess(model, mutation, expr)) {
+    return analyzer.findMutation(llvm::cast<clang::Expr>(mutation));
+  }
+  return mutation;
+}
+
+// Every reference to `var` under `stmt`.
+void collectRefs(const clang::Stmt* stmt, const clang::ValueDecl* var, std::vector<const clang::DeclRefExpr*>& out) {
+  if (stmt == nullptr) return;
+  if (const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(stmt); ref != nullptr && ref->getDecl() == var) {
+    out.push_back(ref);
+  }
+  for (const clang::Stmt* child : stmt->children()) collectRefs(child, var, out);
+}
+
+bool isConstObject(clang::QualType type) {
+  type = type.getNonReferenceType();
+  return type.isConstQualified() && !type->isPointerType();
+}
+
 }  // namespace
 
 struct CapturedMutationCheck::Config {
@@ -66,6 +123,9 @@ void CapturedMutationCheck::check(const RewindModel& model, DiagnosticSink& sink
   };
   for (const StepCallback& callback : model.stepCallbacks()) {
     if (callback.lambda == nullptr || callback.lambda->getBody() == nullptr) continue;
+    // A template's pattern: its instantiations are analysed instead (the
+    // analyzer treats every dependent call as a mutation).
+    if (callback.function->isDependentContext()) continue;
     const clang::Stmt& body = *callback.lambda->getBody();
     clang::ExprMutationAnalyzer analyzer(body, model.astContext());
     std::string where =
@@ -87,8 +147,8 @@ void CapturedMutationCheck::check(const RewindModel& model, DiagnosticSink& sink
         llvm::DenseSet<const clang::ValueDecl*> reported;
         for (const clang::MemberExpr* member : members) {
           const clang::ValueDecl* field = member->getMemberDecl();
-          if (reported.contains(field) || isIgnored(field->getType())) continue;
-          if (const clang::Stmt* mutation = analyzer.findMutation(member)) {
+          if (reported.contains(field) || isIgnored(field->getType()) || isConstObject(field->getType())) continue;
+          if (const clang::Stmt* mutation = findWrite(analyzer, model, member)) {
             reported.insert(field);
             report(mutation, "member '" + field->getNameAsString() + "' of captured 'this'", field);
           }
@@ -99,9 +159,21 @@ void CapturedMutationCheck::check(const RewindModel& model, DiagnosticSink& sink
       const clang::ValueDecl* var = capture.getCapturedVar();
       if (var == nullptr || isIgnored(var->getType())) continue;
       std::string name = "captured '" + var->getNameAsString() + "'";
-      if (const clang::Stmt* mutation = analyzer.findMutation(var)) {
+      // A const object captured by reference cannot be mutated through it.
+      const clang::Stmt* mutation = nullptr;
+      if (!isConstObject(var->getType())) {
+        std::vector<const clang::DeclRefExpr*> refs;
+        collectRefs(&body, var, refs);
+        for (const clang::DeclRefExpr* ref : refs) {
+          if ((mutation = findWrite(analyzer, model, ref)) != nullptr) break;
+        }
+      }
+      if (mutation != nullptr) {
         report(mutation, name, var);
-      } else if (var->getType().getNonReferenceType()->isPointerType()) {
+        continue;
+      }
+      clang::QualType type = var->getType().getNonReferenceType();
+      if (type->isPointerType() && !type->getPointeeType().isConstQualified()) {
         // Writes through the pointer: is `*p` / `p->m` / `p[i]` mutated?
         std::vector<const clang::Expr*> derefs;
         collectDerefs(&body, var, derefs);

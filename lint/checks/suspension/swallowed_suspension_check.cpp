@@ -2,6 +2,9 @@
 // suspension signal (catch (...) or the signal types) without rethrowing.
 #include "checks/suspension/swallowed_suspension_check.hpp"
 
+#include <functional>
+
+#include "core/call_chain.hpp"
 #include "core/rewind_model.hpp"
 
 namespace rwd::lint {
@@ -67,30 +70,83 @@ void SwallowedSuspensionCheck::check(const RewindModel& model, DiagnosticSink& s
     return nullptr;
   };
 
-  for (const clang::FunctionDecl* fn : model.orchestrationFunctions()) {
-    model.forEachStmt(fn->getBody(), [&](const clang::Stmt* stmt) {
-      const auto* handler = llvm::dyn_cast<clang::CXXCatchStmt>(stmt);
-      if (handler == nullptr) return;
-      std::string what;
-      if (handler->getExceptionDecl() == nullptr) {
-        what = "'catch (...)'";
-      } else if (const clang::CXXRecordDecl* signal = caughtSignal(handler)) {
-        what = "catching '" +
-               handler->getCaughtType().getNonReferenceType().getUnqualifiedType().getAsString(
-                   model.astContext().getPrintingPolicy()) +
-               "'";
-        if (model.qualifiedName(signal) !=
-            model.qualifiedName(handler->getCaughtType().getNonReferenceType()->getAsCXXRecordDecl())) {
-          what += " (a base of '" + model.displayName(signal) + "')";
+  // Does a try block issue durable operations — directly, through a callee
+  // defined here, through a callee that is handed the context or is a
+  // workflow method defined elsewhere, or through a lambda it calls? Only
+  // then can a suspension reach its handlers.
+  CallChainFinder finder(
+      model,
+      [&model](const clang::Stmt* stmt) -> std::optional<CallChainFinder::Verdict> {
+        if (std::optional<std::string> op = model.durableOperation(stmt)) {
+          return CallChainFinder::Verdict{*op, "durable operation"};
         }
-      } else {
+        const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt);
+        if (call == nullptr) return std::nullopt;
+        const clang::FunctionDecl* callee = call->getDirectCallee();
+        bool defined = model.followable(callee, /*includeRoots=*/true) != nullptr;
+        if (!defined) {
+          for (const clang::Expr* arg : call->arguments()) {
+            if (model.isDurableContextType(arg->getType()))
+              return CallChainFinder::Verdict{"call", "durable operation"};
+          }
+          if (model.workflowField(callee) != nullptr) return CallChainFinder::Verdict{"call", "durable operation"};
+        }
+        return std::nullopt;
+      },
+      /*followIntoRoots=*/true);
+  llvm::DenseMap<const clang::Stmt*, bool> issuesMemo;
+  std::function<bool(const clang::Stmt*)> issuesDurable = [&](const clang::Stmt* body) -> bool {
+    auto [it, inserted] = issuesMemo.try_emplace(body, false);
+    if (!inserted) return it->second;
+    bool found = false;
+    model.forEachStmt(body, [&](const clang::Stmt* stmt) {
+      if (found) return;
+      if (finder.analyze(stmt)) {
+        found = true;
         return;
       }
-      if (rethrows(model, handler->getHandlerBlock())) return;
-      sink.report(
-          diagnostic(handler->getCatchLoc(), what + " in orchestration code swallows Rewind's suspension signal, so "
-                                                    "the execution fails when the branch suspends; rethrow with "
-                                                    "'throw;' or catch only the exception types you handle"));
+      // A call of a lambda (stored in a variable, or a generic one): its
+      // body runs here.
+      if (const auto* op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(stmt)) {
+        const auto* method = llvm::dyn_cast_or_null<clang::CXXMethodDecl>(op->getDirectCallee());
+        if (method != nullptr && method->getParent()->isLambda() && method->getBody() != nullptr &&
+            !model.isStepCallback(method)) {
+          found = issuesDurable(method->getBody());
+        }
+      }
+    });
+    return issuesMemo[body] = found;
+  };
+
+  for (const clang::FunctionDecl* fn : model.orchestrationFunctions()) {
+    model.forEachStmt(fn->getBody(), [&](const clang::Stmt* stmt) {
+      const auto* tryStmt = llvm::dyn_cast<clang::CXXTryStmt>(stmt);
+      if (tryStmt == nullptr) return;
+      for (unsigned i = 0; i < tryStmt->getNumHandlers(); ++i) {
+        const clang::CXXCatchStmt* handler = tryStmt->getHandler(i);
+        std::string what;
+        if (handler->getExceptionDecl() == nullptr) {
+          // catch (...) only swallows a suspension its try block can raise.
+          if (!issuesDurable(tryStmt->getTryBlock())) continue;
+          what = "'catch (...)'";
+        } else if (const clang::CXXRecordDecl* signal = caughtSignal(handler)) {
+          what = "catching '" +
+                 handler->getCaughtType().getNonReferenceType().getUnqualifiedType().getAsString(
+                     model.astContext().getPrintingPolicy()) +
+                 "'";
+          if (model.qualifiedName(signal) !=
+              model.qualifiedName(handler->getCaughtType().getNonReferenceType()->getAsCXXRecordDecl())) {
+            what += " (a base of '" + model.displayName(signal) + "')";
+          }
+        } else {
+          continue;
+        }
+        if (rethrows(model, handler->getHandlerBlock())) continue;
+        sink.report(
+            diagnostic(handler->getCatchLoc(), what + " in orchestration code swallows Rewind's suspension signal, so "
+                                                      "the execution fails when the branch suspends; rethrow with "
+                                                      "'throw;' or catch only the exception types you handle"));
+      }
     });
   }
 }

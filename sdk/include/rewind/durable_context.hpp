@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -359,6 +360,24 @@ class DurableContext {
   void rollbackAll(const std::exception& error);
   std::size_t registeredCompensations() const;
 
+  // ---- replay-safe values ----------------------------------------------------------
+  // Orchestration code must not read the clock, a random device or a UUID generator: a
+  // replay would see another value. Each of these is ONE checkpointed STEP (SubType
+  // Step) with a compact payload, like Temporal's workflow.Now() and SideEffect: the
+  // first run records the value, every replay returns the recorded one.
+  //   now():    the runtime's clock (the runner's virtual clock); payload: epoch millis.
+  //   random(): 64 bits drawn from the execution's seeded source (the runner's seed, the
+  //             execution ARN and the operation's position), so runs reproduce; payload:
+  //             the integer. Seed an engine with it: std::mt19937_64 rng(ctx.random());
+  //   uuid():   an RFC 4122 version-4 UUID from the same seeded source; payload: the
+  //             quoted string.
+  TimePoint now(std::string_view name) { return nowCore(std::string(name)); }
+  TimePoint now() { return nowCore(std::nullopt); }
+  std::uint64_t random(std::string_view name) { return randomCore(std::string(name)); }
+  std::uint64_t random() { return randomCore(std::nullopt); }
+  std::string uuid(std::string_view name) { return uuidCore(std::string(name)); }
+  std::string uuid() { return uuidCore(std::nullopt); }
+
   // ---- misc ---------------------------------------------------------------------
   // Replay-aware logger: silent while replaying unless configured otherwise.
   Logger logger();
@@ -403,6 +422,10 @@ class DurableContext {
                      std::optional<std::string> tenantId);
   void registerCompensation(std::optional<std::string> name, std::function<void(const ErrorInfo&, StepContext&)> undo,
                             RetryStrategy retry);
+  // replay_safe_values.cpp
+  TimePoint nowCore(std::optional<std::string> name);
+  std::uint64_t randomCore(std::optional<std::string> name);
+  std::string uuidCore(std::optional<std::string> name);
 
   template <class R, class F>
   R stepImpl(std::optional<std::string> name, F& fn, const StepConfig<R>& config) {

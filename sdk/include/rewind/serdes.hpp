@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "rewind/chrono_serdes.hpp"  // rwd::Duration / rwd::TimePoint are checkpointable
+
 namespace rwd {
 
 using Json = nlohmann::json;

@@ -25,16 +25,55 @@ TEST(NondeterministicCallTest, ReportsTheCallChainThroughHelpersAsNotes) {
   EXPECT_EQ(finding->notes[1].position.line, lineOf(path, "return std::to_string(device())"));
 }
 
-TEST(NondeterministicCallTest, OffersToWrapAnInitializerInAStep) {
+TEST(NondeterministicCallTest, ClockFixUsesTheReplaySafeNow) {
   std::string path = fixturePath(kCheck);
   LintResult result = lintFile(path, kCheck);
   const Finding* finding = findingAt(result, lineOf(path, "auto now = std::chrono"));
   ASSERT_NE(finding, nullptr);
   ASSERT_EQ(finding->fixes.size(), 1u);
-  EXPECT_EQ(finding->fixes[0].text, "ctx.step(\"now\", [&] { return std::chrono::system_clock::now(); })");
+  EXPECT_EQ(finding->fixes[0].text, "ctx.now(\"now\")");
+  const Finding* time = findingAt(result, lineOf(path, "long seconds = time(nullptr)"));
+  ASSERT_NE(time, nullptr);
+  ASSERT_EQ(time->fixes.size(), 1u);
+  EXPECT_EQ(time->fixes[0].text, "std::chrono::system_clock::to_time_t(ctx.now(\"seconds\"))");
+}
+
+TEST(NondeterministicCallTest, OffersToWrapASerialisableInitializerInAStep) {
+  std::string path = fixturePath(kCheck);
+  LintResult result = lintFile(path, kCheck);
+  const Finding* dice = findingAt(result, lineOf(path, "int dice = std::rand()"));
+  ASSERT_NE(dice, nullptr);
+  ASSERT_EQ(dice->fixes.size(), 1u);
+  EXPECT_EQ(dice->fixes[0].text, "ctx.step(\"dice\", [&] { return std::rand(); })");
   const Finding* bare = findingAt(result, lineOf(path, "uuid_generate(raw)"));
   ASSERT_NE(bare, nullptr);
   EXPECT_TRUE(bare->fixes.empty()) << "a call that is not an initializer has no fix";
+  const Finding* thread = findingAt(result, lineOf(path, "auto thread = std::this_thread::get_id()"));
+  ASSERT_NE(thread, nullptr);
+  EXPECT_TRUE(thread->fixes.empty()) << "a thread id is not serialisable: no step can return it";
+}
+
+TEST(NondeterministicCallTest, GetenvFixNeverMakesAStepReturnACharPointer) {
+  std::string path = fixturePath(kCheck);
+  LintResult result = lintFile(path, kCheck);
+  const Finding* pointer = findingAt(result, lineOf(path, "const char* region = std::getenv"));
+  ASSERT_NE(pointer, nullptr);
+  EXPECT_TRUE(pointer->fixes.empty()) << pointer->fixes[0].text;
+  const Finding* text = findingAt(result, lineOf(path, "std::string home = std::getenv"));
+  ASSERT_NE(text, nullptr);
+  ASSERT_EQ(text->fixes.size(), 1u);
+  EXPECT_EQ(text->fixes[0].text,
+            "ctx.step(\"home\", [&] { const char* value = std::getenv(\"HOME\"); "
+            "return std::string(value != nullptr ? value : \"\"); })");
+}
+
+TEST(NondeterministicCallTest, MessagesNameTheCallAsWritten) {
+  std::string path = fixturePath(kCheck);
+  LintResult result = lintFile(path, kCheck);
+  const Finding* finding = findingAt(result, lineOf(path, "high_resolution_clock::now()"));
+  ASSERT_NE(finding, nullptr);
+  EXPECT_EQ(finding->message.rfind("'std::chrono::high_resolution_clock::now' reads a clock", 0), 0u)
+      << finding->message;
 }
 
 TEST(NondeterministicCallTest, ReadsAdditionalFunctionsFromOptions) {

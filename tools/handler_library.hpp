@@ -2,12 +2,21 @@
 // returns its registry, for rewind-run, rewind-conformance and rewind-check.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 
 #include "rewind/handler.hpp"
 
 namespace rwd::tools {
+
+// dlopen(RTLD_NOW | RTLD_LOCAL) of `path` (a bare name is taken from the current
+// directory). `what` names the library in messages ("handler library", "plugin
+// library"). Throws std::runtime_error with a one-line message when it cannot be
+// loaded. A static initialiser that throws ends the process with a one-line error and
+// exit status 2 ([rewind.tools.library_init_failed]): the exception cannot cross the
+// dynamic loader, so it is reported from the terminate handler.
+void* openSharedLibrary(const std::string& path, const char* what);
 
 class HandlerLibrary {
  public:
@@ -28,9 +37,13 @@ class HandlerLibrary {
   HandlerRegistry* registry_;
 };
 
-// An --event argument: JSON text, or @FILE. Returns compact JSON; throws
-// std::runtime_error with a one-line message when the file is unreadable or the text is
-// not JSON.
+// The deepest nesting of arrays and objects an --event document may have.
+inline constexpr std::size_t kMaxEventDepth = 512;
+
+// An --event argument: JSON text, or @FILE. Returns compact JSON. Throws
+// std::runtime_error (and nothing else) with a one-line message ending in
+// [rewind.tools.bad_event] when the file is unreadable, the text is not JSON, a number
+// is out of range (1e400) or the document is nested deeper than kMaxEventDepth.
 std::string readEventArgument(const std::string& arg);
 
 }  // namespace rwd::tools

@@ -216,6 +216,7 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
   o.maxInvocations = options_.maxInvocations;
   o.interceptExecutionOutcome = true;  // the crash point between "handler returned" and its outcome
   if (schedule.branchSeed) o.scheduler = std::make_shared<SeededScheduler>(schedule.branchSeed);
+  o.handlerConfig.plugins = options_.plugins;
   if (markInvocations) o.handlerConfig.plugins.push_back(std::make_shared<InvocationMarker>(trace));
   o.checkpointInterceptor = [&](const OperationUpdate& u, std::size_t seq) {
     CheckpointFate fate = CheckpointFate::Persist;

@@ -203,6 +203,7 @@ struct LocalDurableTestRunner::Impl {
       if (p) settings.plugins.push_back(p.get());
     settings.completedSinceLast.insert(completions.begin(), completions.end());
     settings.reportedHookFailures = sinks.reportedHookFailures;
+    settings.requestId = req.requestId;
     settings.unseenCompletions = unseenCompletions;
 
     internal::Invocation inv(st, settings);
@@ -228,9 +229,23 @@ struct LocalDurableTestRunner::Impl {
     InvocationEndInfo end;
     end.invocation = &info;
     end.invocationEnd = st.now();
-    end.status = out.end == internal::InvocationEnd::Succeeded ? InvocationStatus::Succeeded
-                 : out.end == internal::InvocationEnd::Pending ? InvocationStatus::Pending
-                                                               : InvocationStatus::Failed;
+    // A crash or an unrecoverable invocation error is answered by invoking the execution
+    // again: RETRYING, as the JS SDK reports it.
+    switch (out.end) {
+      case internal::InvocationEnd::Succeeded:
+        end.status = InvocationStatus::Succeeded;
+        break;
+      case internal::InvocationEnd::Pending:
+        end.status = InvocationStatus::Pending;
+        break;
+      case internal::InvocationEnd::Failed:
+        end.status = InvocationStatus::Failed;
+        break;
+      case internal::InvocationEnd::Crashed:
+      case internal::InvocationEnd::InvocationFailed:
+        end.status = InvocationStatus::Retrying;
+        break;
+    }
     end.result = out.result;
     end.error = invocationError(out, req.requestId);
     inv.notify("onInvocationEnd", [&](Plugin& p) { p.onInvocationEnd(end); });

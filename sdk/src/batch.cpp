@@ -233,14 +233,10 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     try {
       value = inv.runBranch(frame, [&] {
         if (!inv.hasPlugins()) return runItem(*ictx, i);
-        UserFunctionInfo info{iid, itemStepIds[i], iname, itemSub, irec != nullptr, std::nullopt};
-        inv.notify("onUserFunctionStart", [&](Plugin& p) { p.onUserFunctionStart(info); });
-        struct End {
-          Invocation& inv;
-          UserFunctionInfo& info;
-          ~End() { inv.notify("onUserFunctionEnd", [&](Plugin& p) { p.onUserFunctionEnd(info); }); }
-        } end{inv, info};
-        return runItem(*ictx, i);
+        UserFunctionInfo info = inv.userFunctionInfo(iid, itemStepIds[i], iname, itemSub, id, irec != nullptr);
+        info.replayingChildren = irec != nullptr;
+        // End carries the item's error when it throws (a destructor could not see it).
+        return inv.runUserFunction(info, [&] { return runItem(*ictx, i); });
       });
     } catch (const internal::Suspension&) {
       if (frame.suspended) return;  // blocked: keeps its slot

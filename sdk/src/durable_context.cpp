@@ -38,13 +38,17 @@ void checkNotInStepBody(Invocation& inv, std::string_view what) {
                     what))));
 }
 
-AttemptInfo attemptInfo(const OpRef& op, const std::optional<std::string>& name, OperationSubType sub, int attempt) {
+AttemptInfo attemptInfo(const ContextState& st, const OpRef& op, const std::optional<std::string>& name,
+                        OperationSubType sub, int attempt) {
   AttemptInfo a;
   a.id = op.id;
   a.stepId = op.stepId;
   a.name = name;
   a.subType = sub;
   a.attempt = attempt;
+  a.type = OperationType::Step;
+  a.parentId = st.parentId;
+  a.startTimestamp = st.inv->store().now();
   return a;
 }
 
@@ -59,34 +63,25 @@ void runAttempt(Invocation& inv, AttemptInfo& info, F&& fn) {
   inv.wrapAttempt(info, fn);
 }
 
-void endAttempt(Invocation& inv, AttemptInfo& info, const std::optional<ErrorObject>& error) {
+// `retryDelay`: the delay before the next attempt when this failed one will be retried.
+void endAttempt(Invocation& inv, AttemptInfo& info, const std::optional<ErrorObject>& error,
+                std::optional<Duration> retryDelay = std::nullopt) {
   if (!inv.hasPlugins()) return;
   info.outcome = error ? AttemptOutcome::Failed : AttemptOutcome::Succeeded;
   info.error = error;
+  info.endTimestamp = inv.store().now();
+  info.nextAttemptDelay = retryDelay;
   inv.notify("onAttemptEnd", [&](Plugin& p) { p.onAttemptEnd(info); });
 }
 
 // Runs a context operation's user function with the user-function hooks around it.
 template <class F>
-Payload runUserFunction(Invocation& inv, const OpRef& op, const std::optional<std::string>& name,
-                        OperationSubType sub, bool replayingChildren, F&& fn) {
+Payload runUserFunction(Invocation& inv, const ContextState& st, const OpRef& op,
+                        const std::optional<std::string>& name, OperationSubType sub, bool replayingChildren, F&& fn) {
   if (!inv.hasPlugins()) return fn();
-  UserFunctionInfo info{op.id, op.stepId, name, sub, replayingChildren, std::nullopt};
-  inv.notify("onUserFunctionStart", [&](Plugin& p) { p.onUserFunctionStart(info); });
-  try {
-    Payload out = fn();
-    inv.notify("onUserFunctionEnd", [&](Plugin& p) { p.onUserFunctionEnd(info); });
-    return out;
-  } catch (const internal::Suspension&) {
-    inv.notify("onUserFunctionEnd", [&](Plugin& p) { p.onUserFunctionEnd(info); });
-    throw;
-  } catch (const internal::CrashSignal&) {
-    throw;
-  } catch (...) {
-    info.error = currentErrorInfo().toObject();
-    inv.notify("onUserFunctionEnd", [&](Plugin& p) { p.onUserFunctionEnd(info); });
-    throw;
-  }
+  UserFunctionInfo info = inv.userFunctionInfo(op.id, op.stepId, name, sub, st.parentId, op.rec != nullptr);
+  info.replayingChildren = replayingChildren;
+  return inv.runUserFunction(info, std::forward<F>(fn));
 }
 
 OperationUpdate makeUpdate(const ContextState& st, const OpRef& op, OperationType type, OperationSubType sub,
@@ -193,6 +188,8 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
   if (status == OperationStatus::Pending) inv.suspend(fmt::format("the retry delay of step {}", nameOrId(name, op.stepId)));
 
   ErrorInfo error;
+  std::optional<RetryDecision> decided;  // taken when an attempt failed
+  std::optional<Duration> retryDelay;
   if (status == OperationStatus::Started && semantics == StepSemantics::AtMostOncePerRetry) {
     error = ErrorInfo{"StepInterruptedError",
                       fmt::format("step {} was interrupted before its result was checkpointed", nameOrId(name, op.stepId)),
@@ -206,7 +203,7 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
     StepContext sc(&inv, op.id, attempt);
     bool failed = false;
     Payload payload;
-    AttemptInfo ai = attemptInfo(op, name, OperationSubType::Step, attempt);
+    AttemptInfo ai = attemptInfo(st, op, name, OperationSubType::Step, attempt);
     ++inv.stepBodyDepth;
     try {
       runAttempt(inv, ai, [&] {
@@ -236,7 +233,13 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
                                     nameOrId(name, op.stepId), payload->size(), kLargeResultBytes),
                         std::nullopt, nullptr};
     }
-    endAttempt(inv, ai, failed ? std::optional(error.toObject()) : std::nullopt);
+    // A failed attempt's end names the delay before the next one, so the decision is
+    // taken first (the same one the RETRY below uses: nothing checkpoints in between).
+    if (failed) {
+      decided = orDefault(retry)(error, attempt);
+      if (decided->shouldRetry) retryDelay = inv.jitteredDelay(decided->delay, decided->jitter, op.stepId, attempt);
+    }
+    endAttempt(inv, ai, failed ? std::optional(error.toObject()) : std::nullopt, retryDelay);
     if (!failed) {
       {
         OperationUpdate u = update(OperationAction::Succeed);
@@ -247,11 +250,12 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
     }
   }
   int attempt = inv.store().find(op.id)->stepDetails->attempt;
-  RetryDecision decision = orDefault(retry)(error, attempt);
+  RetryDecision decision = decided ? *decided : orDefault(retry)(error, attempt);
   if (decision.shouldRetry) {
     OperationUpdate u = update(OperationAction::Retry);
     u.error = error.toObject();
-    u.nextAttemptDelaySeconds = inv.jitteredDelay(decision.delay, decision.jitter, op.stepId, attempt).count();
+    u.nextAttemptDelaySeconds =
+        (retryDelay ? *retryDelay : inv.jitteredDelay(decision.delay, decision.jitter, op.stepId, attempt)).count();
     inv.checkpoint(std::move(u));
     inv.suspend(fmt::format("the retry delay of step {}", nameOrId(name, op.stepId)));
   }
@@ -366,7 +370,7 @@ Payload DurableContext::childCore(std::optional<std::string> name, OperationSubT
   std::unique_ptr<DurableContext> child = inv.makeContext(op.stepId, op.id);
   Payload value;
   try {
-    value = runUserFunction(inv, op, name, sub, op.rec != nullptr, [&] { return body(*child); });
+    value = runUserFunction(inv, st, op, name, sub, op.rec != nullptr, [&] { return body(*child); });
   } catch (const internal::Suspension&) {
     throw;
   } catch (const internal::CrashSignal&) {
@@ -420,7 +424,7 @@ Payload DurableContext::waitForConditionCore(
   StepContext sc(&inv, op.id, attempt);
   std::pair<Payload, WaitDecision> outcome;
   inv.liveWork();
-  AttemptInfo ai = attemptInfo(op, name, kSub, attempt);
+  AttemptInfo ai = attemptInfo(st, op, name, kSub, attempt);
   ++inv.stepBodyDepth;
   try {
     runAttempt(inv, ai, [&] {
@@ -447,12 +451,14 @@ Payload DurableContext::waitForConditionCore(
     throw WaitForConditionError(e.message, e.type, e.data);
   }
   --inv.stepBodyDepth;
-  endAttempt(inv, ai, std::nullopt);
+  std::optional<Duration> pollDelay;
+  if (outcome.second.shouldContinue)
+    pollDelay = inv.jitteredDelay(outcome.second.delay, outcome.second.jitter, op.stepId, attempt);
+  endAttempt(inv, ai, std::nullopt, pollDelay);
   if (outcome.second.shouldContinue) {
     OperationUpdate u = update(OperationAction::Retry);
     u.payload = outcome.first;
-    u.nextAttemptDelaySeconds =
-        inv.jitteredDelay(outcome.second.delay, outcome.second.jitter, op.stepId, attempt).count();
+    u.nextAttemptDelaySeconds = pollDelay->count();
     inv.checkpoint(std::move(u));
     inv.suspend(fmt::format("the poll delay of waitForCondition {}", nameOrId(name, op.stepId)));
   }

@@ -260,6 +260,45 @@ OperationInfo Invocation::operationInfo(const Operation& op, bool isReplay) cons
   return info;
 }
 
+UserFunctionInfo Invocation::userFunctionInfo(const std::string& id, const std::string& stepId,
+                                              const std::optional<std::string>& name, OperationSubType sub,
+                                              const std::optional<std::string>& parentId, bool isReplay) const {
+  UserFunctionInfo info;
+  info.id = id;
+  info.stepId = stepId;
+  info.name = name;
+  info.subType = sub;
+  info.type = OperationType::Context;
+  info.parentId = parentId;
+  info.isReplay = isReplay;
+  const Operation* rec = store_.find(id);
+  info.startTimestamp = rec ? rec->startTimestamp : store_.now();
+  return info;
+}
+
+Payload Invocation::runUserFunction(UserFunctionInfo& info, const std::function<Payload()>& fn) {
+  notify("onUserFunctionStart", [&](Plugin& p) { p.onUserFunctionStart(info); });
+  auto end = [&] {
+    info.endTimestamp = store_.now();
+    notify("onUserFunctionEnd", [&](Plugin& p) { p.onUserFunctionEnd(info); });
+  };
+  try {
+    Payload out = fn();
+    end();
+    return out;
+  } catch (const Suspension&) {
+    end();
+    throw;
+  } catch (const CrashSignal&) {
+    throw;
+  } catch (...) {
+    if (crashed_) throw;
+    info.error = currentErrorInfo().toObject();
+    end();
+    throw;
+  }
+}
+
 void Invocation::onReplayedOperation(const Operation& op) {
   if (!hasPlugins()) return;
   if (!isTerminal(op.status)) {
@@ -284,7 +323,13 @@ void Invocation::afterCheckpoint(const OperationUpdate& update) {
     notify("onOperationEnd", [&](Plugin& p) { p.onOperationEnd(info); });
   }
   std::vector<Operation> updated{*rec};
-  notify("onOperationChange", [&](Plugin& p) { p.onOperationChange(updated, store_.operations()); });
+  OperationChangeInfo change;
+  change.executionArn = store_.arn();
+  change.requestId = settings_.requestId;
+  change.updated.push_back(operationInfo(*rec, false));
+  change.updatedRecords = &updated;
+  change.operations = &store_.operations();
+  notify("onOperationChange", [&](Plugin& p) { p.onOperationChange(change); });
 }
 
 InvocationOutcomeData Invocation::run(const RawHandler& handler, const Payload& input) {

@@ -60,6 +60,7 @@ struct InvocationSettings {
   // RunnerOptions::interceptExecutionOutcome: the execution's own SUCCEED/FAIL passes the
   // interceptor after the handler returns (the checker's crash point there).
   bool interceptOutcome = false;
+  std::string requestId;                                            // this invocation's, for plugin infos
 };
 
 enum class InvocationEnd { Succeeded, Failed, Pending, Crashed, InvocationFailed };
@@ -155,6 +156,15 @@ class Invocation {
   void wrapInvocation(const InvocationInfo& info, const std::function<void()>& body);
   void reportHookFailure(const Plugin& plugin, const char* hookName);
   OperationInfo operationInfo(const Operation& op, bool isReplay) const;
+  // The info of a context operation's user function (child context, map item, parallel
+  // branch); `isReplay`: the operation was started by an earlier invocation.
+  UserFunctionInfo userFunctionInfo(const std::string& id, const std::string& stepId,
+                                    const std::optional<std::string>& name, OperationSubType sub,
+                                    const std::optional<std::string>& parentId, bool isReplay) const;
+  // Runs `fn` between onUserFunctionStart and onUserFunctionEnd. End fires once, also when
+  // `fn` suspends; when it throws, End carries the error and the exception is rethrown.
+  // A simulated crash ends the process: no End.
+  Payload runUserFunction(UserFunctionInfo& info, const std::function<Payload()>& fn);
   // Hooks at the points where an operation's life is observed.
   void onReplayedOperation(const Operation& op);  // beginOp found a record
   void afterCheckpoint(const OperationUpdate& update);

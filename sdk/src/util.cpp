@@ -7,6 +7,7 @@
 #include <ctime>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -155,6 +156,7 @@ std::string_view toString(InvocationStatus s) {
     case InvocationStatus::Succeeded: return "SUCCEEDED";
     case InvocationStatus::Failed: return "FAILED";
     case InvocationStatus::Pending: return "PENDING";
+    case InvocationStatus::Retrying: return "RETRYING";
   }
   return "?";
 }
@@ -217,10 +219,33 @@ std::string formatTimestamp(TimePoint t) {
                      tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
 }
 
+namespace {
+
+void eraseAll(std::string& s, std::string_view what) {
+  for (std::size_t pos = s.find(what); pos != std::string::npos; pos = s.find(what, pos)) s.erase(pos, what.size());
+}
+
+// Error types are recorded in checkpoints and matched by tests, so they must not
+// change with a library's ABI version: inline ABI namespaces and tags are dropped
+// (std::__cxx11::, [abi:cxx11], nlohmann::json_abi_v3_11_2::) and nlohmann's
+// exceptions take their documented names (nlohmann::json::parse_error).
+std::string stableTypeName(std::string name) {
+  eraseAll(name, "__cxx11::");
+  eraseAll(name, "[abi:cxx11]");
+  if (name.starts_with("nlohmann::json_abi_")) {
+    std::size_t ns = name.find("::", 10);
+    if (ns != std::string::npos) name = "nlohmann::" + name.substr(ns + 2);
+  }
+  if (name.starts_with("nlohmann::detail::")) name = "nlohmann::json::" + name.substr(18);
+  return name;
+}
+
+}  // namespace
+
 std::string demangle(const char* mangled) {
   int status = 0;
   std::unique_ptr<char, void (*)(void*)> out(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
-  return status == 0 && out ? std::string(out.get()) : std::string(mangled);
+  return stableTypeName(status == 0 && out ? std::string(out.get()) : std::string(mangled));
 }
 
 ErrorInfo currentErrorInfo() {

@@ -109,6 +109,20 @@ TEST(VariablesTest, GenStrMakesLowercaseLettersAndDigitsOncePerRun) {
   EXPECT_NE(generateVariables(spec, 8), v);
 }
 
+TEST(VariablesTest, AHugeGenStrIsRejectedNotAllocated) {
+  for (const char* n : {"99999999999999999999999", "4000000000", "65537"}) {
+    Value spec = parseYaml(std::string("Variables:\n  A: ${GEN_STR:") + n + "}\n");
+    try {
+      generateVariables(spec, 7);
+      ADD_FAILURE() << n;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_THAT(e.what(), ::testing::HasSubstr("[rewind.conformance.bad_variable]"));
+    }
+  }
+  Value largest = parseYaml("Variables:\n  A: ${GEN_STR:65536}\n");
+  EXPECT_EQ(generateVariables(largest, 7)[0].second.size(), kMaxGenStrLength);
+}
+
 TEST(VariablesTest, SubstitutionReachesStringsKeysAndRegexesButNotTypes) {
   Variables v{{"N", "abc"}};
   Value spec = parseYaml("Input: ${N}\nk${N}: 1\nre: ${/^${N}$/}\nnum: 3\nlist: ['${N}!']\n");
@@ -197,6 +211,40 @@ TEST(MatchLogsTest, BeforeAndAfterAnchorsRestrictTheRecordsCounted) {
                          logs(), m));
   EXPECT_FALSE(matchLogs(parseYaml("- match: {message: '/abc/'}\n  before: {match: {message: middle}}\n  count: 1\n"),
                          logs(), m));
+}
+
+// The official plugin family writes `after:` as a list of field mappings: the entry
+// counts only records after a record matching each of them.
+TEST(MatchLogsTest, AfterTakesAListOfFieldMappingsAndCountsAfterAllOfThem) {
+  Matcher m;
+  const char* afterBoth =
+      "- match: {message: '/abc/'}\n"
+      "  count: 1\n"
+      "  after:\n"
+      "    - message: '/^start/'\n"
+      "    - level: INFO\n"
+      "      message: middle\n";
+  EXPECT_FALSE(matchLogs(parseYaml(afterBoth), logs(), m));
+  // A bare field mapping works as a single anchor too.
+  EXPECT_FALSE(
+      matchLogs(parseYaml("- match: {message: '/abc/'}\n  count: 1\n  after: {message: middle}\n"), logs(), m));
+  // After the last of the anchors: "end abc" only, so count 2 fails.
+  auto miss = matchLogs(parseYaml("- match: {message: '/abc/'}\n  count: 2\n  after:\n    - message: '/^start/'\n"
+                                  "    - message: middle\n"),
+                        logs(), m);
+  ASSERT_TRUE(miss);
+  EXPECT_THAT(miss->message, ::testing::HasSubstr("matched 1 record(s)"));
+  // An anchor no record matches leaves nothing to count.
+  EXPECT_TRUE(matchLogs(parseYaml("- match: {level: ERROR}\n  after:\n    - message: nowhere\n"), logs(), m));
+  // Mixed forms: an entry index and a match mapping in one list.
+  EXPECT_FALSE(matchLogs(parseYaml("- match: {message: middle}\n- match: {message: '/abc/'}\n  count: 1\n  after:\n"
+                                   "    - 0\n    - {match: {message: '/^start/'}}\n"),
+                         logs(), m));
+  // A list of the wrong things names the problem, not a crash.
+  auto bad = matchLogs(parseYaml("- match: {message: middle}\n  after:\n    - [1, 2]\n"), logs(), m);
+  ASSERT_TRUE(bad);
+  EXPECT_THAT(bad->message, ::testing::HasSubstr("anchor"));
+  EXPECT_TRUE(matchLogs(parseYaml("- match: {message: middle}\n  after: []\n"), logs(), m));
 }
 
 }  // namespace

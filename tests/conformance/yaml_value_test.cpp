@@ -1,9 +1,12 @@
 // YAML typing follows PyYAML's safe_load (DESIGN.md section 2).
 #include "yaml_value.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 namespace rwd::conformance {
 namespace {
@@ -85,6 +88,37 @@ TEST(YamlValueTest, MergeKeysFillMissingKeys) {
 }
 
 TEST(YamlValueTest, InvalidYamlNamesTheProblem) { EXPECT_THROW(parseYaml("a: [1, 2"), std::runtime_error); }
+
+std::string yamlError(const std::string& text) {
+  try {
+    parseYaml(text);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(YamlValueTest, AMalformedTaggedScalarIsAnErrorWithItsLine) {
+  EXPECT_THAT(yamlError("a: 1\nb: !!int 1:x\n"), ::testing::HasSubstr("line 2: !!int '1:x' is not an integer"));
+  EXPECT_THAT(yamlError("a: 1\nb:\n  c: !!int abc\n"), ::testing::HasSubstr("line 3:"));
+  EXPECT_THAT(yamlError("b: !!float x1\n"), ::testing::HasSubstr("line 1: !!float 'x1' is not a number"));
+  // Out of the 64-bit range, as PyYAML's unbounded int and float read it: no error.
+  EXPECT_DOUBLE_EQ(field("!!int 99999999999999999999:59").get<double>(), 1e20 * 60 + 59);
+  EXPECT_TRUE(std::isinf(field("!!float 1.0e+999").get<double>()));
+  EXPECT_EQ(field("!!float 1e3"), Value(1000.0));
+}
+
+TEST(YamlValueTest, AMalformedScalarInAFileNamesTheFileAndLine) {
+  auto path = std::filesystem::temp_directory_path() / "rewind_yaml_value_test_bad_int.yaml";
+  std::ofstream(path) << "Input: 1\nExpectedResult:\n  Result: !!int 12x\n";
+  try {
+    loadYamlFile(path.string());
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr(path.string() + ": line 3: !!int '12x' is not an integer"));
+  }
+  std::filesystem::remove(path);
+}
 
 }  // namespace
 }  // namespace rwd::conformance

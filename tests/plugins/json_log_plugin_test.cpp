@@ -28,9 +28,7 @@ class CountingPlugin : public rwd::Plugin {
   void onAttemptEnd(const rwd::AttemptInfo&) override { ++counts["onAttemptEnd"]; }
   void onUserFunctionStart(const rwd::UserFunctionInfo&) override { ++counts["onUserFunctionStart"]; }
   void onUserFunctionEnd(const rwd::UserFunctionInfo&) override { ++counts["onUserFunctionEnd"]; }
-  void onOperationChange(const std::vector<rwd::Operation>&, const std::deque<rwd::Operation>&) override {
-    ++counts["onOperationChange"];
-  }
+  void onOperationChange(const rwd::OperationChangeInfo&) override { ++counts["onOperationChange"]; }
 };
 
 std::vector<rwd::Json> parseLines(const std::string& text) {

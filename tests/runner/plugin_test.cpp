@@ -73,9 +73,7 @@ class ThrowingPlugin : public rwd::Plugin {
   }
   void onUserFunctionStart(const rwd::UserFunctionInfo&) override { throw std::runtime_error("boom"); }
   void onUserFunctionEnd(const rwd::UserFunctionInfo&) override { throw std::runtime_error("boom"); }
-  void onOperationChange(const std::vector<rwd::Operation>&, const std::deque<rwd::Operation>&) override {
-    throw std::runtime_error("boom");
-  }
+  void onOperationChange(const rwd::OperationChangeInfo&) override { throw std::runtime_error("boom"); }
   void enrichLogContext(rwd::Json&) override { throw std::runtime_error("boom"); }
 };
 

@@ -1,6 +1,13 @@
 # Runs a command that must fail with exit status EXPECT_RC and a one-line message on
 # stderr matching EXPECT_MESSAGE.
 string(REPLACE ";" " " args "${ARGS}")
+# DEEP_FILE: write a JSON document nested 100,000 arrays deep there and pass it for @DEEP_FILE.
+if(DEFINED DEEP_FILE)
+  string(REPEAT "[" 100000 open)
+  string(REPEAT "]" 100000 close)
+  file(WRITE "${DEEP_FILE}" "${open}${close}")
+  string(REPLACE "DEEP_FILE" "${DEEP_FILE}" args "${args}")
+endif()
 separate_arguments(args UNIX_COMMAND "${args}")
 execute_process(COMMAND ${TOOL} ${args} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 if(NOT rc EQUAL EXPECT_RC)

@@ -20,6 +20,7 @@
 #include "rewind/checker/exploration.hpp"
 #include "rewind/checker/history_replay.hpp"
 #include "rewind/checker/report_writer.hpp"
+#include "rewind/plugins/plugin_loader.hpp"
 
 namespace {
 
@@ -127,7 +128,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> responses;
   std::size_t schedules = 0, maxCrashes = 3;
   std::uint64_t seed = 0;
-  std::vector<std::string> atMostOnce;
+  std::vector<std::string> atMostOnce, pluginLibraries;
   app.add_option("library", library, "shared library with handlers registered by REWIND_HANDLER")->required();
   app.add_option("--handler", handlerName, "handler name (default: the library's only handler)");
   app.add_option("--event", event, "the handler's input: JSON text, or @FILE");
@@ -156,6 +157,9 @@ int main(int argc, char** argv) {
   app.add_flag("--merge-equivalent-points", mergePoints,
                "APPROXIMATE: judge crash points that leave the same persisted log by one run; handler code between "
                "them (a remote read, a registry, a static) can make them differ, and a merged point hides that");
+  app.add_option("--plugin", pluginLibraries,
+                 "load a plugin library (REWIND_PLUGIN) and register its plugin with every run; repeatable. "
+                 "Libraries named in DURABLE_EXECUTION_PLUGINS (comma-separated) are loaded first");
   app.add_flag("--progress", progress, "always draw the progress bar");
   app.add_flag("--no-progress", noProgress, "never draw the progress bar");
   try {
@@ -185,6 +189,13 @@ int main(int argc, char** argv) {
     if (void* invariants = dlsym(handle, "rewind_check_invariants"))
       options.invariants =
           *static_cast<const std::vector<rwd::checker::Invariant>*>(reinterpret_cast<const void* (*)()>(invariants)());
+  }
+  try {
+    std::vector<std::string> libraries = rwd::pluginLibrariesFromEnvironment();
+    libraries.insert(libraries.end(), pluginLibraries.begin(), pluginLibraries.end());
+    options.plugins = rwd::loadPluginLibraries(libraries);
+  } catch (const std::exception& e) {
+    die(e.what());
   }
   options.configureRunner = [lib](rwd::LocalDurableTestRunner& runner) {
     for (const auto& d : lib->registry().all()) {

@@ -175,7 +175,12 @@ Report runRequirement(const Requirement& requirement, const HandlerSet& handlers
     return report;
   };
 
-  Variables variables = generateVariables(raw, settings.seed);
+  Variables variables;
+  try {
+    variables = generateVariables(raw, settings.seed);
+  } catch (const std::invalid_argument& e) {
+    return fail(fmt::format("{}: {}", requirement.displayPath, e.what()));
+  }
   Value spec = Value::object();
   for (const auto& [k, v] : raw.items())
     if (k != "Variables") spec[k] = v;
@@ -185,6 +190,8 @@ Report runRequirement(const Requirement& requirement, const HandlerSet& handlers
   options.skipTime = true;
   options.seed = settings.seed;
   options.handlerConfig = def->config;
+  options.handlerConfig.plugins.insert(options.handlerConfig.plugins.end(), settings.plugins.begin(),
+                                       settings.plugins.end());
   const Value actions =
       truthy(spec, "AsyncInvoke") && spec.contains("CallbackActions") ? spec["CallbackActions"] : Value();
   // When actions exist, a callback none of them answers is an error; without actions,

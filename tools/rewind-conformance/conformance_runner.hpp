@@ -15,6 +15,7 @@
 
 #include "handler_set.hpp"
 #include "requirement.hpp"
+#include "rewind/plugin.hpp"
 #include "value.hpp"
 
 namespace rwd {
@@ -28,6 +29,7 @@ std::string_view toString(Verdict v);  // PASS, FAIL, SKIP, NOT-IMPLEMENTED, OPT
 
 struct RunSettings {
   std::uint64_t seed = 7;  // the runner's seed (ids, jitter) and the Variables' generator
+  PluginList plugins;      // registered after the handler's own (--plugin, DURABLE_EXECUTION_PLUGINS)
 };
 
 struct Report {

@@ -19,6 +19,7 @@
 #include "conformance_runner.hpp"
 #include "handler_set.hpp"
 #include "requirement.hpp"
+#include "rewind/plugins/plugin_loader.hpp"
 
 namespace {
 
@@ -43,7 +44,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Runs AWS durable-execution conformance requirement files against C++ handlers."};
   std::string requirementsDir;
   std::vector<std::string> libraries;
-  std::vector<std::string> filters;
+  std::vector<std::string> filters, pluginLibraries;
   std::uint64_t seed = 7;
   bool verbose = false;
   app.add_option("--requirements", requirementsDir, "directory of requirement files (searched recursively) or one file")
@@ -55,13 +56,20 @@ int main(int argc, char** argv) {
                  "run only this requirement id (1.17), file stem (1-17) or family (step); repeatable");
   app.add_option("--seed", seed, "seed of the runner (ids, jitter) and of ${GEN_STR:n} variables")
       ->capture_default_str();
+  app.add_option("--plugin", pluginLibraries,
+                 "load a plugin library (REWIND_PLUGIN) and register its plugin with every handler; repeatable. "
+                 "Libraries named in DURABLE_EXECUTION_PLUGINS (comma-separated) are loaded first");
   app.add_flag("-v,--verbose", verbose, "print the actual history, result and logs of failing requirements");
   CLI11_PARSE(app, argc, argv);
 
   rwd::conformance::HandlerSet handlers;
   std::vector<std::shared_ptr<rwd::tools::HandlerLibrary>> loaded;
   std::vector<rwd::conformance::Requirement> requirements;
+  rwd::PluginList plugins;
   try {
+    std::vector<std::string> pluginPaths = rwd::pluginLibrariesFromEnvironment();
+    pluginPaths.insert(pluginPaths.end(), pluginLibraries.begin(), pluginLibraries.end());
+    plugins = rwd::loadPluginLibraries(pluginPaths);
     for (const std::string& path : libraries) {
       loaded.push_back(rwd::tools::HandlerLibrary::open(path));
       handlers.add(loaded.back()->registry(), path);
@@ -86,7 +94,7 @@ int main(int argc, char** argv) {
 
   std::size_t passed = 0, failed = 0, skipped = 0;
   for (const auto& requirement : requirements) {
-    Report r = rwd::conformance::runRequirement(requirement, handlers, {.seed = seed});
+    Report r = rwd::conformance::runRequirement(requirement, handlers, {.seed = seed, .plugins = plugins});
     switch (r.verdict) {
       case Verdict::Pass:
         ++passed;

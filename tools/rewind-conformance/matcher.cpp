@@ -3,11 +3,13 @@
 // (1 == True) Rewind is strict: a bool only matches a bool.
 #include "matcher.hpp"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <random>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -103,7 +105,15 @@ Variables generateVariables(const Value& spec, std::uint64_t seed) {
         continue;
       }
       value += text.substr(i, start - i);
-      std::size_t n = std::stoul(text.substr(digits, end - digits));
+      // The suite uses a few dozen characters; a huge n is a typo that would allocate
+      // gigabytes (or overflow stoul).
+      std::string_view count = std::string_view(text).substr(digits, end - digits);
+      if (count.size() > 6 || std::stoul(std::string(count)) > kMaxGenStrLength)
+        throw std::invalid_argument(
+            fmt::format("Variables.{}: ${{GEN_STR:{}}} is longer than {} characters "
+                        "[rewind.conformance.bad_variable]",
+                        name, count, kMaxGenStrLength));
+      std::size_t n = std::stoul(std::string(count));
       for (std::size_t k = 0; k < n; ++k) value += kAlphabet[pick(rng)];
       i = end + 1;
     }
@@ -295,6 +305,37 @@ std::optional<std::int64_t> countField(const Value& entry, const char* key) {
 // Index of the first record an anchor (`before:` / `after:`) designates, or
 // records.size() when none does.
 std::size_t anchorPosition(const Value& anchor, const Value& entries, const std::vector<Value>& records,
+                           const Matcher& matcher);
+
+// The range of records an entry counts: after the first record matching each `after:`
+// anchor, before the first record matching any `before:` anchor. An anchor is an entry
+// index, a `{match: ...}` mapping or a field mapping; `after:`/`before:` also take a list
+// of them (the official plugin family writes `after:` as a list of field mappings).
+std::pair<std::size_t, std::size_t> countedRange(const Value& entry, const Value& entries,
+                                                 const std::vector<Value>& records, const Matcher& matcher) {
+  auto anchors = [](const Value& v) {
+    std::vector<const Value*> out;
+    if (v.is_array()) {
+      if (v.empty()) throw std::invalid_argument("an anchor list is empty");
+      for (const auto& a : v) out.push_back(&a);
+    } else {
+      out.push_back(&v);
+    }
+    return out;
+  };
+  std::size_t from = 0;
+  std::size_t to = records.size();
+  if (entry.contains("after"))
+    for (const Value* a : anchors(entry["after"])) {
+      std::size_t at = anchorPosition(*a, entries, records, matcher);
+      from = std::max(from, at >= records.size() ? records.size() : at + 1);
+    }
+  if (entry.contains("before"))
+    for (const Value* a : anchors(entry["before"])) to = std::min(to, anchorPosition(*a, entries, records, matcher));
+  return {from, to};
+}
+
+std::size_t anchorPosition(const Value& anchor, const Value& entries, const std::vector<Value>& records,
                            const Matcher& matcher) {
   const Value* fields = &anchor;
   if (anchor.is_number_integer()) {
@@ -306,7 +347,8 @@ std::size_t anchorPosition(const Value& anchor, const Value& entries, const std:
   } else if (anchor.is_object() && anchor.contains("match")) {
     fields = &anchor["match"];
   }
-  if (!fields->is_object()) throw std::invalid_argument("an anchor is an entry index or a match mapping");
+  if (!fields->is_object() || fields->empty())
+    throw std::invalid_argument("an anchor is an entry index, a match mapping or a non-empty field mapping");
   for (std::size_t i = 0; i < records.size(); ++i)
     if (recordMatches(*fields, records[i], matcher)) return i;
   return records.size();
@@ -333,13 +375,7 @@ std::optional<Mismatch> matchLogs(const Value& expected, const std::vector<Value
     if (!entry.is_object() || !entry.contains("match") || !entry["match"].is_object())
       return Mismatch{path, "an entry needs a `match` mapping"};
     try {
-      std::size_t from = 0;
-      std::size_t to = records.size();
-      if (entry.contains("after")) {
-        std::size_t a = anchorPosition(entry["after"], expected, records, matcher);
-        from = a >= records.size() ? records.size() : a + 1;
-      }
-      if (entry.contains("before")) to = std::min(to, anchorPosition(entry["before"], expected, records, matcher));
+      auto [from, to] = countedRange(entry, expected, records, matcher);
       std::int64_t count = 0;
       for (std::size_t i = from; i < to; ++i) count += recordMatches(entry["match"], records[i], matcher) ? 1 : 0;
       std::optional<std::int64_t> exact = countField(entry, "count");

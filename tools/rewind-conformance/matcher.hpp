@@ -8,6 +8,7 @@
 //     std::cout << miss->describe();  // history[EventId=3].StepSucceededDetails: missing key
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -30,9 +31,13 @@ struct Mismatch {
 // Variables of one run, in the order the file lists them.
 using Variables = std::vector<std::pair<std::string, std::string>>;
 
+// The longest `${GEN_STR:n}` a requirement may ask for.
+inline constexpr std::size_t kMaxGenStrLength = 65536;
+
 // Evaluates `Variables`: each `${GEN_STR:n}` becomes n random lowercase letters and
 // digits drawn from `seed`, once per run. Values are taken as text (str() of the
-// YAML value).
+// YAML value). Throws std::invalid_argument ([rewind.conformance.bad_variable]) when n
+// exceeds kMaxGenStrLength.
 Variables generateVariables(const Value& spec, std::uint64_t seed);
 
 // Replaces every `${NAME}` of `variables` inside strings (keys too), regexes included.
@@ -74,8 +79,8 @@ std::optional<Mismatch> matchResult(const Value& expected, std::string_view stat
 // ExpectedLogs against the log records: each entry's `match` fields (exact, or `/re/`
 // search; bound `${NAME}`s substituted), counted with count / min_count / max_count
 // (default: at least one), optionally restricted to records before / after the first
-// record matching an anchor (`before:`/`after:` hold another entry's index or a match
-// mapping).
+// record matching an anchor (`before:`/`after:` hold another entry's index, a
+// `{match: ...}` mapping, a field mapping, or a list of these: after every one of them).
 std::optional<Mismatch> matchLogs(const Value& expected, const std::vector<Value>& records, Matcher& matcher);
 
 }  // namespace rwd::conformance

@@ -93,14 +93,19 @@ Value constructInt(std::string_view text) {
   if (s.starts_with("0x")) return integer(negative, s.substr(2), 16);
   if (s.starts_with("0")) return integer(negative, s.substr(1), 8);
   if (s.find(':') != std::string_view::npos) {
-    // Sexagesimal: 1:30 -> 90.
-    std::int64_t total = 0;
+    // Sexagesimal: 1:30 -> 90 (beyond 64 bits, a double, as integer() does).
+    double total = 0;
     std::size_t start = 0;
     while (start <= s.size()) {
       std::size_t end = s.find(':', start);
       if (end == std::string_view::npos) end = s.size();
-      total = total * 60 + std::stoll(std::string(s.substr(start, end - start)));
+      Value part = integer(false, s.substr(start, end - start), 10);
+      total = total * 60 + part.get<double>();
       start = end + 1;
+    }
+    if (total < 9.2e18) {
+      auto whole = static_cast<std::int64_t>(total);
+      return negative ? -whole : whole;
     }
     return negative ? -total : total;
   }
@@ -125,7 +130,7 @@ Value constructFloat(std::string_view text) {
     while (start <= s.size()) {
       std::size_t end = s.find(':', start);
       if (end == std::string_view::npos) end = s.size();
-      total = total * 60 + std::stod(std::string(s.substr(start, end - start)));
+      total = total * 60 + std::strtod(std::string(s.substr(start, end - start)).c_str(), nullptr);
       start = end + 1;
     }
     return sign * total;
@@ -133,7 +138,14 @@ Value constructFloat(std::string_view text) {
   std::string digits(s);
   if (!digits.empty() && digits.back() == '.') digits += '0';
   if (!digits.empty() && digits.front() == '.') digits.insert(digits.begin(), '0');
-  return sign * std::stod(digits);
+  // strtod, not stod: Python's float() gives inf for 1e999 where stod throws.
+  return sign * std::strtod(digits.c_str(), nullptr);
+}
+
+// Text Python's float() reads that the implicit resolver does not: 1e5, 1.5e3.
+bool exponentFloat(std::string_view text) {
+  static const PyRegex re("^[-+]?(?:[0-9][0-9_]*)(?:\\.[0-9_]*)?[eE][-+]?[0-9]+$");
+  return re.fullMatch(text);
 }
 
 [[noreturn]] void fail(const YAML::Node& node, const std::string& message) {
@@ -152,8 +164,16 @@ Value scalarValue(const YAML::Node& node) {
     if (kind == "str") return text;
     if (kind == "null") return nullptr;
     if (kind == "bool") return isTrue(text);
-    if (kind == "int") return constructInt(text);
-    if (kind == "float") return constructFloat(text);
+    // An explicit tag on text its constructor cannot read: PyYAML raises ValueError.
+    if (kind == "int") {
+      if (!intPattern().fullMatch(text)) fail(node, fmt::format("!!int '{}' is not an integer", text));
+      return constructInt(text);
+    }
+    if (kind == "float") {
+      if (!floatPattern().fullMatch(text) && !intPattern().fullMatch(text) && !exponentFloat(text))
+        fail(node, fmt::format("!!float '{}' is not a number", text));
+      return constructFloat(text);
+    }
   }
   fail(node, fmt::format("unsupported YAML tag {} (safe_load would refuse it)", tag));
 }
@@ -236,6 +256,10 @@ Value parseYaml(std::string_view text) {
     return toValue(YAML::Load(std::string(text)));
   } catch (const YAML::Exception& e) {
     throw std::runtime_error(e.what());
+  } catch (const std::runtime_error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(e.what());
   }
 }
 
@@ -246,7 +270,7 @@ Value loadYamlFile(const std::string& path) {
     throw std::runtime_error(fmt::format("{}: cannot read the file", path));
   } catch (const YAML::Exception& e) {
     throw std::runtime_error(fmt::format("{}: {}", path, e.what()));
-  } catch (const std::runtime_error& e) {
+  } catch (const std::exception& e) {
     throw std::runtime_error(fmt::format("{}: {}", path, e.what()));
   }
 }

@@ -9,13 +9,14 @@
 #include <sstream>
 #include <thread>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "handler_library.hpp"
 #include "rewind/history_json.hpp"
 #include "rewind/local_runner.hpp"
 #include "rewind/plugins/json_log_plugin.hpp"
+#include "rewind/plugins/plugin_loader.hpp"
 #include "rewind/plugins/timeline_html.hpp"
 #include "rewind/plugins/trace_plugin.hpp"
 
@@ -34,9 +35,17 @@ std::pair<std::string, rwd::CallbackResponse> parseResponse(const std::string& s
   std::string name = spec.substr(0, eq);
   std::string action = spec.substr(eq + 1);
   long delay = 0;
-  if (auto at = action.rfind('@'); at != std::string::npos && action.find_first_not_of("0123456789", at + 1) == std::string::npos &&
-                                    at + 1 < action.size()) {
-    delay = std::stol(action.substr(at + 1));
+  if (auto at = action.rfind('@'); at != std::string::npos &&
+                                   action.find_first_not_of("0123456789", at + 1) == std::string::npos &&
+                                   at + 1 < action.size()) {
+    // Whole seconds on the virtual clock, at most a year (the service's longest wait);
+    // more is a typo, not a schedule, and would overflow the clock.
+    constexpr long kMaxDelaySeconds = 365L * 24 * 3600;
+    std::string digits = action.substr(at + 1);
+    if (digits.size() > 9 || std::stol(digits) > kMaxDelaySeconds)
+      die(fmt::format("--respond '{}': the delay must be at most {} seconds (one year) [rewind.tools.bad_respond]",
+                      spec, kMaxDelaySeconds));
+    delay = std::stol(digits);
     action = action.substr(0, at);
   }
   std::string kind = action.substr(0, action.find(':'));
@@ -77,7 +86,7 @@ int main(int argc, char** argv) {
   std::string library, handlerName, event = "null", jsonOut, tracePath, timelinePath;
   bool skipTime = false, verbose = false, showHistory = false, json = false, list = false, hookLog = false;
   std::uint64_t seed = 1;
-  std::vector<std::string> responses;
+  std::vector<std::string> responses, pluginLibraries;
   app.add_option("library", library, "shared library with handlers registered by REWIND_HANDLER")->required();
   app.add_option("--handler", handlerName, "handler name (default: the library's only handler)");
   app.add_option("--event", event, "the handler's input: JSON text, or @FILE");
@@ -90,6 +99,9 @@ int main(int argc, char** argv) {
   app.add_option("--timeline", timelinePath, "write a self-contained HTML page drawing the execution's timeline");
   app.add_flag("--hook-log", hookLog, "print one JSON line per plugin hook on stderr (rwd::JsonLogPlugin)");
   app.add_option("--seed", seed, "seed for callback ids, request ids and jitter");
+  app.add_option("--plugin", pluginLibraries,
+                 "load a plugin library (REWIND_PLUGIN) and register its plugin; repeatable. Libraries named in "
+                 "DURABLE_EXECUTION_PLUGINS (comma-separated) are loaded first");
   app.add_option("--respond", responses,
                  "answer a callback: NAME=success[:TEXT] | failure[:TYPE[:MESSAGE]] | heartbeat | never, optionally "
                  "@DELAY_SECONDS; '*' matches any callback. TEXT is sent as is: a std::string callback receives "
@@ -129,6 +141,13 @@ int main(int argc, char** argv) {
   options.skipTime = skipTime;
   options.seed = seed;
   options.handlerConfig = def->config;
+  try {
+    std::vector<std::string> libraries = rwd::pluginLibrariesFromEnvironment();
+    libraries.insert(libraries.end(), pluginLibraries.begin(), pluginLibraries.end());
+    for (auto& plugin : rwd::loadPluginLibraries(libraries)) options.handlerConfig.plugins.push_back(plugin);
+  } catch (const std::exception& e) {
+    die(e.what());
+  }
   auto trace = std::make_shared<rwd::TracePlugin>();
   if (!tracePath.empty() || !timelinePath.empty()) options.handlerConfig.plugins.push_back(trace);
   if (hookLog)
@@ -136,8 +155,9 @@ int main(int argc, char** argv) {
         std::make_shared<rwd::JsonLogPlugin>(rwd::JsonLogOptions{.stream = &std::cerr}));
   options.functionName = def->name;
   if (verbose) options.logStream = &std::cerr;
-  if (!skipTime) options.epoch = rwd::TimePoint(std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch()));
+  if (!skipTime)
+    options.epoch = rwd::TimePoint(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()));
   rwd::LocalDurableTestRunner runner(def->handler, options);
   for (const auto& d : lib->registry().all()) {
     if (d.kind == rwd::HandlerKind::Function) runner.registerFunction(d.name, d.function);

@@ -41,12 +41,18 @@ Json operationFields(const OperationInfo& op, bool payloads) {
 Json attemptFields(const AttemptInfo& a) {
   Json f{{"operationId", a.id},
          {"stepId", a.stepId},
+         {"type", std::string(toString(a.type))},
          {"subType", std::string(toString(a.subType))},
          {"attempt", a.attempt},
+         {"isReplay", a.isReplay},
+         {"startTimestamp", formatTimestamp(a.startTimestamp)},
          {"outcome", a.outcome == AttemptOutcome::Started     ? "STARTED"
                      : a.outcome == AttemptOutcome::Succeeded ? "SUCCEEDED"
                                                               : "FAILED"}};
   if (a.name) f["name"] = *a.name;
+  if (a.parentId) f["parentId"] = *a.parentId;
+  if (a.endTimestamp) f["endTimestamp"] = formatTimestamp(*a.endTimestamp);
+  if (a.nextAttemptDelay) f["nextAttemptDelaySeconds"] = a.nextAttemptDelay->count();
   if (a.error) f["error"] = errorJson(*a.error);
   return f;
 }
@@ -54,9 +60,14 @@ Json attemptFields(const AttemptInfo& a) {
 Json functionFields(const UserFunctionInfo& u) {
   Json f{{"operationId", u.id},
          {"stepId", u.stepId},
+         {"type", std::string(toString(u.type))},
          {"subType", std::string(toString(u.subType))},
-         {"replayingChildren", u.replayingChildren}};
+         {"isReplay", u.isReplay},
+         {"replayingChildren", u.replayingChildren},
+         {"startTimestamp", formatTimestamp(u.startTimestamp)}};
   if (u.name) f["name"] = *u.name;
+  if (u.parentId) f["parentId"] = *u.parentId;
+  if (u.endTimestamp) f["endTimestamp"] = formatTimestamp(*u.endTimestamp);
   if (u.error) f["error"] = errorJson(*u.error);
   return f;
 }
@@ -145,21 +156,26 @@ void JsonLogPlugin::onUserFunctionEnd(const UserFunctionInfo& fn) {
        fmt::format("body of {} {}", label(fn), fn.error ? "threw" : "returned"), functionFields(fn));
 }
 
-void JsonLogPlugin::onOperationChange(const std::vector<Operation>& updated, const std::deque<Operation>& all) {
+void JsonLogPlugin::onOperationChange(const OperationChangeInfo& change) {
   if (!options_.checkpoints) return;
   Json ops = Json::array();
   std::vector<std::string> names;
-  for (const Operation& op : updated) {
+  for (const OperationInfo& op : change.updated) {
     Json o{{"operationId", op.id},
            {"stepId", op.stepId},
            {"type", std::string(toString(op.type))},
-           {"status", std::string(toString(op.status))}};
+           {"status", std::string(toString(op.status))},
+           {"isReplay", op.isReplay}};
     if (op.name) o["name"] = *op.name;
+    if (op.parentId) o["parentId"] = *op.parentId;
     ops.push_back(std::move(o));
-    names.push_back(fmt::format("{} {}", op.name ? *op.name : "#" + op.stepId, toString(op.status)));
+    names.push_back(fmt::format("{} {}", label(op), toString(op.status)));
   }
   emit("onOperationChange", "DEBUG", fmt::format("checkpoint: {}", fmt::join(names, ", ")),
-       Json{{"updated", std::move(ops)}, {"operationCount", all.size()}});
+       Json{{"updated", std::move(ops)},
+            {"operationCount", change.operations ? change.operations->size() : 0},
+            {"changeExecutionArn", change.executionArn},
+            {"changeRequestId", change.requestId}});
 }
 
 }  // namespace rwd

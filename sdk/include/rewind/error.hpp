@@ -178,7 +178,10 @@ class UnrecoverableInvocationError : public RewindError {
 // a DurableError keeps its recorded type; other exceptions get their demangled dynamic type.
 ErrorInfo currentErrorInfo();
 
-// The demangled name of a type_info (e.g. "payments::TransientError").
+// The demangled name of a type_info (e.g. "payments::TransientError"), stable across
+// library ABI versions: no inline ABI namespaces or tags (std::__cxx11::,
+// [abi:cxx11], nlohmann::json_abi_v3_11_2::), and nlohmann's exceptions by their
+// documented names ("nlohmann::json::parse_error").
 std::string demangle(const char* mangled);
 
 }  // namespace rwd

@@ -3,8 +3,10 @@
 //
 // Semantics (tests pin these down):
 // - onInvocationStart fires before any handler code; onInvocationEnd once per
-//   invocation after its outcome is final (PENDING when it suspends; the terminal status
-//   only from the last invocation). `firstInvocation` is true only once.
+//   invocation after its outcome is final (PENDING when it suspends; RETRYING when the
+//   invocation crashed or failed in a way the service invokes again, as the JS SDK's
+//   PluginInvocationStatus; the terminal status only from the last invocation).
+//   `firstInvocation` is true only once.
 // - onOperationStart fires once live (isReplay false) when an operation is first
 //   started and, on a later invocation, again with isReplay true only for operations
 //   that are still not terminal. onOperationEnd fires exactly once, when the operation
@@ -13,6 +15,13 @@
 //   when the next invocation reaches the operation.
 // - onAttemptStart/End fire per attempt of a step, waitForCondition poll or
 //   waitForCallback submitter, in order.
+// - onUserFunctionStart/End wrap the user function of a child context, a map item or a
+//   parallel branch; End reports the error when the function threw (not when it
+//   suspended), once per Start.
+// - onOperationChange fires after each checkpoint with the records it changed.
+// The infos follow the AWS JS SDK 2.4 plugin API (@aws/durable-execution-sdk-js,
+// types/plugin.d.ts): OperationInfo, AttemptInfo (+ end), InvocationInfo (+ end),
+// OperationChangeInfo; UserFunctionInfo is what its wrapChildContextFn receives.
 // - A hook that throws never changes the result, the history, other plugins' hooks or
 //   later hooks; the failure is reported once (per plugin and hook) through the logger.
 // - Plugins run in registration order.
@@ -40,15 +49,17 @@ struct InvocationInfo {
   TimePoint executionStart{};
   TimePoint invocationStart{};
   bool firstInvocation = false;
-  int invocationIndex = 0;  // 1-based
-  const std::vector<Operation>* operationsAtStart = nullptr;     // the log when the invocation began
+  int invocationIndex = 0;                                     // 1-based
+  const std::vector<Operation>* operationsAtStart = nullptr;   // the log when the invocation began
   const std::vector<Operation>* completedSinceLast = nullptr;  // completions between invocations
   // Appends a record to the execution's in-memory log sink (ExecutionResult::getLogs(),
   // which the conformance runner's ExpectedLogs read). Valid until onInvocationEnd returns.
   std::function<void(const Json&)> writeLog;
 };
 
-enum class InvocationStatus { Succeeded, Failed, Pending };
+// RETRYING: the invocation crashed (or failed unrecoverably) and the service invokes the
+// execution again; the execution goes on.
+enum class InvocationStatus { Succeeded, Failed, Pending, Retrying };
 std::string_view toString(InvocationStatus s);
 
 struct InvocationEndInfo {
@@ -77,6 +88,7 @@ struct OperationInfo {
 
 enum class AttemptOutcome { Started, Succeeded, Failed };
 
+// One attempt of a step, waitForCondition poll or waitForCallback submitter.
 struct AttemptInfo {
   std::string id;
   std::string stepId;
@@ -85,8 +97,18 @@ struct AttemptInfo {
   int attempt = 1;
   AttemptOutcome outcome = AttemptOutcome::Started;
   std::optional<ErrorObject> error;
+  OperationType type = OperationType::Step;
+  std::optional<std::string> parentId;    // the enclosing context operation's id
+  TimePoint startTimestamp{};             // when this attempt began (runner clock)
+  std::optional<TimePoint> endTimestamp;  // on end
+  // Attempts always run live code; kept for the JS SDK's shape (it is false there too).
+  bool isReplay = false;
+  // On end of a failed attempt that will be retried: the delay before the next one.
+  std::optional<Duration> nextAttemptDelay;
 };
 
+// The user function of a context operation (child context, map item, parallel branch),
+// as the JS SDK's wrapChildContextFn sees it.
 struct UserFunctionInfo {
   std::string id;
   std::string stepId;
@@ -94,6 +116,22 @@ struct UserFunctionInfo {
   OperationSubType subType = OperationSubType::RunInChildContext;
   bool replayingChildren = false;
   std::optional<ErrorObject> error;  // on end, when the function threw
+  OperationType type = OperationType::Context;
+  std::optional<std::string> parentId;
+  // The operation was started by an earlier invocation: the function runs again to
+  // reach its children (the JS SDK's replay mode).
+  bool isReplay = false;
+  TimePoint startTimestamp{};             // the operation's start
+  std::optional<TimePoint> endTimestamp;  // on end: when the function returned or threw
+};
+
+// After a checkpoint: the operations it changed, and all of them.
+struct OperationChangeInfo {
+  std::string executionArn;
+  std::string requestId;                                   // the invocation that checkpointed
+  std::vector<OperationInfo> updated;                      // isReplay false: a checkpoint is live work
+  const std::vector<Operation>* updatedRecords = nullptr;  // the same, as full records
+  const std::deque<Operation>* operations = nullptr;       // every record of the execution
 };
 
 class Plugin {
@@ -117,11 +155,8 @@ class Plugin {
   virtual void onUserFunctionStart(const UserFunctionInfo&) {}
   virtual void onUserFunctionEnd(const UserFunctionInfo&) {}
 
-  // After each checkpoint: the updated operations (full records) and all of them.
-  virtual void onOperationChange(const std::vector<Operation>& updated, const std::deque<Operation>& all) {
-    (void)updated;
-    (void)all;
-  }
+  // After each checkpoint: the updated operations and all of them.
+  virtual void onOperationChange(const OperationChangeInfo& change) { (void)change; }
 
   // Fields added to every log record.
   virtual void enrichLogContext(Json& fields) { (void)fields; }

@@ -45,6 +45,7 @@
 #include "rewind/checker/schedule.hpp"
 #include "rewind/handler.hpp"
 #include "rewind/local_runner.hpp"
+#include "rewind/plugin.hpp"
 
 namespace rwd::checker {
 
@@ -145,6 +146,8 @@ struct CheckOptions {
   std::function<void(LocalDurableTestRunner&)> configureRunner;
   // Checked after every explored execution (Oracle::Invariant).
   std::vector<Invariant> invariants;
+  // Plugins registered with every run's handler (rewind-check --plugin).
+  PluginList plugins;
 };
 
 // What one run did, as seen through the runtime's seams.

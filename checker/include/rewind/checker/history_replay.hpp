@@ -1,13 +1,15 @@
-// Replaying a recorded execution (rewind-run --json / ExecutionResult::toJson(), or a
-// GetDurableExecutionState operation list) against the current handler code: the check
-// to run before deploying a change while executions are still in flight.
+// Replaying a recorded execution (rewind-run --json / ExecutionResult::toJson(), a
+// GetDurableExecutionState operation list or GetDurableExecutionHistory events) against the current handler code: the
+// check to run before deploying a change while executions are still in flight.
 //
 //   auto report = rwd::checker::replayHistory(handler, rwd::Json::parse(text));
 //   if (report.divergence) std::cerr << report.explain();
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "rewind/handler.hpp"
 #include "rewind/replay.hpp"
@@ -24,8 +26,20 @@ struct HistoryReplayReport {
   std::string explain() const;
 };
 
-// Throws std::invalid_argument ([rewind.checker.bad_history]) when the document holds no
-// operation list, or when no input is given and the history has no ExecutionStarted.
+// The deepest nesting of arrays and objects a recorded document may have.
+inline constexpr std::size_t kMaxHistoryDepth = 512;
+
+// The recorded operation log of a document: rewind-run --json output (its
+// "Operations"), a GetDurableExecutionState operation list (an array, or
+// {"Operations": [...]}), or GetDurableExecutionHistory events (an array of events,
+// {"Events": [...]} or {"History": [...]}) from which the operations are rebuilt.
+// Throws std::invalid_argument ([rewind.checker.bad_history]) naming the first field
+// of the wrong shape; never anything else.
+std::vector<Operation> recordedOperations(const Json& document);
+
+// Replays the recorded log (see recordedOperations) against `handler`. Throws
+// std::invalid_argument ([rewind.checker.bad_history]) when the document is of the wrong
+// shape, or when no input is given and the history has no ExecutionStarted.
 HistoryReplayReport replayHistory(const RawHandler& handler, const Json& document,
                                   const std::optional<Payload>& input = std::nullopt);
 

@@ -46,7 +46,7 @@ class JsonLogPlugin : public Plugin {
   void onAttemptEnd(const AttemptInfo& attempt) override;
   void onUserFunctionStart(const UserFunctionInfo& fn) override;
   void onUserFunctionEnd(const UserFunctionInfo& fn) override;
-  void onOperationChange(const std::vector<Operation>& updated, const std::deque<Operation>& all) override;
+  void onOperationChange(const OperationChangeInfo& change) override;
 
  private:
   void emit(const char* hook, const char* level, std::string message, Json fields);

@@ -1,12 +1,73 @@
 // Runtime benchmarks: full runs of N sequential steps on a fresh runner (skip-time), and
 // one invocation replaying an N-step checkpoint log to completion.
 #include <benchmark/benchmark.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "execution_store.hpp"
 #include "invocation.hpp"
 #include "rewind/local_runner.hpp"
 
+extern char** environ;
+
 namespace {
+
+// ---- the first run in a fresh process ------------------------------------------------
+// BM_ColdFirstRun re-executes this program with REWIND_BENCH_COLD_CHILD set; the child
+// times its very first run of a 1-step handler (nothing of the runtime has run in it
+// yet), prints the nanoseconds and exits before main. Process start-up and loading are
+// not counted: only what the first run itself costs.
+const bool kColdChild = [] {
+  if (!std::getenv("REWIND_BENCH_COLD_CHILD")) return false;
+  auto t0 = std::chrono::steady_clock::now();
+  {
+    rwd::LocalDurableTestRunner runner(
+        [](const rwd::Json&, rwd::DurableContext& ctx) { return ctx.step("step", [] { return 1; }); });
+    if (runner.run().getStatus() != rwd::ExecutionStatus::Succeeded) std::_Exit(3);
+  }
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("%lld\n", static_cast<long long>(ns));
+  std::fflush(stdout);
+  std::_Exit(0);
+}();
+
+void BM_ColdFirstRun(benchmark::State& state) {
+  for (auto _ : state) {
+    int out[2];
+    if (pipe(out) != 0) state.SkipWithError("pipe failed");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    std::string self = "/proc/self/exe", flag = "REWIND_BENCH_COLD_CHILD=1";
+    std::vector<char*> env{flag.data()};
+    for (char** e = environ; *e; ++e) env.push_back(*e);
+    env.push_back(nullptr);
+    char* argv[] = {self.data(), nullptr};
+    pid_t pid = 0;
+    int rc = posix_spawn(&pid, self.c_str(), &actions, nullptr, argv, env.data());
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    std::string text;
+    char buf[64];
+    for (ssize_t k; (k = read(out[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(k));
+    close(out[0]);
+    int status = 0;
+    if (rc == 0) waitpid(pid, &status, 0);
+    if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || text.empty()) {
+      state.SkipWithError("the cold child failed");
+      break;
+    }
+    state.SetIterationTime(static_cast<double>(std::stoll(text)) * 1e-9);
+  }
+}
+BENCHMARK(BM_ColdFirstRun)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 int sequentialSteps(int n, rwd::DurableContext& ctx) {
   int sum = 0;

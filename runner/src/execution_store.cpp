@@ -18,6 +18,7 @@
 
 #include "rewind/batch_result.hpp"
 #include "rewind/error.hpp"
+#include "rewind/json_text.hpp"
 
 namespace rwd::internal {
 
@@ -60,7 +61,7 @@ bool validId(std::string_view id) {
   });
 }
 
-std::size_t errorBytes(const ErrorObject& e) { return errorToJson(e).dump().size(); }
+std::size_t errorBytes(const ErrorObject& e) { return dumpJson(errorToJson(e)).size(); }
 
 std::size_t updateBytes(const OperationUpdate& u) {
   return u.id.size() + (u.name ? u.name->size() : 0) + (u.payload ? u.payload->size() : 0);
@@ -85,6 +86,8 @@ void validateCheckpoint(std::span<const OperationUpdate> updates, const Executio
     if (!validId(u.id)) reject(u, "bad_id", "an Id must be 1-64 characters of [A-Za-z0-9_-]");
     if (u.name && (u.name->empty() || u.name->size() > 256))
       reject(u, "bad_name", fmt::format("a Name must be 1-256 characters, got {}", u.name->size()));
+    if (u.name && !isValidUtf8(*u.name))
+      reject(u, "bad_name", fmt::format("a Name must be UTF-8 text, got {}", dumpJson(Json(*u.name))));
     if (!allowed(u.type, u.action))
       reject(u, "bad_action", fmt::format("{} is not an action of {}", toString(u.action), toString(u.type)));
     if (u.parentId) {
@@ -94,6 +97,19 @@ void validateCheckpoint(std::span<const OperationUpdate> updates, const Executio
         reject(u, "parent_not_context", fmt::format("ParentId {} is a {}, not a CONTEXT", *u.parentId, toString(p->type)));
     }
     if (u.action == OperationAction::Fail && u.payload) reject(u, "fail_with_payload", "FAIL carries a payload");
+    if (u.action == OperationAction::Fail && !u.error && u.type != OperationType::Execution)
+      reject(u, "fail_without_error", "FAIL carries no error (a failed record is replayed as its error)");
+    if (u.waitSeconds && (*u.waitSeconds < 1 || *u.waitSeconds > kMaxDelaySeconds))
+      reject(u, "bad_duration", fmt::format("WaitSeconds {} is outside 1-{}", *u.waitSeconds, kMaxDelaySeconds));
+    if (u.nextAttemptDelaySeconds && (*u.nextAttemptDelaySeconds < 1 || *u.nextAttemptDelaySeconds > kMaxDelaySeconds))
+      reject(u, "bad_duration",
+             fmt::format("NextAttemptDelaySeconds {} is outside 1-{}", *u.nextAttemptDelaySeconds, kMaxDelaySeconds));
+    if (u.type == OperationType::Wait && u.action == OperationAction::Start && !u.waitSeconds)
+      reject(u, "bad_duration", "WAIT START without WaitSeconds");
+    for (const auto& t : {u.callbackTimeoutSeconds, u.callbackHeartbeatTimeoutSeconds})
+      if (t && (*t < 0 || *t > kMaxCallbackTimeoutSeconds))
+        reject(u, "bad_duration",
+               fmt::format("a callback timeout of {} s is outside 0-{}", *t, kMaxCallbackTimeoutSeconds));
     if (u.action == OperationAction::Succeed && u.error) reject(u, "succeed_with_error", "SUCCEED carries an error");
     if (u.action == OperationAction::Retry && !u.nextAttemptDelaySeconds)
       reject(u, "retry_without_options", "RETRY without StepOptions");
@@ -277,8 +293,10 @@ void ExecutionStore::applyCallback(const OperationUpdate& u) {
   ev.callbackId = cd.callbackId;
   ev.timeoutSeconds = cd.timeoutSeconds;
   ev.heartbeatTimeoutSeconds = cd.heartbeatTimeoutSeconds;
-  if (cd.timeoutSeconds) schedule(Timer::Kind::CallbackTimeout, now_ + Duration{*cd.timeoutSeconds}, rec.id);
-  if (cd.heartbeatTimeoutSeconds)
+  // 0 means no timeout (CallbackOptions).
+  if (cd.timeoutSeconds.value_or(0) > 0)
+    schedule(Timer::Kind::CallbackTimeout, now_ + Duration{*cd.timeoutSeconds}, rec.id);
+  if (cd.heartbeatTimeoutSeconds.value_or(0) > 0)
     schedule(Timer::Kind::CallbackHeartbeat, now_ + Duration{*cd.heartbeatTimeoutSeconds}, rec.id);
 }
 
@@ -328,9 +346,34 @@ void ExecutionStore::schedule(Timer::Kind kind, TimePoint at, std::string opId, 
   std::push_heap(timers_.begin(), timers_.end(), heapLess);
 }
 
+bool ExecutionStore::timerLive(const Timer& t) const {
+  const Operation* rec = find(t.opId);
+  switch (t.kind) {
+    case Timer::Kind::Wait:
+    case Timer::Kind::CallbackTimeout: return rec && rec->status == OperationStatus::Started;
+    case Timer::Kind::Retry: return rec && rec->status == OperationStatus::Pending;
+    case Timer::Kind::CallbackHeartbeat: {
+      if (!rec || rec->status != OperationStatus::Started || !rec->callbackDetails) return false;
+      const CallbackDetails& cd = *rec->callbackDetails;
+      // A later heartbeat scheduled a later timer; this one would find the callback alive.
+      return cd.heartbeatTimeoutSeconds && t.at >= cd.lastHeartbeat + Duration{*cd.heartbeatTimeoutSeconds};
+    }
+    case Timer::Kind::CallbackAction:
+    case Timer::Kind::Invoke:
+    case Timer::Kind::ExecutionTimeout: return true;  // the runner's own
+  }
+  return true;
+}
+
 std::optional<TimePoint> ExecutionStore::nextTimerAt() const {
   if (timers_.empty()) return std::nullopt;
-  return timers_.front().at;
+  if (timerLive(timers_.front())) return timers_.front().at;
+  // Dead timers (a completed wait, an answered callback's timeouts) stay in the heap
+  // until popped; they must not stop the manual clock or look like pending work.
+  std::optional<TimePoint> best;
+  for (const Timer& t : timers_)
+    if ((!best || t.at < *best) && timerLive(t)) best = t.at;
+  return best;
 }
 
 std::optional<Timer> ExecutionStore::popNextTimer() {
@@ -414,7 +457,7 @@ bool ExecutionStore::callbackHeartbeat(const std::string& opId) {
   if (!rec || rec->type != OperationType::Callback || rec->status != OperationStatus::Started) return false;
   CallbackDetails& cd = *rec->callbackDetails;
   cd.lastHeartbeat = now_;
-  if (cd.heartbeatTimeoutSeconds)
+  if (cd.heartbeatTimeoutSeconds.value_or(0) > 0)
     schedule(Timer::Kind::CallbackHeartbeat, now_ + Duration{*cd.heartbeatTimeoutSeconds}, rec->id);
   return false;  // heartbeats start no invocation and emit no event
 }

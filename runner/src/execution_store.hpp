@@ -28,6 +28,10 @@ inline constexpr std::size_t kMaxErrorBytes = 32768;
 inline constexpr std::size_t kMaxCheckpointBytes = 750 * 1024;
 inline constexpr std::size_t kMaxUpdatesPerCheckpoint = 250;
 inline constexpr std::size_t kLargeResultBytes = 256 * 1024;
+// The service model's ranges (botocore lambda 2015-03-31): WaitSeconds and
+// NextAttemptDelaySeconds 1-31,622,400 (366 days); callback timeouts a 32-bit integer.
+inline constexpr std::int64_t kMaxDelaySeconds = 31622400;
+inline constexpr std::int64_t kMaxCallbackTimeoutSeconds = 2147483647;
 
 struct Timer {
   enum class Kind { Wait, Retry, CallbackTimeout, CallbackHeartbeat, CallbackAction, Invoke, ExecutionTimeout };
@@ -75,8 +79,12 @@ class ExecutionStore {
   TimePoint now() const noexcept { return now_; }
   void setNow(TimePoint t) { now_ = t; }
   void schedule(Timer::Kind kind, TimePoint at, std::string opId, std::size_t action = 0);
-  bool hasTimers() const noexcept { return !timers_.empty(); }
+  // Whether a live timer is pending (dead ones, whose operation ended, do not count).
+  bool hasTimers() const { return nextTimerAt().has_value(); }
+  // When the earliest live timer fires.
   std::optional<TimePoint> nextTimerAt() const;
+  // Whether firing `t` would still do something.
+  bool timerLive(const Timer& t) const;
   // Removes and returns the earliest timer (ties: creation order) and moves the clock to it.
   std::optional<Timer> popNextTimer();
   std::vector<Timer> timers() const;

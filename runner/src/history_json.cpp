@@ -10,6 +10,7 @@
 
 #include "rewind/batch_result.hpp"
 #include "rewind/local_runner.hpp"
+#include "rewind/json_text.hpp"
 
 namespace rwd {
 
@@ -346,6 +347,21 @@ std::vector<Operation> operationsFromJson(const Json& j) {
       cd.error = error(d);
       op.contextDetails = cd;
     }
+    // A failed record is replayed as the error it carries: it must carry one.
+    bool hasError = op.stepDetails            ? static_cast<bool>(op.stepDetails->error)
+                    : op.callbackDetails      ? static_cast<bool>(op.callbackDetails->error)
+                    : op.chainedInvokeDetails ? static_cast<bool>(op.chainedInvokeDetails->error)
+                    : op.contextDetails       ? static_cast<bool>(op.contextDetails->error)
+                                              : true;
+    bool needsError = op.status == OperationStatus::Failed || op.status == OperationStatus::TimedOut;
+    if (needsError && !hasError)
+      throw std::invalid_argument(fmt::format("[rewind.history.missing_error] Operations[{}] ({} {}) is {} but has no "
+                                              "Error in its {}Details",
+                                              i, toString(op.type), op.id, toString(op.status),
+                                              op.stepDetails       ? "Step"
+                                              : op.callbackDetails ? "Callback"
+                                              : op.contextDetails  ? "Context"
+                                                                   : "ChainedInvoke"));
     out.push_back(std::move(op));
   }
   return out;
@@ -353,7 +369,11 @@ std::vector<Operation> operationsFromJson(const Json& j) {
 
 // ---- ExecutionResult ------------------------------------------------------------------
 
-Json ExecutionResult::historyJson() const { return historyToJson(history_); }
+Json ExecutionResult::historyJson() const {
+  Json j = historyToJson(history_);
+  makeValidUtf8(j);  // payloads and messages keep their bytes until written (json_text.hpp)
+  return j;
+}
 
 Json ExecutionResult::toJson() const {
   Json j{{"Status", toString(status_)}, {"ExecutionArn", arn_}};
@@ -376,6 +396,7 @@ Json ExecutionResult::toJson() const {
   }
   j["Invocations"] = std::move(inv);
   j["History"] = historyJson();
+  makeValidUtf8(j);
   return j;
 }
 

@@ -326,8 +326,9 @@ struct LocalDurableTestRunner::Impl {
     ev.requestId = rec.requestId;
     switch (out.end) {
       case internal::InvocationEnd::Succeeded: rec.outcome = InvocationOutcome::Succeeded; break;
-      case internal::InvocationEnd::Failed:
+      case internal::InvocationEnd::Failed:  // the event carries the error its record has
         rec.outcome = InvocationOutcome::Failed;
+        ev.error = rec.error;
         break;
       case internal::InvocationEnd::Pending: rec.outcome = InvocationOutcome::Pending; break;
       case internal::InvocationEnd::Crashed:
@@ -489,8 +490,17 @@ struct LocalDurableTestRunner::Impl {
   std::string describeBlocked() const {
     std::vector<std::string> open;
     for (const Operation& op : store->operations())
-      if (op.type == OperationType::Callback && op.status == OperationStatus::Started)
-        open.push_back(op.name ? fmt::format("'{}'", *op.name) : fmt::format("{} (step {})", op.id, op.stepId));
+      if (op.type == OperationType::Callback && op.status == OperationStatus::Started) {
+        // A waitForCallback's callback is unnamed: name it by its operation.
+        const Operation* parent = op.parentId ? store->find(*op.parentId) : nullptr;
+        if (op.name)
+          open.push_back(fmt::format("'{}'", *op.name));
+        else if (parent && parent->subType == OperationSubType::WaitForCallback)
+          open.push_back(parent->name ? fmt::format("of waitForCallback '{}'", *parent->name)
+                                      : fmt::format("of the unnamed waitForCallback at step {}", parent->stepId));
+        else
+          open.push_back(fmt::format("at step {}", op.stepId));
+      }
     if (open.empty()) return "the execution is suspended with nothing that can complete";
     return fmt::format("the execution is blocked on callback {} with no timeout and nothing to answer it",
                        fmt::join(open, ", "));
@@ -1014,6 +1024,23 @@ void OperationHandle::sendAnswer(CallbackResponse::Kind kind, Payload payload, E
   LocalDurableTestRunner::Impl& m = *runner_->impl_;
   std::string target = op.subType == OperationSubType::WaitForCallback ? operationIdFor(op.stepId + "-1") : op.id;
   std::unique_lock lock(m.mu);
+  // As the service's SendDurableExecutionCallback* calls: an answer that cannot apply is
+  // an error, never silently dropped (a test mistake must not go unnoticed).
+  auto refuse = [&](std::string_view code, const std::string& why) {
+    throw std::runtime_error(fmt::format("[rewind.callback.{}] cannot send {} to {}: {}", code,
+                                         kind == CallbackResponse::Kind::Heartbeat ? "a heartbeat" : "an answer",
+                                         describe(), why));
+  };
+  if (m.done) refuse("execution_ended", fmt::format("the execution already ended ({})", toString(m.status)));
+  const Operation* rec = m.store->find(target);
+  if (!rec || rec->type != OperationType::Callback)
+    refuse("not_a_callback", fmt::format("it is a {}/{}, not a callback", toString(op.type), toString(op.subType)));
+  if (rec->status != OperationStatus::Started)
+    refuse("closed", fmt::format("the callback is already {}", toString(rec->status)));
+  for (const auto& queued : m.external)
+    if (queued.opId == target && queued.kind != CallbackResponse::Kind::Heartbeat &&
+        queued.kind != CallbackResponse::Kind::Never)
+      refuse("closed", "the callback was already answered");
   m.external.push_back({target, kind, std::move(payload), std::move(error)});
   if (!m.threaded) m.driveLocked(std::nullopt);
   m.cv.notify_all();

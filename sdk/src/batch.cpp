@@ -8,6 +8,7 @@
 
 #include "invocation.hpp"
 #include "rewind/durable_context.hpp"
+#include "rewind/json_text.hpp"
 
 namespace rwd {
 
@@ -46,7 +47,7 @@ Payload batchJsonText(const RawBatch& raw) {
     out.push_back('{');
     if (it.error) {
       out += "\"error\":";
-      out += errorToJson(*it.error).dump();
+      out += dumpJson(errorToJson(*it.error));
       out.push_back(',');
     }
     out += "\"index\":";

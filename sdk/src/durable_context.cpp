@@ -2,6 +2,7 @@
 // compare with the log (replay), return the recorded outcome when there is one, else
 // checkpoint, run and checkpoint again. Awaiting something unresolved suspends.
 #include "rewind/durable_context.hpp"
+#include "rewind/json_text.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -112,6 +113,14 @@ bool isContextError(OperationSubType sub, std::exception_ptr ep) {
   } catch (...) {
     return false;
   }
+}
+
+// A delay chosen by a retry or wait strategy must fit the service's range (it is
+// rounded up to 1 s, so only the upper bound can be exceeded).
+void checkDelay(Duration d, std::string_view what, const std::optional<std::string>& name, const std::string& stepId) {
+  if (d.count() > internal::kMaxDelaySeconds)
+    throw ValidationError("rewind.step.delay", fmt::format("{} {} is {} s, over the {}-second (366-day) limit", what,
+                                                           nameOrId(name, stepId), d.count(), internal::kMaxDelaySeconds));
 }
 
 const RetryStrategy& orDefault(const RetryStrategy& s) {
@@ -252,6 +261,7 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
   int attempt = inv.store().find(op.id)->stepDetails->attempt;
   RetryDecision decision = decided ? *decided : orDefault(retry)(error, attempt);
   if (decision.shouldRetry) {
+    checkDelay(decision.delay, "the retry delay of step", name, op.stepId);
     OperationUpdate u = update(OperationAction::Retry);
     u.error = error.toObject();
     u.nextAttemptDelaySeconds =
@@ -268,10 +278,10 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
 // ---- wait -------------------------------------------------------------------------
 
 void DurableContext::waitCore(std::optional<std::string> name, Duration d) {
-  if (d.count() < 1)
+  if (d.count() < 1 || d.count() > internal::kMaxDelaySeconds)
     throw ValidationError("rewind.wait.duration",
-                          fmt::format("wait {}: the duration must be at least 1 second, got {} s",
-                                      name ? *name : std::string("(unnamed)"), d.count()));
+                          fmt::format("wait {}: the duration must be 1 to {} seconds (366 days), got {} s",
+                                      name ? *name : std::string("(unnamed)"), internal::kMaxDelaySeconds, d.count()));
   ContextState& st = *state_;
   Invocation& inv = *st.inv;
   OpRef op = beginOp(st, OperationType::Wait, OperationSubType::Wait, name);
@@ -286,9 +296,15 @@ void DurableContext::waitCore(std::optional<std::string> name, Duration d) {
 }
 
 void DurableContext::waitUntilCore(std::optional<std::string> name, TimePoint t) {
-  auto remaining = t - state_->inv->store().now();
-  auto secs = std::chrono::ceil<Duration>(remaining);
-  waitCore(std::move(name), std::max(secs, Duration{1}));
+  // Compared before subtracting: a far-off (or far-past) time point must not overflow.
+  const TimePoint now = state_->inv->store().now();
+  const Duration limit{internal::kMaxDelaySeconds};
+  Duration secs{1};
+  if (t > now + limit)
+    secs = limit + Duration{1};  // out of range: waitCore reports it
+  else if (t > now)
+    secs = std::max(std::chrono::ceil<Duration>(t - now), Duration{1});
+  waitCore(std::move(name), secs);
 }
 
 // ---- callbacks --------------------------------------------------------------------
@@ -298,8 +314,14 @@ std::pair<std::string, std::string> DurableContext::createCallbackCore(std::opti
                                                                        std::optional<Duration> heartbeat) {
   ContextState& st = *state_;
   Invocation& inv = *st.inv;
-  if ((timeout && timeout->count() < 1) || (heartbeat && heartbeat->count() < 1))
-    throw ValidationError("rewind.callback.timeout", "callback timeouts must be at least 1 second");
+  auto bad = [](const std::optional<Duration>& d) {
+    return d && (d->count() < 1 || d->count() > internal::kMaxCallbackTimeoutSeconds);
+  };
+  if (bad(timeout) || bad(heartbeat))
+    throw ValidationError("rewind.callback.timeout",
+                          fmt::format("callback {}: timeouts must be 1 to {} seconds (unset: none), got {} s",
+                                      name ? *name : std::string("(unnamed)"), internal::kMaxCallbackTimeoutSeconds,
+                                      bad(timeout) ? timeout->count() : heartbeat->count()));
   OpRef op = beginOp(st, OperationType::Callback, OperationSubType::Callback, name);
   if (!op.rec) {
     OperationUpdate u =
@@ -456,6 +478,7 @@ Payload DurableContext::waitForConditionCore(
     pollDelay = inv.jitteredDelay(outcome.second.delay, outcome.second.jitter, op.stepId, attempt);
   endAttempt(inv, ai, std::nullopt, pollDelay);
   if (outcome.second.shouldContinue) {
+    checkDelay(outcome.second.delay, "the poll delay of waitForCondition", name, op.stepId);
     OperationUpdate u = update(OperationAction::Retry);
     u.payload = outcome.first;
     u.nextAttemptDelaySeconds = pollDelay->count();
@@ -506,9 +529,9 @@ std::size_t DurableContext::registeredCompensations() const { return state_->com
 void DurableContext::rollbackAll(const std::exception& error) {
   ErrorInfo info;
   if (const auto* d = dynamic_cast<const DurableError*>(&error))
-    info = {d->errorType(), d->message(), d->data(), nullptr};
+    info = {toValidUtf8(d->errorType()), toValidUtf8(d->message()), d->data(), nullptr};
   else
-    info = {demangle(typeid(error).name()), error.what(), std::nullopt, nullptr};
+    info = {demangle(typeid(error).name()), toValidUtf8(error.what()), std::nullopt, nullptr};
   rollbackAll(info);
 }
 

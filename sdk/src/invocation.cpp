@@ -5,6 +5,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include "rewind/json_text.hpp"
 
 namespace rwd::internal {
 
@@ -173,7 +174,7 @@ void Invocation::reportHookFailure(const Plugin& plugin, const char* hookName) {
   try {
     throw;
   } catch (const std::exception& e) {
-    what = e.what();
+    what = toValidUtf8(e.what());
   } catch (...) {
     what = "a non-std::exception";
   }

@@ -1,6 +1,5 @@
 // Small shared pieces: enum names, ids, timestamps, type names, error capture.
 #include <cxxabi.h>
-#include <openssl/evp.h>
 
 #include <array>
 #include <cstdlib>
@@ -12,11 +11,13 @@
 
 #include <fmt/format.h>
 
+#include "md5.hpp"
 #include "rewind/batch_result.hpp"
 #include "rewind/error.hpp"
 #include "rewind/local_runner.hpp"
 #include "rewind/operation.hpp"
 #include "rewind/time.hpp"
+#include "rewind/json_text.hpp"
 #include "execution_store.hpp"
 
 namespace rwd {
@@ -172,40 +173,16 @@ std::string_view toString(InvocationOutcome o) {
   return "?";
 }
 
-namespace {
-// Fetched once: the legacy EVP_md5() pointer makes every EVP_Digest call fetch (and lock).
-const EVP_MD* md5Algorithm() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "MD5", nullptr);
-  return md ? md : EVP_md5();
-}
-}  // namespace
-
 std::string operationIdFor(std::string_view stepId) {
-  // Positional ids repeat across the runs of one process (every test, every replay and
-  // every crash point of the checker asks for "1", "2", ...): memoised per thread, with
-  // one reused digest context for the misses.
-  struct Cache {
-    std::unordered_map<std::string, std::string, internal::StringHash, std::equal_to<>> ids;
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
-  };
-  static constexpr std::size_t kMaxCached = 1 << 16;
-  thread_local Cache cache;
-  if (auto it = cache.ids.find(stepId); it != cache.ids.end()) return it->second;
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int len = 0;
-  EVP_MD_CTX* ctx = cache.ctx.get();
-  if (!ctx || EVP_DigestInit_ex2(ctx, md5Algorithm(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, stepId.data(), stepId.size()) != 1 || EVP_DigestFinal_ex(ctx, digest.data(), &len) != 1 ||
-      len < 8)
-    throw std::runtime_error("[rewind.internal.md5] md5 digest failed");
+  // The first 8 bytes of md5(stepId) in hex: computed each time (a block of MD5 costs
+  // less than a lookup in a memo table, and nothing grows with the number of ids).
+  std::array<std::uint8_t, 16> digest = internal::md5(stepId);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(16, '0');
-  for (int i = 0; i < 8; ++i) {
+  for (std::size_t i = 0; i < 8; ++i) {
     out[2 * i] = kHex[digest[i] >> 4];
     out[2 * i + 1] = kHex[digest[i] & 0xf];
   }
-  if (cache.ids.size() >= kMaxCached) cache.ids.clear();
-  cache.ids.emplace(std::string(stepId), out);
   return out;
 }
 
@@ -253,9 +230,9 @@ ErrorInfo currentErrorInfo() {
   try {
     throw;
   } catch (const DurableError& e) {
-    return {e.errorType(), e.message(), e.data(), ep};
+    return {toValidUtf8(e.errorType()), toValidUtf8(e.message()), e.data(), ep};
   } catch (const std::exception& e) {
-    return {demangle(typeid(e).name()), e.what(), std::nullopt, ep};
+    return {demangle(typeid(e).name()), toValidUtf8(e.what()), std::nullopt, ep};
   } catch (...) {
     std::type_info* t = abi::__cxa_current_exception_type();
     std::string name = t ? demangle(t->name()) : std::string("unknown");
@@ -297,6 +274,13 @@ ErrorObject errorFromJson(const Json& j) {
     e.stackTrace = std::move(st);
   }
   return e;
+}
+
+void throwMissingSerdes(const char* mangledTypeName) {
+  throw ValidationError("rewind.serdes.missing",
+                        fmt::format("{} has no JSON serialization and the operation's config gives no serdes for it: "
+                                    "pass a serdes in the config, or add to_json/from_json for the type",
+                                    demangle(mangledTypeName)));
 }
 
 }  // namespace internal

@@ -320,7 +320,7 @@ TEST(ChromeTraceTest, EveryOperationShapeGivesAValidNestedTrace) {
   rwd::Timeline t = rwd::buildTimeline(result);
   std::vector<std::string> tracks;
   for (const auto& track : t.tracks) tracks.push_back(track.name);
-  for (const char* name : {"flat › item 0", "flat › item 2", "nested › item 0", "nested › item 2"})
+  for (const char* name : {"flat › item 0", "flat › item 2", "nested › map-item-0", "nested › map-item-2"})
     EXPECT_THAT(tracks, Contains(name));
   int pollAttempts = 0;
   for (const auto& s : t.spans)

@@ -329,3 +329,29 @@ TEST(BatchOrderTest, NestedAndFlatGiveTheSameBatchResultOverRandomBatchesAndBran
 }
 
 }  // namespace
+
+namespace {
+
+// ---- point 4: unnamed items carry the AWS JS SDK's names -----------------------------
+
+TEST(BatchNamesTest, UnnamedMapItemsAndParallelBranchesGetTheJsSdkNames) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
+    std::vector<int> items{10, 20, 30};
+    ctx.map("m", items, [](DurableContext& c, const int& item, std::size_t, const std::vector<int>&) {
+      return c.step("s", [item] { return item; });
+    });
+    std::vector<rwd::Branch<int>> branches;
+    branches.emplace_back([](DurableContext&) { return 1; });
+    branches.emplace_back("named", [](DurableContext&) { return 2; });
+    ctx.parallel("p", branches);
+    return 0;
+  });
+  ASSERT_EQ(runner.run().getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_EQ(runner.getOperation("map-item-2").getSubType(), rwd::OperationSubType::MapIteration);
+  EXPECT_EQ(runner.getOperation("map-item-0").getChildOperations().at(0).name, "s");
+  EXPECT_EQ(runner.getOperation("parallel-branch-0").getSubType(), rwd::OperationSubType::ParallelBranch);
+  EXPECT_TRUE(runner.getOperation("named").exists());
+  EXPECT_FALSE(runner.getOperation("parallel-branch-1").exists());
+}
+
+}  // namespace

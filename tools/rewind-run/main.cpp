@@ -19,6 +19,7 @@
 #include "rewind/plugins/plugin_loader.hpp"
 #include "rewind/plugins/timeline_html.hpp"
 #include "rewind/plugins/trace_plugin.hpp"
+#include "rewind/json_text.hpp"
 
 namespace {
 
@@ -195,10 +196,10 @@ int main(int argc, char** argv) {
   });
 
   if (json) {
-    std::cout << result->toJson().dump(2) << "\n";
+    std::cout << rwd::dumpJson(result->toJson(), 2) << "\n";
   } else {
     result->print(std::cout);
-    if (showHistory) std::cout << result->historyJson().dump(2) << "\n";
+    if (showHistory) std::cout << rwd::dumpJson(result->historyJson(), 2) << "\n";
   }
   return result->getStatus() == rwd::ExecutionStatus::Succeeded ? 0 : 1;
 }

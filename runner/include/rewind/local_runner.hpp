@@ -27,6 +27,7 @@
 #include "rewind/operation.hpp"
 #include "rewind/serdes.hpp"
 #include "rewind/time.hpp"
+#include "rewind/json_text.hpp"
 
 namespace rwd {
 
@@ -177,7 +178,7 @@ struct CallbackResponse {
   Duration delay{0};
 
   static CallbackResponse success(Payload payload = std::nullopt) { return {Kind::Success, std::move(payload), {}, {}}; }
-  static CallbackResponse successJson(const Json& value) { return success(value.dump()); }
+  static CallbackResponse successJson(const Json& value) { return success(dumpJson(value)); }
   static CallbackResponse failure(ErrorObject error) { return {Kind::Failure, std::nullopt, std::move(error), {}}; }
   static CallbackResponse heartbeat() { return {Kind::Heartbeat, std::nullopt, {}, {}}; }
   static CallbackResponse never() { return {Kind::Never, std::nullopt, {}, {}}; }
@@ -289,7 +290,7 @@ class LocalDurableTestRunner {
     requires(!std::is_same_v<std::decay_t<F>, RawHandler>)
   explicit LocalDurableTestRunner(F handler, RunnerOptions options = {})
       : LocalDurableTestRunner(makeHandler(std::move(handler)), std::move(options)) {}
-  LocalDurableTestRunner(RawHandler handler, RunnerOptions options);
+  explicit LocalDurableTestRunner(RawHandler handler, RunnerOptions options = {});
   ~LocalDurableTestRunner();
   LocalDurableTestRunner(const LocalDurableTestRunner&) = delete;
   LocalDurableTestRunner& operator=(const LocalDurableTestRunner&) = delete;

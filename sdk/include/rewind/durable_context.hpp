@@ -174,11 +174,16 @@ template <class T, class R>
 struct MapConfig {
   std::optional<int> maxConcurrency{};
   CompletionConfig completionConfig{};
+  // Names each item's context; unset: "map-item-<index>" (0-based, as the AWS JS SDK).
   std::function<std::string(const T& item, std::size_t index)> itemNamer{};
   Serdes<R> itemSerdes{};
   Serdes<BatchResult<R>> serdes{};
   Nesting nesting = Nesting::Nested;
 };
+
+// The payload of an invoke that sends none (see DurableContext::invoke).
+struct NoPayload {};
+inline constexpr NoPayload noPayload{};
 
 template <class P, class R>
 struct InvokeConfig {
@@ -187,7 +192,8 @@ struct InvokeConfig {
   std::optional<std::string> tenantId{};
 };
 
-// A parallel branch: a function of the branch's context, optionally named.
+// A parallel branch: a function of the branch's context, optionally named (unnamed:
+// "parallel-branch-<index>", 0-based, as the AWS JS SDK).
 template <class R>
 struct Branch {
   std::optional<std::string> name;
@@ -231,13 +237,27 @@ class DurableContext {
   ~DurableContext();
 
   // ---- step -------------------------------------------------------------------
+  // Without a config the result goes through JSON, so a type without JSON conversion is
+  // a compile error here; with a config it may carry a custom serdes instead (a config
+  // without one is then a [rewind.serdes.missing] error at run time).
   template <class F, class R = internal::StepResultOf<F>>
-  R step(std::string_view name, F&& fn, StepConfig<R> config = {}) {
+  R step(std::string_view name, F&& fn) {
+    internal::requireJsonSerdes<R>();
+    return stepImpl<R>(std::string(name), fn, StepConfig<R>{});
+  }
+  template <class F, class R = internal::StepResultOf<F>>
+  R step(std::string_view name, F&& fn, StepConfig<R> config) {
     return stepImpl<R>(std::string(name), fn, config);
   }
   template <class F, class R = internal::StepResultOf<F>>
     requires(std::is_invocable_v<F&, StepContext&> || std::is_invocable_v<F&>)
-  R step(F&& fn, StepConfig<R> config = {}) {
+  R step(F&& fn) {
+    internal::requireJsonSerdes<R>();
+    return stepImpl<R>(std::nullopt, fn, StepConfig<R>{});
+  }
+  template <class F, class R = internal::StepResultOf<F>>
+    requires(std::is_invocable_v<F&, StepContext&> || std::is_invocable_v<F&>)
+  R step(F&& fn, StepConfig<R> config) {
     return stepImpl<R>(std::nullopt, fn, config);
   }
 
@@ -251,34 +271,66 @@ class DurableContext {
 
   // ---- callbacks ----------------------------------------------------------------
   template <class T = std::string>
-  CallbackHandle<T> createCallback(std::string_view name, CallbackConfig<T> config = {}) {
+  CallbackHandle<T> createCallback(std::string_view name) {
+    internal::requireCallbackSerdes<T>();
+    return createCallbackImpl<T>(std::string(name), CallbackConfig<T>{});
+  }
+  template <class T = std::string>
+  CallbackHandle<T> createCallback(std::string_view name, CallbackConfig<T> config) {
     return createCallbackImpl<T>(std::string(name), config);
   }
   template <class T = std::string>
-  CallbackHandle<T> createCallback(CallbackConfig<T> config = {}) {
+  CallbackHandle<T> createCallback() {
+    internal::requireCallbackSerdes<T>();
+    return createCallbackImpl<T>(std::nullopt, CallbackConfig<T>{});
+  }
+  template <class T = std::string>
+  CallbackHandle<T> createCallback(CallbackConfig<T> config) {
     return createCallbackImpl<T>(std::nullopt, config);
   }
 
   // Creates a callback, runs `submitter(callbackId, stepContext)` as a step, and
   // waits for the callback's result.
   template <class T = std::string, class F>
-  T waitForCallback(std::string_view name, F&& submitter, WaitForCallbackConfig<T> config = {}) {
+  T waitForCallback(std::string_view name, F&& submitter) {
+    internal::requireCallbackSerdes<T>();
+    return waitForCallbackImpl<T>(std::string(name), submitter, WaitForCallbackConfig<T>{});
+  }
+  template <class T = std::string, class F>
+  T waitForCallback(std::string_view name, F&& submitter, WaitForCallbackConfig<T> config) {
     return waitForCallbackImpl<T>(std::string(name), submitter, config);
   }
   template <class T = std::string, class F>
     requires(!std::is_convertible_v<F, std::string_view>)
-  T waitForCallback(F&& submitter, WaitForCallbackConfig<T> config = {}) {
+  T waitForCallback(F&& submitter) {
+    internal::requireCallbackSerdes<T>();
+    return waitForCallbackImpl<T>(std::nullopt, submitter, WaitForCallbackConfig<T>{});
+  }
+  template <class T = std::string, class F>
+    requires(!std::is_convertible_v<F, std::string_view>)
+  T waitForCallback(F&& submitter, WaitForCallbackConfig<T> config) {
     return waitForCallbackImpl<T>(std::nullopt, submitter, config);
   }
 
   // ---- child contexts -----------------------------------------------------------
   template <class F, class R = std::invoke_result_t<F&, DurableContext&>>
-  R runInChildContext(std::string_view name, F&& fn, ChildContextConfig<R> config = {}) {
+  R runInChildContext(std::string_view name, F&& fn) {
+    internal::requireJsonSerdes<R>();
+    return childImpl<R>(std::string(name), fn, ChildContextConfig<R>{});
+  }
+  template <class F, class R = std::invoke_result_t<F&, DurableContext&>>
+  R runInChildContext(std::string_view name, F&& fn, ChildContextConfig<R> config) {
     return childImpl<R>(std::string(name), fn, config);
   }
   template <class F, class R = std::invoke_result_t<F&, DurableContext&>>
     requires std::is_invocable_v<F&, DurableContext&>
-  R runInChildContext(F&& fn, ChildContextConfig<R> config = {}) {
+  R runInChildContext(F&& fn) {
+    internal::requireJsonSerdes<R>();
+    return childImpl<R>(std::nullopt, fn, ChildContextConfig<R>{});
+  }
+  template <class F, class R = std::invoke_result_t<F&, DurableContext&>>
+    requires std::is_invocable_v<F&, DurableContext&>
+  R runInChildContext(F&& fn, ChildContextConfig<R> config) {
     return childImpl<R>(std::nullopt, fn, config);
   }
 
@@ -330,6 +382,17 @@ class DurableContext {
   }
 
   // ---- chained invoke -----------------------------------------------------------
+  // Without a payload (the target receives JSON null): invoke(functionId) or
+  // invoke(name, functionId, rwd::noPayload).
+  template <class R = Json>
+  R invoke(std::string_view functionId) {
+    return invokeImpl<R, NoPayload>(std::nullopt, functionId, nullptr, {});
+  }
+  template <class R = Json>
+  R invoke(std::string_view name, std::string_view functionId, NoPayload,
+           InvokeConfig<NoPayload, R> config = {}) {
+    return invokeImpl<R, NoPayload>(std::string(name), functionId, nullptr, config);
+  }
   template <class R = Json, class P = Json>
   R invoke(std::string_view name, std::string_view functionId, const P& payload, InvokeConfig<P, R> config = {}) {
     return invokeImpl<R, P>(std::string(name), functionId, &payload, config);
@@ -531,7 +594,11 @@ class DurableContext {
   BatchResult<R> parallelImpl(std::optional<std::string> name, std::vector<Branch<R>>& branches,
                               const ParallelConfig<R>& config) {
     auto run = [&](DurableContext& c, std::size_t i) -> R { return branches[i].fn(c); };
-    auto itemName = [&](std::size_t i) { return branches[i].name; };
+    // Unnamed branches are named as in the AWS JS SDK 2.4.
+    auto itemName = [&](std::size_t i) -> std::optional<std::string> {
+      if (branches[i].name) return branches[i].name;
+      return "parallel-branch-" + std::to_string(i);
+    };
     return batchImpl<R>(std::move(name), OperationSubType::Parallel, OperationSubType::ParallelBranch,
                         branches.size(), run, itemName, config);
   }
@@ -550,7 +617,7 @@ class DurableContext {
     };
     auto itemName = [&](std::size_t i) -> std::optional<std::string> {
       if (config.itemNamer) return config.itemNamer(items[i], i);
-      return std::nullopt;
+      return "map-item-" + std::to_string(i);  // as in the AWS JS SDK 2.4
     };
     return batchImpl<R>(std::move(name), OperationSubType::Map, OperationSubType::MapIteration, items.size(), run,
                         itemName, config);
@@ -559,8 +626,9 @@ class DurableContext {
   template <class R, class P>
   R invokeImpl(std::optional<std::string> name, std::string_view functionId, const P* payload,
                const InvokeConfig<P, R>& config) {
-    Payload p = invokeCore(std::move(name), functionId, serializeWith<P>(config.payloadSerdes, *payload),
-                           config.tenantId);
+    Payload input;
+    if (payload) input = serializeWith<P>(config.payloadSerdes, *payload);
+    Payload p = invokeCore(std::move(name), functionId, std::move(input), config.tenantId);
     if constexpr (!std::is_void_v<R>) return deserializeWith<R>(config.resultSerdes, p);
   }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <typeinfo>
 
 #include <nlohmann/json.hpp>
 
@@ -58,7 +59,7 @@ inline bool plainJsonString(std::string_view s) noexcept {
 // The message of a type without JSON conversions (the type is the T of the
 // jsonSerialize<T> / jsonDeserialize<T> the compiler names next to it).
 #define REWIND_NO_JSON_MESSAGE                                                                             \
-  "rwd: this type has no JSON conversion (it is the T in jsonSerialize<T>/jsonDeserialize<T> below). "    \
+  "rwd: this type has no JSON conversion (it is the T of the template the compiler names below). "    \
   "Add `void to_json(nlohmann::json&, const T&)` and `void from_json(const nlohmann::json&, T&)` in T's " \
   "namespace (or NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(T, fields...)), or pass a custom rwd::Serdes<T> "    \
   "in the operation's config"
@@ -81,9 +82,9 @@ Payload jsonSerialize(const T& value) {
       out.push_back('"');
       return out;
     }
-    return Json(value).dump();
+    return Json(value).dump(-1, ' ', false, Json::error_handler_t::replace);  // not UTF-8: U+FFFD (json_text.hpp)
   } else {
-    return Json(value).dump();
+    return Json(value).dump(-1, ' ', false, Json::error_handler_t::replace);
   }
 }
 
@@ -132,17 +133,45 @@ Serdes<T> jsonSerdes() {
                    [](const Payload& p) { return internal::jsonDeserialize<T>(p); }};
 }
 
+namespace internal {
+// Where no config (so no custom serdes) can be given, a type without JSON conversion is a
+// compile error that says what to add.
+template <class T>
+constexpr void requireJsonSerdes() {
+  static_assert(std::is_void_v<T> || IsJsonSerializable<T>::value, REWIND_NO_JSON_MESSAGE);
+}
+// Callback results: std::string and Payload take the raw text; anything else is JSON.
+template <class T>
+constexpr void requireCallbackSerdes() {
+  static_assert(std::is_same_v<T, std::string> || std::is_same_v<T, Payload> || IsJsonSerializable<T>::value,
+                REWIND_NO_JSON_MESSAGE);
+}
+
+// A type without JSON conversion needs a custom serdes; whether the config carries one
+// is only known at run time, so the JSON fallback is not instantiated for such a type
+// and a missing serdes is this clear error instead of a compile error.
+[[noreturn]] void throwMissingSerdes(const char* mangledTypeName);
+}  // namespace internal
+
 // Serializes with `serdes` when set, else with the default JSON serdes.
 template <class T>
 Payload serializeWith(const Serdes<T>& serdes, const T& value) {
   if (serdes.serialize) return serdes.serialize(value);
-  return internal::jsonSerialize<T>(value);
+  if constexpr (internal::IsJsonSerializable<T>::value) {
+    return internal::jsonSerialize<T>(value);
+  } else {
+    internal::throwMissingSerdes(typeid(T).name());
+  }
 }
 
 template <class T>
 T deserializeWith(const Serdes<T>& serdes, const Payload& payload) {
   if (serdes.deserialize) return serdes.deserialize(payload);
-  return internal::jsonDeserialize<T>(payload);
+  if constexpr (internal::IsJsonSerializable<T>::value) {
+    return internal::jsonDeserialize<T>(payload);
+  } else {
+    internal::throwMissingSerdes(typeid(T).name());
+  }
 }
 
 // Callback payloads: std::string receives the raw payload text (empty when there is
@@ -154,8 +183,10 @@ T deserializeCallbackPayload(const Serdes<T>& serdes, const Payload& payload) {
     return payload.value_or(std::string());
   } else if constexpr (std::is_same_v<T, Payload>) {
     return payload;
-  } else {
+  } else if constexpr (internal::IsJsonSerializable<T>::value) {
     return internal::jsonDeserialize<T>(payload);
+  } else {
+    internal::throwMissingSerdes(typeid(T).name());
   }
 }
 

@@ -1,0 +1,329 @@
+// Bad input and limits: every bad value is a clear error with a stable id, never a
+// crash, an overflow or a wrong result; and the API gaps of issue #16 point 17.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "execution_store.hpp"
+#include "md5.hpp"
+#include "rewind/history_json.hpp"
+#include "rewind/local_runner.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using rwd::DurableContext;
+using rwd::ExecutionStatus;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+rwd::OperationUpdate update(rwd::OperationType t, rwd::OperationAction a, std::string stepId = "1") {
+  rwd::OperationUpdate u;
+  u.stepId = stepId;
+  u.id = rwd::operationIdFor(stepId);
+  u.type = t;
+  u.subType = t == rwd::OperationType::Wait       ? rwd::OperationSubType::Wait
+              : t == rwd::OperationType::Callback ? rwd::OperationSubType::Callback
+                                                  : rwd::OperationSubType::Step;
+  u.action = a;
+  return u;
+}
+
+std::string rejection(rwd::internal::ExecutionStore& store, const rwd::OperationUpdate& u) {
+  try {
+    store.apply(u);
+  } catch (const rwd::InvalidCheckpointError& e) {
+    return e.code();
+  }
+  return "accepted";
+}
+
+template <class F>
+std::string executionError(F handler) {
+  rwd::LocalDurableTestRunner runner(handler);
+  const auto& r = runner.run();
+  EXPECT_EQ(r.getStatus(), ExecutionStatus::Failed);
+  return r.getError().value_or(rwd::ErrorObject{}).errorMessage;
+}
+
+// ---- point 5: a FAILED record carries its error --------------------------------------
+
+TEST(FailedRecordTest, AFailWithoutAnErrorIsRejectedAtTheCheckpoint) {
+  using A = rwd::OperationAction;
+  using T = rwd::OperationType;
+  rwd::internal::ExecutionStore store(rwd::kDefaultEpoch, 1, "arn");
+  ASSERT_EQ(rejection(store, update(T::Step, A::Start)), "accepted");
+  EXPECT_EQ(rejection(store, update(T::Step, A::Fail)), "rewind.checkpoint.fail_without_error");
+  auto fail = update(T::Step, A::Fail);
+  fail.error = rwd::ErrorObject{"E", "m", std::nullopt, std::nullopt};
+  EXPECT_EQ(rejection(store, fail), "accepted");
+}
+
+TEST(FailedRecordTest, AFailedRecordWithoutAnErrorIsRejectedWhenRead) {
+  for (const char* type : {"STEP", "CALLBACK", "CONTEXT", "CHAINED_INVOKE"}) {
+    rwd::Json ops = rwd::Json::array({{{"Id", "c4ca4238a0b92382"}, {"Type", type}, {"Status", "FAILED"}}});
+    try {
+      rwd::operationsFromJson(ops);
+      ADD_FAILURE() << type << ": accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_THAT(e.what(), HasSubstr("[rewind.history.missing_error]")) << type;
+    }
+  }
+  rwd::Json timedOut = rwd::Json::array({{{"Id", "c4ca4238a0b92382"}, {"Type", "CALLBACK"}, {"Status", "TIMED_OUT"}}});
+  EXPECT_THROW(rwd::operationsFromJson(timedOut), std::invalid_argument);
+  rwd::Json withError = rwd::Json::array(
+      {{{"Id", "c4ca4238a0b92382"},
+        {"Type", "STEP"},
+        {"Status", "FAILED"},
+        {"StepDetails", {{"Error", {{"ErrorType", "E"}, {"ErrorMessage", "m"}}}}}}});
+  EXPECT_EQ(rwd::operationsFromJson(withError).at(0).stepDetails->error->errorType, "E");
+}
+
+// ---- point 6: durations are range-checked, never overflow ----------------------------
+
+TEST(DurationLimitTest, AWaitBeyondTheServiceLimitIsAValidationError) {
+  EXPECT_THAT(executionError([](const rwd::Json&, DurableContext& ctx) {
+                ctx.wait("forever", rwd::Duration::max());
+                return 0;
+              }),
+              HasSubstr("[rewind.wait.duration]"));
+  EXPECT_THAT(executionError([](const rwd::Json&, DurableContext& ctx) {
+                ctx.wait("too-long", rwd::Duration{31622401});
+                return 0;
+              }),
+              HasSubstr("too-long"));
+  EXPECT_THAT(executionError([](const rwd::Json&, DurableContext& ctx) {
+                ctx.waitUntil("end-of-time", rwd::TimePoint::max());
+                return 0;
+              }),
+              HasSubstr("[rewind.wait.duration]"));
+}
+
+TEST(DurationLimitTest, TheLongestWaitAndAPastWaitUntilAreFine) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
+    ctx.wait("year", rwd::Duration{31622400});
+    ctx.waitUntil("past", rwd::TimePoint::min());
+    return 1;
+  });
+  EXPECT_EQ(runner.run().getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_EQ(runner.now(), rwd::kDefaultEpoch + rwd::Duration{31622400 + 1});
+}
+
+TEST(DurationLimitTest, ACallbackTimeoutBeyondTheLimitIsAValidationError) {
+  EXPECT_THAT(executionError([](const rwd::Json&, DurableContext& ctx) {
+                return ctx.createCallback("cb", {.timeout = rwd::Duration::max()}).result();
+              }),
+              HasSubstr("[rewind.callback.timeout]"));
+  EXPECT_THAT(executionError([](const rwd::Json&, DurableContext& ctx) {
+                return ctx.waitForCallback("cb", [](const std::string&) {}, {.heartbeatTimeout = rwd::Duration::max()});
+              }),
+              HasSubstr("[rewind.callback.timeout]"));
+}
+
+TEST(DurationLimitTest, ARetryDelayBeyondTheLimitIsAValidationErrorNamingTheStep) {
+  EXPECT_THAT(executionError([](const rwd::Json&, DurableContext& ctx) {
+                return ctx.step(
+                    "flaky", []() -> int { throw std::runtime_error("no"); },
+                    {.retryStrategy = [](const rwd::ErrorInfo&, int) {
+                       return rwd::RetryDecision{true, rwd::Duration::max()};
+                     }});
+              }),
+              AllOf(HasSubstr("[rewind.step.delay]"), HasSubstr("'flaky'")));
+}
+
+TEST(DurationLimitTest, TheCheckpointRejectsOutOfRangeDurations) {
+  using A = rwd::OperationAction;
+  using T = rwd::OperationType;
+  rwd::internal::ExecutionStore store(rwd::kDefaultEpoch, 1, "arn");
+  auto w = update(T::Wait, A::Start, "1");
+  EXPECT_EQ(rejection(store, w), "rewind.checkpoint.bad_duration");  // no WaitSeconds
+  w.waitSeconds = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(rejection(store, w), "rewind.checkpoint.bad_duration");
+  w.waitSeconds = 0;
+  EXPECT_EQ(rejection(store, w), "rewind.checkpoint.bad_duration");
+  auto cb = update(T::Callback, A::Start, "2");
+  cb.callbackTimeoutSeconds = -1;
+  EXPECT_EQ(rejection(store, cb), "rewind.checkpoint.bad_duration");
+  cb.callbackTimeoutSeconds = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(rejection(store, cb), "rewind.checkpoint.bad_duration");
+  ASSERT_EQ(rejection(store, update(T::Step, A::Start, "3")), "accepted");
+  auto retry = update(T::Step, A::Retry, "3");
+  retry.error = rwd::ErrorObject{"E", "m", std::nullopt, std::nullopt};
+  retry.nextAttemptDelaySeconds = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(rejection(store, retry), "rewind.checkpoint.bad_duration");
+}
+
+TEST(DurationLimitTest, ACallbackTimeoutOfZeroMeansNoTimeout) {
+  rwd::internal::ExecutionStore store(rwd::kDefaultEpoch, 1, "arn");
+  auto cb = update(rwd::OperationType::Callback, rwd::OperationAction::Start, "1");
+  cb.callbackTimeoutSeconds = 0;
+  cb.callbackHeartbeatTimeoutSeconds = 0;
+  ASSERT_EQ(rejection(store, cb), "accepted");
+  EXPECT_FALSE(store.nextTimerAt().has_value());
+}
+
+// ---- point 11: callback answers that cannot apply are errors -------------------------
+
+std::string refusal(const std::function<void()>& send) {
+  try {
+    send();
+  } catch (const std::runtime_error& e) {
+    std::string what = e.what();
+    return what.substr(0, what.find(']') + 1);
+  }
+  return "accepted";
+}
+
+TEST(CallbackAnswerTest, AnswersThatCannotApplyAreErrors) {
+  rwd::RunnerOptions options;
+  options.skipTime = false;
+  rwd::LocalDurableTestRunner runner(
+      [](const rwd::Json&, DurableContext& ctx) {
+        ctx.step("work", [] { return 1; });
+        auto a = ctx.createCallback("a");
+        auto b = ctx.createCallback("b", {.timeout = 10s});
+        std::string first = a.result();
+        ctx.wait("nap", 60s);
+        return first + b.result();
+      },
+      options);
+  EXPECT_EQ(runner.run().getStatus(), ExecutionStatus::Running);
+  EXPECT_EQ(refusal([&] { runner.getOperation("work").sendCallbackSuccess("1"); }), "[rewind.callback.not_a_callback]");
+  EXPECT_EQ(refusal([&] { runner.getOperation("a").sendCallbackSuccess("\"x\""); }), "accepted");
+  EXPECT_EQ(refusal([&] { runner.getOperation("a").sendCallbackSuccess("\"y\""); }), "[rewind.callback.closed]");
+  EXPECT_EQ(refusal([&] { runner.getOperation("a").sendCallbackHeartbeat(); }), "[rewind.callback.closed]");
+  runner.advanceTime(20s);  // b times out
+  EXPECT_EQ(runner.getOperation("b").getStatus(), rwd::OperationStatus::TimedOut);
+  EXPECT_EQ(refusal([&] { runner.getOperation("b").sendCallbackSuccess("1"); }), "[rewind.callback.closed]");
+  EXPECT_EQ(refusal([&] { runner.getOperation("b").sendCallbackHeartbeat(); }), "[rewind.callback.closed]");
+  runner.advanceTime(60s);
+  ASSERT_EQ(runner.getStatus(), ExecutionStatus::Failed);  // b's timeout failed the handler
+  EXPECT_EQ(refusal([&] { runner.getOperation("b").sendCallbackFailure({"E", "m", std::nullopt, std::nullopt}); }),
+            "[rewind.callback.execution_ended]");
+}
+
+// ---- point 14: the manual clock skips dead timers ------------------------------------
+
+TEST(ManualClockTest, AnAnsweredCallbacksTimersDoNotStopTheClock) {
+  rwd::RunnerOptions options;
+  options.skipTime = false;
+  rwd::LocalDurableTestRunner runner(
+      [](const rwd::Json&, DurableContext& ctx) {
+        std::string v = ctx.waitForCallback("approve", [](const std::string&) {},
+                                            {.timeout = 5s, .heartbeatTimeout = 3s});
+        ctx.wait("later", 60s);
+        return v;
+      },
+      options);
+  EXPECT_EQ(runner.run().getStatus(), ExecutionStatus::Running);
+  runner.getOperation("approve").sendCallbackSuccess("\"yes\"");
+  // The callback's timeout (5 s) and heartbeat timeout (3 s) are dead now.
+  ASSERT_TRUE(runner.nextTimer().has_value());
+  EXPECT_EQ(*runner.nextTimer(), rwd::kDefaultEpoch + 60s);
+  EXPECT_EQ(runner.advanceToNextTimer().getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_FALSE(runner.nextTimer().has_value());
+}
+
+// ---- point 15: messages and events name what they are about --------------------------
+
+TEST(BlockedReasonTest, NamesAWaitForCallbackByItsName) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
+    return ctx.waitForCallback("approve", [](const std::string&) {});
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Running);
+  EXPECT_THAT(r.getBlockedReason(), HasSubstr("waitForCallback 'approve'"));
+  EXPECT_THAT(r.getBlockedReason(), Not(HasSubstr(rwd::operationIdFor("1-1"))));
+}
+
+TEST(InvocationCompletedTest, AFailedInvocationsEventCarriesItsError) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext&) -> int {
+    throw rwd::Error("orders::Rejected", "no stock");
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Failed);
+  ASSERT_TRUE(r.getInvocations().back().error.has_value());
+  for (const auto& ev : r.historyJson())
+    if (ev["EventType"] == "InvocationCompleted") {
+      EXPECT_EQ(ev["InvocationCompletedDetails"]["Error"]["Payload"]["ErrorType"], "orders::Rejected") << ev.dump();
+    }
+}
+
+// ---- point 16: the in-house MD5 behind operation ids ---------------------------------
+
+std::string hex(const std::array<std::uint8_t, 16>& d) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (auto b : d) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xf]);
+  }
+  return out;
+}
+
+TEST(Md5Test, MatchesTheRfc1321TestSuiteAcrossBlockBoundaries) {
+  using rwd::internal::md5;
+  EXPECT_EQ(hex(md5("")), "d41d8cd98f00b204e9800998ecf8427e");
+  EXPECT_EQ(hex(md5("abc")), "900150983cd24fb0d6963f7d28e17f72");
+  EXPECT_EQ(hex(md5("message digest")), "f96b697d7cb7938d525a2f31aaf161d0");
+  EXPECT_EQ(hex(md5("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")),
+            "d174ab98d277d9f5a5611c2c9f419d9f");  // 62 bytes: the length spills into a second block
+  EXPECT_EQ(hex(md5("12345678901234567890123456789012345678901234567890123456789012345678901234567890")),
+            "57edf4a22be3c955ac49da2e2107b67a");  // 80 bytes: a full block first
+  EXPECT_EQ(rwd::operationIdFor("3-2"), "b772d43b49bb57b5");
+}
+
+// ---- point 17: API gaps --------------------------------------------------------------
+
+// A type with no JSON conversion at all.
+struct Opaque {
+  int v = 0;
+};
+
+TEST(ApiTest, ACustomSerdesNeedsNoJsonConversion) {
+  rwd::Serdes<Opaque> serdes{[](const Opaque& o) { return rwd::Payload(std::to_string(o.v)); },
+                             [](const rwd::Payload& p) { return Opaque{std::stoi(p.value_or("0"))}; }};
+  rwd::LocalDurableTestRunner runner([serdes](const rwd::Json&, DurableContext& ctx) {
+    Opaque o = ctx.step("opaque", [] { return Opaque{41}; }, {.serdes = serdes});
+    return o.v + 1;
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_EQ(r.getResult(), 42);
+  EXPECT_EQ(runner.getOperation("opaque").getStepDetails().result, "41");
+}
+
+// Without any config this is a compile error (tests/package/compile_fail/missing_to_json.cpp);
+// a config that could have carried a serdes but does not is caught at run time.
+TEST(ApiTest, ATypeWithoutJsonAndWithoutASerdesIsAClearError) {
+  EXPECT_THAT(executionError([](const rwd::Json&, DurableContext& ctx) {
+                return ctx.step("opaque", [] { return Opaque{1}; }, rwd::StepConfig<Opaque>{}).v;
+              }),
+              AllOf(HasSubstr("[rewind.serdes.missing]"), HasSubstr("Opaque")));
+}
+
+TEST(ApiTest, InvokeWithoutAPayloadSendsNull) {
+  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
+    rwd::Json a = ctx.invoke("echo");
+    rwd::Json b = ctx.invoke("named", "echo", rwd::noPayload);
+    return rwd::Json::array({a, b});
+  });
+  runner.registerFunction("echo", [](const rwd::Json& in) { return rwd::Json{{"got", in}}; });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded) << r.getError().value_or(rwd::ErrorObject{}).errorMessage;
+  EXPECT_EQ(r.getResult(), rwd::Json::parse(R"([{"got":null},{"got":null}])"));
+  EXPECT_TRUE(runner.getOperation("named").exists());
+}
+
+TEST(ApiTest, ARawHandlerNeedsNoOptions) {
+  rwd::LocalDurableTestRunner runner(
+      rwd::RawHandler([](const rwd::Payload&, DurableContext&) -> rwd::Payload { return "7"; }));
+  EXPECT_EQ(runner.run().getResult(), 7);
+}
+
+}  // namespace

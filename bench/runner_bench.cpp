@@ -12,6 +12,7 @@
 
 #include "execution_store.hpp"
 #include "invocation.hpp"
+#include "local_service.hpp"
 #include "rewind/local_runner.hpp"
 
 extern char** environ;
@@ -118,8 +119,12 @@ void BM_ReplaySequentialSteps(benchmark::State& state) {
   // Invocation 1 executes every step and suspends on the wait; the wait then completes.
   rwd::internal::ExecutionStore base(rwd::kDefaultEpoch, 1, "arn:aws:lambda:us-east-1:123456789012:function:bench");
   rwd::internal::InvocationSettings settings;
+  const rwd::internal::ExecutionStore* clockOf = &base;
+  settings.clock = [&clockOf] { return clockOf->now(); };
   {
-    rwd::internal::Invocation first(base, settings);
+    rwd::internal::LocalDurableService service(base);
+    auto input = service.invocationInput(rwd::Payload("null"), rwd::kDefaultEpoch);
+    rwd::internal::Invocation first(service, input, settings);
     if (first.run(handler, rwd::Payload("null")).end != rwd::internal::InvocationEnd::Pending)
       state.SkipWithError("setup did not suspend");
     auto timer = base.popNextTimer();
@@ -128,8 +133,11 @@ void BM_ReplaySequentialSteps(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     auto store = std::make_unique<rwd::internal::ExecutionStore>(base);
+    clockOf = store.get();
     state.ResumeTiming();
-    rwd::internal::Invocation replay(*store, settings);
+    rwd::internal::LocalDurableService service(*store);
+    auto input = service.invocationInput(rwd::Payload("null"), rwd::kDefaultEpoch);
+    rwd::internal::Invocation replay(service, input, settings);
     auto out = replay.run(handler, rwd::Payload("null"));
     if (out.end != rwd::internal::InvocationEnd::Succeeded) state.SkipWithError("replay did not succeed");
     state.PauseTiming();

@@ -3,7 +3,7 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ pkg-config ccache libgtest-dev libgmock-dev librapidcheck-dev
   libclang-16-dev libclang-cpp16-dev llvm-16-dev clang-16 nlohmann-json3-dev
-  libfmt-dev libtrompeloeil-cpp-dev libbenchmark-dev libcli11-dev libyaml-cpp-dev
+  libfmt-dev libtrompeloeil-cpp-dev libbenchmark-dev libcli11-dev libyaml-cpp-dev libcpp-httplib-dev
   libzstd-dev libsqlite3-dev libssl-dev clang-tidy-16 clang-format-16
   libclang-rt-16-dev libpcre2-dev libcurl4-openssl-dev libcpp-httplib-dev python3 python3-yaml chromium
   clang-tools-16 python3-jsonschema)  # rewind-lint: clang-apply-replacements-16, SARIF schema test

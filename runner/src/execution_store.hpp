@@ -13,8 +13,10 @@
 #include <utility>
 #include <vector>
 
+#include "rewind/execution_state_view.hpp"
 #include "rewind/operation.hpp"
 #include "rewind/serdes.hpp"
+#include "rewind/service_limits.hpp"
 #include "rewind/time.hpp"
 
 namespace rwd::internal {
@@ -23,15 +25,6 @@ namespace rwd::internal {
 // "Checkpoint validation"). Throws InvalidCheckpointError naming the operation.
 class ExecutionStore;
 void validateCheckpoint(std::span<const OperationUpdate> updates, const ExecutionStore& store);
-
-inline constexpr std::size_t kMaxErrorBytes = 32768;
-inline constexpr std::size_t kMaxCheckpointBytes = 750 * 1024;
-inline constexpr std::size_t kMaxUpdatesPerCheckpoint = 250;
-inline constexpr std::size_t kLargeResultBytes = 256 * 1024;
-// The service model's ranges (botocore lambda 2015-03-31): WaitSeconds and
-// NextAttemptDelaySeconds 1-31,622,400 (366 days); callback timeouts a 32-bit integer.
-inline constexpr std::int64_t kMaxDelaySeconds = 31622400;
-inline constexpr std::int64_t kMaxCallbackTimeoutSeconds = 2147483647;
 
 struct Timer {
   enum class Kind { Wait, Retry, CallbackTimeout, CallbackHeartbeat, CallbackAction, Invoke, ExecutionTimeout };
@@ -47,14 +40,16 @@ struct StringHash {
   std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 
-class ExecutionStore {
+// The records are also the SDK's view of the execution when the local runner lends them
+// (local_service.hpp): nothing is copied across the in-process boundary.
+class ExecutionStore final : public ExecutionStateView {
  public:
   ExecutionStore(TimePoint epoch, std::uint64_t seed, std::string arn);
 
   // ---- records ----
-  const Operation* find(std::string_view id) const;
-  std::optional<std::size_t> indexOf(std::string_view id) const;
-  const std::deque<Operation>& operations() const noexcept { return ops_; }
+  const Operation* find(std::string_view id) const override;
+  std::optional<std::size_t> indexOf(std::string_view id) const override;
+  const std::deque<Operation>& operations() const noexcept override { return ops_; }
   std::size_t size() const noexcept { return ops_.size(); }
 
   // Adds a record as it was recorded elsewhere (history replay); no event, no timer.

@@ -42,6 +42,20 @@ InvocationResponse::End responseEnd(InvocationEnd end) {
   return InvocationResponse::End::Crashed;
 }
 
+InvocationOutcomeData outcomeData(InvocationResult&& result) {
+  InvocationOutcomeData out;
+  switch (result.end) {
+    case InvocationResult::End::Succeeded: out.end = InvocationEnd::Succeeded; break;
+    case InvocationResult::End::Failed: out.end = InvocationEnd::Failed; break;
+    case InvocationResult::End::Pending: out.end = InvocationEnd::Pending; break;
+    case InvocationResult::End::Crashed: out.end = InvocationEnd::Crashed; break;
+    case InvocationResult::End::InvocationFailed: out.end = InvocationEnd::InvocationFailed; break;
+  }
+  out.result = std::move(result.output.result);
+  out.error = std::move(result.output.error);
+  return out;
+}
+
 InvocationOutcomeData applyResponseUpdates(ExecutionStore& store, InvocationResponse& resp, std::size_t* sequence) {
   InvocationOutcomeData out;
   const std::size_t n = resp.updates.size();

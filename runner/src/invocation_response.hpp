@@ -6,12 +6,16 @@
 
 #include "execution_store.hpp"
 #include "invocation.hpp"
+#include "rewind/durable_invocation.hpp"
 #include "rewind/local_runner.hpp"
 
 namespace rwd::internal {
 
 // How an in-process invocation end is reported in a response.
 InvocationResponse::End responseEnd(InvocationEnd end);
+
+// The runner's view of how the SDK's invocation ended.
+InvocationOutcomeData outcomeData(InvocationResult&& result);
 
 // Applies `resp`'s updates to `store` in order, each validated as a checkpoint call is:
 // an invalid one fails the execution with InvalidCheckpointError (as in-process) and

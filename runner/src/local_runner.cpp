@@ -19,6 +19,8 @@
 #include "execution_store.hpp"
 #include "invocation.hpp"
 #include "invocation_response.hpp"
+#include "detached_service_impl.hpp"
+#include "local_service.hpp"
 
 namespace rwd {
 
@@ -36,6 +38,28 @@ std::uint64_t mix(std::uint64_t x) { return internal::splitmix64(x); }
 }
 
 }  // namespace
+
+std::string_view toString(ExecutionStatus s) {
+  switch (s) {
+    case ExecutionStatus::Running: return "RUNNING";
+    case ExecutionStatus::Succeeded: return "SUCCEEDED";
+    case ExecutionStatus::Failed: return "FAILED";
+    case ExecutionStatus::TimedOut: return "TIMED_OUT";
+    case ExecutionStatus::Stopped: return "STOPPED";
+  }
+  return "?";
+}
+
+std::string_view toString(InvocationOutcome o) {
+  switch (o) {
+    case InvocationOutcome::Succeeded: return "SUCCEEDED";
+    case InvocationOutcome::Failed: return "FAILED";
+    case InvocationOutcome::Pending: return "PENDING";
+    case InvocationOutcome::Crashed: return "CRASHED";
+    case InvocationOutcome::TimedOut: return "TIMED_OUT";
+  }
+  return "?";
+}
 
 struct LocalDurableTestRunner::Impl {
   struct Responder {
@@ -90,7 +114,7 @@ struct LocalDurableTestRunner::Impl {
   std::deque<External> external;
 
   std::string arnFor(std::uint64_t seed) const {
-    return fmt::format("arn:aws:lambda:us-east-1:123456789012:function:{}:$LATEST/durable-execution/{}",
+    return fmt::format("arn:aws:lambda:us-east-1:123456789012:function:{}:$LATEST/durable-execution/rewind/{}",
                        options.functionName, hex16(mix(seed)));
   }
 
@@ -178,78 +202,33 @@ struct LocalDurableTestRunner::Impl {
     return std::nullopt;
   }
 
-  // Runs the handler once against `st`, with the plugins' invocation hooks around it.
-  // `st` is the runner's store (in-process) or a copy of it (runInProcess).
+  // Runs the handler once against `st` through the SDK's entry point, the store behind
+  // the in-process DurableService. `st` is the runner's store (in-process) or a copy of
+  // it (runInProcess).
   internal::InvocationOutcomeData execute(internal::ExecutionStore& st, const InvocationRequest& req,
                                           const std::vector<std::string>& completions, const Sinks& sinks,
                                           CheckpointInterceptor interceptor, std::size_t* sequence) {
-    internal::InvocationSettings settings;
-    settings.seed = options.seed;
-    settings.handlerConfig = options.handlerConfig;
-    settings.logStream = sinks.logStream;
-    settings.logSink = sinks.logs;
-    settings.scheduler = options.scheduler.get();
-    settings.interceptor = std::move(interceptor);
-    settings.checkpointSequence = sequence;
-    settings.stepBodyObserver = options.stepBodyObserver;
-    settings.stepResultOverride = options.stepResultOverride;
-    settings.interceptOutcome = options.interceptExecutionOutcome;
-    PluginList plugins = options.handlerConfig.plugins;
-    if (options.handlerConfig.pluginFactory) {
-      PluginList fresh = options.handlerConfig.pluginFactory();
-      plugins.insert(plugins.end(), fresh.begin(), fresh.end());
-    }
-    for (const auto& p : plugins)
-      if (p) settings.plugins.push_back(p.get());
-    settings.completedSinceLast.insert(completions.begin(), completions.end());
-    settings.reportedHookFailures = sinks.reportedHookFailures;
-    settings.requestId = req.requestId;
-    settings.unseenCompletions = unseenCompletions;
-
-    internal::Invocation inv(st, settings);
-    if (!inv.hasPlugins()) return inv.run(handler, req.input);
-    internal::InvocationOutcomeData out;
-    InvocationInfo info;
-    std::vector<Operation> atStart(st.operations().begin(), st.operations().end()), completed;
-    for (const auto& id : completions)
-      if (const Operation* op = st.find(id)) completed.push_back(*op);
-    info.requestId = req.requestId;
-    info.executionArn = st.arn();
-    info.input = req.input;
-    info.executionStart = options.epoch;
-    info.invocationStart = req.start;
-    info.firstInvocation = req.index == 1;
-    info.invocationIndex = req.index;
-    info.operationsAtStart = &atStart;
-    info.completedSinceLast = &completed;
-    std::vector<Json>* logSink = sinks.logs;
-    info.writeLog = [logSink](const Json& record) { logSink->push_back(record); };
-    inv.notify("onInvocationStart", [&](Plugin& p) { p.onInvocationStart(info); });
-    inv.wrapInvocation(info, [&] { out = inv.run(handler, req.input); });
-    InvocationEndInfo end;
-    end.invocation = &info;
-    end.invocationEnd = st.now();
-    // A crash or an unrecoverable invocation error is answered by invoking the execution
-    // again: RETRYING, as the JS SDK reports it.
-    switch (out.end) {
-      case internal::InvocationEnd::Succeeded:
-        end.status = InvocationStatus::Succeeded;
-        break;
-      case internal::InvocationEnd::Pending:
-        end.status = InvocationStatus::Pending;
-        break;
-      case internal::InvocationEnd::Failed:
-        end.status = InvocationStatus::Failed;
-        break;
-      case internal::InvocationEnd::Crashed:
-      case internal::InvocationEnd::InvocationFailed:
-        end.status = InvocationStatus::Retrying;
-        break;
-    }
-    end.result = out.result;
-    end.error = invocationError(out, req.requestId);
-    inv.notify("onInvocationEnd", [&](Plugin& p) { p.onInvocationEnd(end); });
-    return out;
+    InvocationOptions o;
+    o.clock = [&st] { return st.now(); };
+    o.seed = options.seed;
+    o.handlerConfig = options.handlerConfig;
+    o.logStream = sinks.logStream;
+    o.logSink = sinks.logs;
+    o.scheduler = options.scheduler.get();
+    o.interceptor = std::move(interceptor);
+    o.checkpointSequence = sequence;
+    o.stepBodyObserver = options.stepBodyObserver;
+    o.stepResultOverride = options.stepResultOverride;
+    o.interceptOutcome = options.interceptExecutionOutcome;
+    o.requestId = req.requestId;
+    o.executionStart = options.epoch;
+    o.invocationIndex = req.index;
+    o.completedSinceLast.insert(completions.begin(), completions.end());
+    o.unseenCompletions = unseenCompletions;
+    o.reportedHookFailures = sinks.reportedHookFailures;
+    internal::LocalDurableService service(st);
+    return internal::outcomeData(
+        runDurableInvocation(handler, service.invocationInput(req.input, options.epoch), service, o));
   }
 
   // The executor's runInProcess: the invocation on a copy of the records, its logs and
@@ -304,6 +283,9 @@ struct LocalDurableTestRunner::Impl {
                     options.checkpointInterceptor, &checkpointSeq);
       current = nullptr;
     } else {
+      req.detach = [this, &req]() -> std::unique_ptr<DetachedDurableService> {
+        return std::make_unique<internal::DetachedServiceImpl>(*store, req.input, options.epoch);
+      };
       InvocationResponse resp = options.invocationExecutor(
           req, [&](const CheckpointListener& listener) { return executeDetached(req, completions, listener); });
       out = applyResponse(resp);

@@ -4,6 +4,8 @@
 
 #include "execution_store.hpp"
 #include "invocation.hpp"
+#include "invocation_response.hpp"
+#include "local_service.hpp"
 
 namespace rwd {
 
@@ -18,20 +20,24 @@ ReplayOutcome replayInvocation(const RawHandler& handler, const std::vector<Oper
   for (const Operation& op : log) store.seed(op);
   ReplayOutcome out;
   std::size_t seq = 0;
-  internal::InvocationSettings settings;
-  settings.seed = options.seed;
-  settings.handlerConfig = options.handlerConfig;
-  settings.logStream = options.logStream;
-  settings.scheduler = options.scheduler.get();
-  settings.checkpointSequence = &seq;
-  settings.stepBodyObserver = options.stepBodyObserver;
-  settings.stepResultOverride = options.stepResultOverride;
-  settings.interceptor = [&](const OperationUpdate& u, std::size_t) {
+  InvocationOptions o;
+  o.clock = [&store] { return store.now(); };
+  o.seed = options.seed;
+  o.handlerConfig = options.handlerConfig;
+  o.handlerConfig.plugins.clear();  // replay runs the code, not the plugins
+  o.handlerConfig.pluginFactory = nullptr;
+  o.logStream = options.logStream;
+  o.scheduler = options.scheduler.get();
+  o.checkpointSequence = &seq;
+  o.stepBodyObserver = options.stepBodyObserver;
+  o.stepResultOverride = options.stepResultOverride;
+  o.interceptor = [&](const OperationUpdate& u, std::size_t) {
     out.newUpdates.push_back(u);
     return CheckpointFate::Persist;
   };
-  internal::Invocation inv(store, settings);
-  internal::InvocationOutcomeData r = inv.run(handler, input);
+  internal::LocalDurableService service(store);
+  internal::InvocationOutcomeData r =
+      internal::outcomeData(runDurableInvocation(handler, service.invocationInput(input, now), service, o));
   switch (r.end) {
     case internal::InvocationEnd::Succeeded: out.outcome = InvocationOutcome::Succeeded; break;
     case internal::InvocationEnd::Failed:

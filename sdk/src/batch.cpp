@@ -128,7 +128,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   // first, so they are not a prefix by index: every item is looked up.
   if (rec && !flat) {
     for (std::size_t i = 0; i < n; ++i) {
-      const Operation* irec = inv.store().find(itemIds[i]);
+      const Operation* irec = inv.state().find(itemIds[i]);
       if (!irec) continue;
       inv.markVisited(irec->id);
       inv.onReplayedOperation(*irec);
@@ -153,7 +153,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     // Known limit: an item that never calls a durable operation leaves no trace, so it
     // counts as not started until it runs again.
     for (std::size_t i = 0; i < n; ++i) {
-      if (!inv.store().find(operationIdFor(itemStepIds[i] + "-1"))) continue;
+      if (!inv.state().find(operationIdFor(itemStepIds[i] + "-1"))) continue;
       std::unique_ptr<DurableContext> ictx = inv.makeContext(itemStepIds[i], id);
       internal::BranchFrame frame;
       ItemState outcome = ItemState::Active;
@@ -191,7 +191,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
 
   auto runOne = [&](std::size_t i) {
     const std::string& iid = itemIds[i];
-    const Operation* irec = flat ? nullptr : inv.store().find(iid);
+    const Operation* irec = flat ? nullptr : inv.state().find(iid);
     std::optional<std::string> iname = itemName(i);
     if (flat) {
       std::unique_ptr<DurableContext> ictx = inv.makeContext(itemStepIds[i], id);

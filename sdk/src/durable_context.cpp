@@ -3,6 +3,7 @@
 // checkpoint, run and checkpoint again. Awaiting something unresolved suspends.
 #include "rewind/durable_context.hpp"
 #include "rewind/json_text.hpp"
+#include "rewind/service_limits.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -49,7 +50,7 @@ AttemptInfo attemptInfo(const ContextState& st, const OpRef& op, const std::opti
   a.attempt = attempt;
   a.type = OperationType::Step;
   a.parentId = st.parentId;
-  a.startTimestamp = st.inv->store().now();
+  a.startTimestamp = st.inv->now();
   return a;
 }
 
@@ -70,7 +71,7 @@ void endAttempt(Invocation& inv, AttemptInfo& info, const std::optional<ErrorObj
   if (!inv.hasPlugins()) return;
   info.outcome = error ? AttemptOutcome::Failed : AttemptOutcome::Succeeded;
   info.error = error;
-  info.endTimestamp = inv.store().now();
+  info.endTimestamp = inv.now();
   info.nextAttemptDelay = retryDelay;
   inv.notify("onAttemptEnd", [&](Plugin& p) { p.onAttemptEnd(info); });
 }
@@ -152,7 +153,7 @@ OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const 
   OpRef op;
   op.stepId = childStepId(st.prefix, ++st.counter);
   op.id = operationIdFor(op.stepId);
-  op.rec = inv.store().find(op.id);
+  op.rec = inv.state().find(op.id);
   if (op.rec) {
     inv.markVisited(op.id);
     if (op.rec->type != type || op.rec->subType != sub || op.rec->name != name)
@@ -207,7 +208,7 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
     // An at-least-once step left STARTED re-runs without a new START.
     if (status != OperationStatus::Started) inv.checkpoint(update(OperationAction::Start));
     inv.liveWork();
-    const Operation* rec = inv.store().find(op.id);
+    const Operation* rec = inv.state().find(op.id);
     int attempt = rec->stepDetails->attempt;
     StepContext sc(&inv, op.id, attempt);
     bool failed = false;
@@ -258,7 +259,7 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
       }
     }
   }
-  int attempt = inv.store().find(op.id)->stepDetails->attempt;
+  int attempt = inv.state().find(op.id)->stepDetails->attempt;
   RetryDecision decision = decided ? *decided : orDefault(retry)(error, attempt);
   if (decision.shouldRetry) {
     checkDelay(decision.delay, "the retry delay of step", name, op.stepId);
@@ -297,7 +298,7 @@ void DurableContext::waitCore(std::optional<std::string> name, Duration d) {
 
 void DurableContext::waitUntilCore(std::optional<std::string> name, TimePoint t) {
   // Compared before subtracting: a far-off (or far-past) time point must not overflow.
-  const TimePoint now = state_->inv->store().now();
+  const TimePoint now = state_->inv->now();
   const Duration limit{internal::kMaxDelaySeconds};
   Duration secs{1};
   if (t > now + limit)
@@ -330,7 +331,7 @@ std::pair<std::string, std::string> DurableContext::createCallbackCore(std::opti
     if (heartbeat) u.callbackHeartbeatTimeoutSeconds = heartbeat->count();
     inv.checkpoint(std::move(u));
   }
-  const Operation* rec = inv.store().find(op.id);
+  const Operation* rec = inv.state().find(op.id);
   return {op.id, rec->callbackDetails->callbackId};
 }
 
@@ -338,7 +339,7 @@ Payload DurableContext::callbackResultCore(const std::string& opId) {
   Invocation& inv = *state_->inv;
   inv.guard();
   checkNotInStepBody(inv, "awaiting a callback result");
-  const Operation* rec = inv.store().find(opId);
+  const Operation* rec = inv.state().find(opId);
   switch (rec->status) {
     case OperationStatus::Succeeded: return rec->callbackDetails->result;
     case OperationStatus::Failed: {
@@ -442,7 +443,7 @@ Payload DurableContext::waitForConditionCore(
   std::optional<Payload> recorded;
   if (op.rec && op.rec->stepDetails->result) recorded = op.rec->stepDetails->result;
   if (status != OperationStatus::Started) inv.checkpoint(update(OperationAction::Start));
-  int attempt = inv.store().find(op.id)->stepDetails->attempt;
+  int attempt = inv.state().find(op.id)->stepDetails->attempt;
   StepContext sc(&inv, op.id, attempt);
   std::pair<Payload, WaitDecision> outcome;
   inv.liveWork();

@@ -43,8 +43,34 @@ std::uint64_t splitmix64(std::uint64_t x) {
   return x ^ (x >> 31);
 }
 
-Invocation::Invocation(ExecutionStore& store, const InvocationSettings& settings)
-    : store_(store), settings_(settings), startCount_(store.size()), visited_(store.size(), false) {}
+Invocation::Invocation(DurableService& service, DurableExecutionInvocationInput& input,
+                       const InvocationSettings& settings)
+    : service_(service),
+      settings_(settings),
+      arn_(std::move(input.durableExecutionArn)),
+      checkpointToken_(std::move(input.checkpointToken)) {
+  ExecutionState& state = input.initialExecutionState;
+  takeState(state);
+  // A large state comes in pages: the rest is fetched before the handler runs.
+  std::optional<std::string> marker = std::move(state.nextMarker);
+  while (marker && !state.lent) {
+    GetDurableExecutionStateRequest page{arn_, checkpointToken_, std::move(marker), std::nullopt};
+    GetDurableExecutionStateResponse r = service_.getDurableExecutionState(page);
+    owned_.merge(std::move(r.operations));
+    marker = std::move(r.nextMarker);
+  }
+  startCount_ = view_->size();
+  visited_.assign(startCount_, false);
+  request_.durableExecutionArn = arn_;
+}
+
+void Invocation::takeState(ExecutionState& state) {
+  if (state.lent) {
+    view_ = state.lent;
+    return;
+  }
+  if (!state.operations.empty()) owned_.merge(std::move(state.operations));
+}
 
 Invocation* Invocation::current() { return tlsCurrent; }
 
@@ -62,12 +88,12 @@ BranchScheduler& Invocation::scheduler() {
 }
 
 bool Invocation::preexisting(std::string_view id) const {
-  auto idx = store_.indexOf(id);
+  auto idx = view_->indexOf(id);
   return idx && *idx < startCount_;
 }
 
 void Invocation::markVisited(std::string_view id) {
-  auto idx = store_.indexOf(id);
+  auto idx = view_->indexOf(id);
   if (idx && *idx < startCount_) visited_[*idx] = true;
 }
 
@@ -128,12 +154,23 @@ void Invocation::checkpoint(OperationUpdate update) {
     crashed_ = true;
     throw CrashSignal{};
   }
+  request_.checkpointToken = checkpointToken_;
+  request_.updates.clear();
+  request_.updates.push_back(std::move(update));
   try {
-    store_.apply(update);
+    CheckpointDurableExecutionResponse response = service_.checkpointDurableExecution(request_);
+    if (response.checkpointToken) checkpointToken_ = std::move(*response.checkpointToken);
+    takeState(response.newExecutionState);
   } catch (const InvalidCheckpointError&) {
     fail(std::current_exception());
+  } catch (...) {
+    // The service could not take the checkpoint (after the client's own retries): this
+    // invocation cannot go on; Lambda invokes the function again.
+    ErrorInfo e = currentErrorInfo();
+    fail(std::make_exception_ptr(UnrecoverableInvocationError(
+        "rewind.checkpoint.failed", fmt::format("the checkpoint call failed: {}: {}", e.type, e.message))));
   }
-  if (hasPlugins()) afterCheckpoint(update);
+  if (hasPlugins()) afterCheckpoint(request_.updates.front());
   if (fate == CheckpointFate::PersistAndCrash) {
     crashed_ = true;
     throw CrashSignal{};
@@ -154,10 +191,10 @@ void Invocation::log(LogLevel level, std::string_view message, bool replaying, c
                      int attempt) {
   if (replaying && !settings_.handlerConfig.logDuringReplay) return;
   static constexpr const char* kLevels[] = {"DEBUG", "INFO", "WARN", "ERROR"};
-  Json rec{{"timestamp", formatTimestamp(store_.now())},
+  Json rec{{"timestamp", formatTimestamp(now())},
            {"level", kLevels[static_cast<int>(level)]},
            {"message", std::string(message)},
-           {"executionArn", store_.arn()}};
+           {"executionArn", arn_}};
   if (!operationId.empty()) rec["operationId"] = operationId;
   if (attempt > 0) rec["attempt"] = attempt;
   if (hasPlugins()) notify("enrichLogContext", [&](Plugin& p) { p.enrichLogContext(rec); });
@@ -272,15 +309,15 @@ UserFunctionInfo Invocation::userFunctionInfo(const std::string& id, const std::
   info.type = OperationType::Context;
   info.parentId = parentId;
   info.isReplay = isReplay;
-  const Operation* rec = store_.find(id);
-  info.startTimestamp = rec ? rec->startTimestamp : store_.now();
+  const Operation* rec = view_->find(id);
+  info.startTimestamp = rec ? rec->startTimestamp : now();
   return info;
 }
 
 Payload Invocation::runUserFunction(UserFunctionInfo& info, const std::function<Payload()>& fn) {
   notify("onUserFunctionStart", [&](Plugin& p) { p.onUserFunctionStart(info); });
   auto end = [&] {
-    info.endTimestamp = store_.now();
+    info.endTimestamp = now();
     notify("onUserFunctionEnd", [&](Plugin& p) { p.onUserFunctionEnd(info); });
   };
   try {
@@ -312,7 +349,7 @@ void Invocation::onReplayedOperation(const Operation& op) {
 }
 
 void Invocation::afterCheckpoint(const OperationUpdate& update) {
-  const Operation* rec = store_.find(update.id);
+  const Operation* rec = view_->find(update.id);
   if (!rec) return;
   bool firstStart = update.action == OperationAction::Start && (!rec->stepDetails || rec->stepDetails->attempt == 1);
   if (firstStart) {
@@ -325,11 +362,11 @@ void Invocation::afterCheckpoint(const OperationUpdate& update) {
   }
   std::vector<Operation> updated{*rec};
   OperationChangeInfo change;
-  change.executionArn = store_.arn();
+  change.executionArn = arn_;
   change.requestId = settings_.requestId;
   change.updated.push_back(operationInfo(*rec, false));
   change.updatedRecords = &updated;
-  change.operations = &store_.operations();
+  change.operations = &view_->operations();
   notify("onOperationChange", [&](Plugin& p) { p.onOperationChange(change); });
 }
 
@@ -362,6 +399,9 @@ InvocationOutcomeData Invocation::run(const RawHandler& handler, const Payload& 
     } else if (fatal_) {
       try {
         std::rethrow_exception(fatal_);
+      } catch (const UnrecoverableInvocationError&) {
+        out.end = InvocationEnd::InvocationFailed;  // the service failed, not the execution
+        out.error = currentErrorInfo().toObject();
       } catch (...) {
         out.end = InvocationEnd::Failed;
         out.error = currentErrorInfo().toObject();
@@ -405,14 +445,14 @@ InvocationOutcomeData Invocation::run(const RawHandler& handler, const Payload& 
 }
 
 void Invocation::checkVanished(InvocationOutcomeData& outcome) {
-  const auto& ops = store_.operations();
+  const auto& ops = view_->operations();
   for (std::size_t i = 0; i < startCount_; ++i) {
     if (visited_[i]) continue;
     const Operation& op = ops[i];
     if (op.subType == OperationSubType::MapIteration || op.subType == OperationSubType::ParallelBranch) continue;
     if (op.parentId) {
       if (!entered_.count(*op.parentId)) continue;
-      const Operation* parent = store_.find(*op.parentId);
+      const Operation* parent = view_->find(*op.parentId);
       if (parent && (parent->subType == OperationSubType::Map || parent->subType == OperationSubType::Parallel))
         continue;
     }

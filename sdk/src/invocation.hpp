@@ -1,6 +1,7 @@
 // The SDK side of one invocation: replay state, the branch stack used for suspension,
 // the checkpoint seam, and logging. One Invocation lives for exactly one run of the
-// handler from its top; a DurableContext points at it.
+// handler from its top; a DurableContext points at it. It reaches the service only
+// through a DurableService (durable_service.hpp).
 #pragma once
 
 #include <cstdint>
@@ -13,11 +14,14 @@
 #include <unordered_set>
 #include <vector>
 
-#include "execution_store.hpp"
+#include "operation_table.hpp"
 #include "rewind/durable_context.hpp"
+#include "rewind/durable_invocation.hpp"
+#include "rewind/durable_service.hpp"
 #include "rewind/handler.hpp"
-#include "rewind/local_runner.hpp"
+#include "rewind/invocation_hooks.hpp"
 #include "rewind/plugin.hpp"
+#include "rewind/service_limits.hpp"
 
 namespace rwd::internal {
 
@@ -41,26 +45,9 @@ struct ContextState {
   std::vector<Compensation> compensations;
 };
 
-struct InvocationSettings {
-  std::uint64_t seed = 1;
-  HandlerConfig handlerConfig{};
-  std::ostream* logStream = nullptr;
-  std::vector<Json>* logSink = nullptr;
-  BranchScheduler* scheduler = nullptr;
-  CheckpointInterceptor interceptor;
-  std::size_t* checkpointSequence = nullptr;  // counts updates across invocations
-  StepBodyObserver stepBodyObserver;
-  StepResultOverride stepResultOverride;
-  std::vector<Plugin*> plugins;                   // this invocation's plugins, in order
-  std::unordered_set<std::string> completedSinceLast;  // ids made terminal between invocations
-  // Ids made terminal from outside since the last invocation that ended cleanly (not
-  // crashed, not failed as an invocation): what a FLAT batch item may not have seen yet.
-  std::unordered_set<std::string> unseenCompletions;
-  std::unordered_set<std::string>* reportedHookFailures = nullptr;  // execution-wide: report each once
-  // RunnerOptions::interceptExecutionOutcome: the execution's own SUCCEED/FAIL passes the
-  // interceptor after the handler returns (the checker's crash point there).
-  bool interceptOutcome = false;
-  std::string requestId;                                            // this invocation's, for plugin infos
+// One invocation's settings (the public InvocationOptions) plus the plugins it runs with.
+struct InvocationSettings : InvocationOptions {
+  std::vector<Plugin*> plugins;  // this invocation's plugins, in order
 };
 
 enum class InvocationEnd { Succeeded, Failed, Pending, Crashed, InvocationFailed };
@@ -88,12 +75,17 @@ std::uint64_t splitmix64(std::uint64_t x);
 
 class Invocation {
  public:
-  Invocation(ExecutionStore& store, const InvocationSettings& settings);
+  // `input`'s state is the log this invocation replays; a NextMarker is followed with
+  // GetDurableExecutionState here (throws what the service throws).
+  Invocation(DurableService& service, DurableExecutionInvocationInput& input, const InvocationSettings& settings);
 
   // Runs the handler once from its top.
   InvocationOutcomeData run(const RawHandler& handler, const Payload& input);
 
-  ExecutionStore& store() noexcept { return store_; }
+  // The execution's records as this invocation knows them (kept current by checkpoints).
+  const ExecutionStateView& state() const noexcept { return *view_; }
+  TimePoint now() const { return settings_.clock(); }
+  const std::string& arn() const noexcept { return arn_; }
   const InvocationSettings& settings() const noexcept { return settings_; }
 
   // Raises the pending fatal condition (crash, unrecoverable error) or the branch's
@@ -178,8 +170,16 @@ class Invocation {
   [[noreturn]] void needsWork();
   void checkVanished(InvocationOutcomeData& outcome);
 
-  ExecutionStore& store_;
+  // Takes the service's answer: a lent view, or records merged into the owned table.
+  void takeState(ExecutionState& state);
+
+  DurableService& service_;
   const InvocationSettings& settings_;
+  std::string arn_;
+  std::string checkpointToken_;
+  OperationTable owned_;
+  const ExecutionStateView* view_ = &owned_;
+  CheckpointDurableExecutionRequest request_;  // reused: its vector keeps its capacity
   std::size_t startCount_;
   std::vector<bool> visited_;
   std::unordered_set<std::string> entered_;

@@ -22,7 +22,7 @@ std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ULL
 // 64 bits for the operation `opId` of this execution: the runner's seed, the execution
 // ARN and the operation's position (its wire id) decide them; `lane` draws more words.
 std::uint64_t seededWord(internal::Invocation& inv, const std::string& opId, std::uint64_t lane) {
-  std::uint64_t h = fnv1a(opId, fnv1a(inv.store().arn()));
+  std::uint64_t h = fnv1a(opId, fnv1a(inv.arn()));
   return internal::splitmix64(internal::splitmix64(inv.settings().seed ^ h) + lane);
 }
 
@@ -55,7 +55,7 @@ TimePoint DurableContext::nowCore(std::optional<std::string> name) {
       std::move(name),
       [&](StepContext&) -> Payload {
         return internal::jsonSerialize<std::int64_t>(
-            std::chrono::duration_cast<std::chrono::milliseconds>(inv.store().now().time_since_epoch()).count());
+            std::chrono::duration_cast<std::chrono::milliseconds>(inv.now().time_since_epoch()).count());
       },
       RetryStrategy{}, StepSemantics::AtLeastOncePerRetry);
   return TimePoint(std::chrono::milliseconds(internal::jsonDeserialize<std::int64_t>(p)));

@@ -14,11 +14,11 @@
 #include "md5.hpp"
 #include "rewind/batch_result.hpp"
 #include "rewind/error.hpp"
-#include "rewind/local_runner.hpp"
 #include "rewind/operation.hpp"
+#include "rewind/plugin.hpp"
 #include "rewind/time.hpp"
 #include "rewind/json_text.hpp"
-#include "execution_store.hpp"
+#include "rewind/service_limits.hpp"
 
 namespace rwd {
 
@@ -139,17 +139,6 @@ std::optional<BatchItemStatus> batchItemStatusFromString(std::string_view s) {
   for (auto r : {BatchItemStatus::Succeeded, BatchItemStatus::Failed, BatchItemStatus::Started})
     if (toString(r) == s) return r;
   return std::nullopt;
-}
-
-std::string_view toString(ExecutionStatus s) {
-  switch (s) {
-    case ExecutionStatus::Running: return "RUNNING";
-    case ExecutionStatus::Succeeded: return "SUCCEEDED";
-    case ExecutionStatus::Failed: return "FAILED";
-    case ExecutionStatus::TimedOut: return "TIMED_OUT";
-    case ExecutionStatus::Stopped: return "STOPPED";
-  }
-  return "?";
 }
 
 std::string_view toString(InvocationStatus s) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <exception>
 #include <iostream>
+#include <memory>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -200,27 +201,31 @@ Report runRequirement(const Requirement& requirement, const HandlerSet& handlers
   // Logger records also go to stdout, so that they keep their place among the lines
   // plugins print there (see log_records.hpp).
   options.logStream = &std::cout;
-  LocalDurableTestRunner runner(def->handler, options);
-  for (const HandlerDefinition* target : handlers.all()) {
-    if (target->kind == HandlerKind::Function) {
-      runner.registerFunction(target->name, target->function);
-    } else {
-      runner.registerDurableFunction(target->name, target->handler, target->config);
+  // The handler's event is the Input's JSON (absent: null).
+  const Value input = spec.contains("Input") ? spec["Input"] : Value();
+  const std::string inputText = input.dump(-1, ' ', false, Value::error_handler_t::replace);
+  // Invoke targets and callback answers, on a fresh runner.
+  auto prepare = [&](LocalDurableTestRunner& r) {
+    for (const HandlerDefinition* target : handlers.all()) {
+      if (target->kind == HandlerKind::Function) {
+        r.registerFunction(target->name, target->function);
+      } else {
+        r.registerDurableFunction(target->name, target->handler, target->config);
+      }
     }
-  }
+    applyCallbackActions(actions, r);
+  };
+  LocalDurableTestRunner runner(def->handler, options);
   try {
-    applyCallbackActions(actions, runner);
+    prepare(runner);
   } catch (const std::exception& e) {
     return fail(fmt::format("invalid CallbackActions: {}", e.what()));
   }
-
-  // The handler's event is the Input's JSON (absent: null).
-  const Value input = spec.contains("Input") ? spec["Input"] : Value();
   const ExecutionResult* result = nullptr;
   // What the handler and its plugins print on stdout while it runs are log records too.
   StdoutCapture capture;
   try {
-    result = &runner.runPayload(input.dump(-1, ' ', false, Value::error_handler_t::replace));
+    result = &runner.runPayload(inputText);
   } catch (const std::exception& e) {
     capture.release();
     return fail(fmt::format("runner error: {}", e.what()));
@@ -243,9 +248,38 @@ Report runRequirement(const Requirement& requirement, const HandlerSet& handlers
   if (!miss) miss = matchLogs(field("ExpectedLogs"), report.logs, matcher);
   if (miss) return fail(miss->describe());
 
+  if (settings.transport) {
+    // The same execution with every invocation run through the transport: its history
+    // must be the in-process one, event for event.
+    RunnerOptions remoteOptions = options;
+    remoteOptions.logStream = nullptr;
+    const ExecutionResult* remote = nullptr;
+    std::unique_ptr<LocalDurableTestRunner> remoteRunner;
+    try {
+      remoteOptions.invocationExecutor = settings.transport(requirement.id, handlers.origin(requirement.id));
+      remoteRunner = std::make_unique<LocalDurableTestRunner>(def->handler, remoteOptions);
+      prepare(*remoteRunner);
+      remote = &remoteRunner->runPayload(inputText);
+    } catch (const std::exception& e) {
+      return fail(fmt::format("through the {} transport: {}", settings.transportName, e.what()));
+    }
+    Value history(historyToJson(remote->getHistoryEvents()));
+    if (history != report.history) {
+      std::size_t i = 0;
+      while (i < history.size() && i < report.history.size() && history[i] == report.history[i]) ++i;
+      return fail(fmt::format("through the {} transport the history differs at event {}: {} (in process: {})",
+                              settings.transportName, i, i < history.size() ? history[i].dump() : "none",
+                              i < report.history.size() ? report.history[i].dump() : "none"));
+    }
+    if (std::string(toString(remote->getStatus())) != report.status || remote->getResultPayload() != report.result)
+      return fail(fmt::format("through the {} transport the execution ended {} (in process: {})", settings.transportName,
+                              toString(remote->getStatus()), report.status));
+  }
+
   report.verdict = Verdict::Pass;
   report.message =
       fmt::format("{} invocation(s), {} events", result->getInvocations().size(), result->getHistoryEvents().size());
+  if (settings.transport) report.message += fmt::format(", the same through the {} transport", settings.transportName);
   return report;
 }
 

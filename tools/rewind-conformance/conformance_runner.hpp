@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@
 #include "rewind/plugin.hpp"
 #include "value.hpp"
 
+#include "rewind/local_runner.hpp"
+
 namespace rwd {
 class LocalDurableTestRunner;
 }
@@ -27,9 +30,17 @@ namespace rwd::conformance {
 enum class Verdict { Pass, Fail, Skip, NotImplemented, OptionalFailed };
 std::string_view toString(Verdict v);  // PASS, FAIL, SKIP, NOT-IMPLEMENTED, OPTIONAL-FAILED
 
+// Runs a requirement's invocations elsewhere (a transport: a bootstrap process behind the
+// Lambda Runtime API): the executor for the handler `id` of library `origin`.
+using TransportFactory = std::function<InvocationExecutor(const std::string& id, const std::string& origin)>;
+
 struct RunSettings {
   std::uint64_t seed = 7;  // the runner's seed (ids, jitter) and the Variables' generator
   PluginList plugins;      // registered after the handler's own (--plugin, DURABLE_EXECUTION_PLUGINS)
+  // When set, each requirement that ran also runs through the transport, and fails
+  // unless its history, status and result equal the in-process run's.
+  TransportFactory transport;
+  std::string transportName;  // for messages
 };
 
 struct Report {

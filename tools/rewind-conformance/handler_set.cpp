@@ -7,6 +7,11 @@
 
 namespace rwd::conformance {
 
+std::string HandlerSet::origin(std::string_view id) const {
+  auto it = byName_.find(id);
+  return it == byName_.end() ? std::string() : it->second.second;
+}
+
 void HandlerSet::add(const HandlerRegistry& registry, const std::string& origin) {
   for (const HandlerDefinition& def : registry.all()) {
     auto [it, inserted] = byName_.try_emplace(def.name, &def, origin);

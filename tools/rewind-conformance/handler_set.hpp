@@ -22,6 +22,8 @@ class HandlerSet {
   // The durable handler registered under `id`, or nullptr.
   const HandlerDefinition* handler(std::string_view id) const;
   const std::vector<const HandlerDefinition*>& all() const noexcept { return all_; }
+  // The library that registered `id` (empty when none did).
+  std::string origin(std::string_view id) const;
 
  private:
   std::map<std::string, std::pair<const HandlerDefinition*, std::string>, std::less<>> byName_;

@@ -16,6 +16,9 @@
 #include <fmt/format.h>
 
 #include "../handler_library.hpp"
+#ifdef REWIND_CONFORMANCE_TRANSPORTS
+#include "conformance_transport.hpp"
+#endif
 #include "conformance_runner.hpp"
 #include "handler_set.hpp"
 #include "requirement.hpp"
@@ -60,6 +63,16 @@ int main(int argc, char** argv) {
                  "load a plugin library (REWIND_PLUGIN) and register its plugin with every handler; repeatable. "
                  "Libraries named in DURABLE_EXECUTION_PLUGINS (comma-separated) are loaded first");
   app.add_flag("-v,--verbose", verbose, "print the actual history, result and logs of failing requirements");
+  std::string transport = "in-process";
+#ifdef REWIND_CONFORMANCE_TRANSPORTS
+  std::string bootstrap = REWIND_TEST_BOOTSTRAP;
+  app.add_option("--transport", transport,
+                 "also run each requirement through a transport and require the in-process history: json "
+                 "(the durable API's JSON in process) or lambda (a bootstrap process, Runtime API and durable API "
+                 "over HTTP on 127.0.0.1)")
+      ->capture_default_str();
+  app.add_option("--bootstrap", bootstrap, "the bootstrap executable of --transport lambda")->capture_default_str();
+#endif
   CLI11_PARSE(app, argc, argv);
 
   rwd::conformance::HandlerSet handlers;
@@ -92,9 +105,23 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  rwd::conformance::RunSettings settings;
+  settings.seed = seed;
+  settings.plugins = plugins;
+  if (transport != "in-process") {
+#ifdef REWIND_CONFORMANCE_TRANSPORTS
+    try {
+      settings.transport = rwd::testing::makeConformanceTransport(transport, handlers, seed, bootstrap);
+      settings.transportName = transport;
+    } catch (const std::exception& e) {
+      std::cerr << "rewind-conformance: " << e.what() << '\n';
+      return 2;
+    }
+#endif
+  }
   std::size_t passed = 0, failed = 0, skipped = 0;
   for (const auto& requirement : requirements) {
-    Report r = rwd::conformance::runRequirement(requirement, handlers, {.seed = seed, .plugins = plugins});
+    Report r = rwd::conformance::runRequirement(requirement, handlers, settings);
     switch (r.verdict) {
       case Verdict::Pass:
         ++passed;

@@ -22,8 +22,10 @@
 #include <string_view>
 #include <vector>
 
+#include "rewind/detached_service.hpp"
 #include "rewind/durable_context.hpp"
 #include "rewind/handler.hpp"
+#include "rewind/invocation_hooks.hpp"
 #include "rewind/operation.hpp"
 #include "rewind/serdes.hpp"
 #include "rewind/time.hpp"
@@ -47,36 +49,6 @@ struct InvocationRecord {
   std::optional<ErrorObject> error;
 };
 
-// Chooses which runnable batch item runs next within an invocation. Default: lowest index.
-class BranchScheduler {
- public:
-  virtual ~BranchScheduler() = default;
-  virtual std::size_t pick(const std::vector<std::size_t>& runnable) = 0;
-};
-
-// Crash-injection seam: decides the fate of each checkpoint update.
-enum class CheckpointFate { Persist, DropAndCrash, PersistAndCrash };
-using CheckpointInterceptor = std::function<CheckpointFate(const OperationUpdate& update, std::size_t sequence)>;
-
-// A step body (or a waitForCondition poll) the runtime is about to run: its positional
-// id, name, attempt and the step's declared semantics, so that an observer can judge an
-// AtMostOncePerRetry step as such without being told its name. The references are valid
-// for the observer call only.
-struct StepBodyStart {
-  const std::string& stepId;
-  const std::optional<std::string>& name;
-  int attempt = 0;
-  StepSemantics semantics = StepSemantics::AtLeastOncePerRetry;  // polls: AtLeastOncePerRetry
-  OperationSubType subType = OperationSubType::Step;             // Step or WaitForCondition
-};
-
-// Observes step-body executions as the runtime starts them (for exactly-once accounting).
-using StepBodyObserver = std::function<void(const StepBodyStart& body)>;
-
-// Replaces a step body's serialized result before it is checkpointed (the checker's
-// legal-variation reference runs feed a resumed run's values through this).
-using StepResultOverride = std::function<Payload(const std::string& stepId, int attempt, const Payload& result)>;
-
 // ---- Invocations run elsewhere (RunnerOptions::invocationExecutor) -------------------
 //
 // The runner is the service: it owns the records, the clock and the timers. By default
@@ -93,6 +65,10 @@ struct InvocationRequest {
   std::string requestId;
   TimePoint start{};
   Payload input;
+  // For an executor that runs the SDK itself elsewhere (a bootstrap process behind the
+  // Lambda Runtime API): the service side of this invocation over a copy of the records.
+  // Return its appliedUpdates() as the response's updates (fate Persist).
+  std::function<std::unique_ptr<DetachedDurableService>()> detach;
 };
 
 // One checkpoint update as it reached the checkpoint seam, and its fate there.

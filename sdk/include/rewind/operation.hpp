@@ -68,6 +68,11 @@ struct ChainedInvokeDetails {
   Boxed<ErrorObject> error;
 };
 
+// The EXECUTION operation's details: the handler's input.
+struct ExecutionDetails {
+  std::optional<std::string> inputPayload;
+};
+
 struct ContextDetails {
   bool replayChildren = false;
   std::optional<std::string> result;
@@ -91,6 +96,7 @@ struct Operation {
   Boxed<CallbackDetails> callbackDetails;
   Boxed<ChainedInvokeDetails> chainedInvokeDetails;
   Boxed<ContextDetails> contextDetails;
+  Boxed<ExecutionDetails> executionDetails;  // EXECUTION only
 };
 
 // One update of a checkpoint call.

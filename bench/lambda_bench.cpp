@@ -23,12 +23,10 @@ void runSteps(benchmark::State& state, bool throughLambda) {
   const int n = static_cast<int>(state.range(0));
   const rwd::HandlerDefinition& def = sequentialSteps();
   std::unique_ptr<rwd::testing::LambdaTestServer> server;
-  std::unique_ptr<rwd::testing::BootstrapProcess> bootstrap;
   if (throughLambda) {
     server = std::make_unique<rwd::testing::LambdaTestServer>();
-    std::vector<std::string> env = server->environment("sequential-steps");
-    env.push_back(std::string("REWIND_HANDLER_LIBRARY=") + REWIND_TRANSPORT_HANDLERS);
-    bootstrap = std::make_unique<rwd::testing::BootstrapProcess>(REWIND_TEST_BOOTSTRAP, env);
+    server->runFunction(REWIND_TEST_BOOTSTRAP, "sequential-steps",
+                        {std::string("REWIND_HANDLER_LIBRARY=") + REWIND_TRANSPORT_HANDLERS});
   }
   const std::string input = rwd::Json{{"n", n}}.dump();
   for (auto _ : state) {

@@ -24,6 +24,8 @@
 namespace rwd::lambda {
 namespace {
 
+constexpr int kCrashExitCode = 1;
+
 std::string durableNames(const HandlerRegistry& registry) {
   std::string names;
   for (const auto& def : registry.all()) {
@@ -72,7 +74,13 @@ InvocationReply runOne(const HandlerDefinition& handler, const RuntimeInvocation
   options.logStream = &std::cout;  // Lambda ships stdout to CloudWatch Logs
   InvocationResult result = runDurableInvocation(handler.handler, std::move(input), service, options);
   std::cout.flush();
-  if (result.end == InvocationResult::End::InvocationFailed || result.end == InvocationResult::End::Crashed) {
+  if (result.end == InvocationResult::End::Crashed) {
+    // rwd::testing::simulateProcessCrash(): the process dies here, as a real crash would;
+    // Lambda then reports Runtime.ExitError and starts a fresh environment.
+    std::cerr.flush();
+    std::_Exit(kCrashExitCode);
+  }
+  if (result.end == InvocationResult::End::InvocationFailed) {
     RuntimeError error{"Rewind.InvocationFailed", "the invocation failed"};
     if (result.output.error) {
       if (!result.output.error->errorType.empty()) error.errorType = result.output.error->errorType;

@@ -1,6 +1,7 @@
 // rewind-conformance's transports.
 #include "conformance_transport.hpp"
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 
@@ -20,15 +21,15 @@ conformance::TransportFactory makeConformanceTransport(const std::string& name, 
   }
   if (name == "lambda") {
     return [seed, bootstrap](const std::string& id, const std::string& origin) -> InvocationExecutor {
-      auto server = std::make_shared<LambdaTestServer>();
-      std::vector<std::string> env = server->environment(id);
-      env.push_back("REWIND_HANDLER_LIBRARY=" + origin);
-      env.push_back("REWIND_SEED=" + std::to_string(seed));
-      auto process = std::make_shared<BootstrapProcess>(bootstrap, env);
+      // One function per requirement; the server starts its bootstrap and starts it
+      // again after a crash (1.17's step exits the process), as Lambda does.
+      LambdaTestServerOptions options;
+      options.invocationTimeout = std::chrono::seconds(30);
+      auto server = std::make_shared<LambdaTestServer>(options);
+      server->runFunction(bootstrap, id, {"REWIND_HANDLER_LIBRARY=" + origin, "REWIND_SEED=" + std::to_string(seed)});
       InvocationExecutor inner = server->executor();
-      // The executor owns the server and the process: both end with the runner (in either
-      // order: a stopped server ends the bootstrap's long poll, SIGTERM ends the process).
-      return [server, process, inner](const InvocationRequest& r, const InProcessInvocation& p) { return inner(r, p); };
+      // The executor owns the server (and through it the process): both end with the runner.
+      return [server, inner](const InvocationRequest& r, const InProcessInvocation& p) { return inner(r, p); };
     };
   }
   throw std::invalid_argument("unknown transport '" + name + "' (json, lambda)");

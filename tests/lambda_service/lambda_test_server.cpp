@@ -9,6 +9,7 @@
 
 #include <httplib.h>
 
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
@@ -29,6 +30,7 @@ struct LambdaTestServer::Pending {
   std::unique_ptr<DetachedDurableService> service;
   bool handedOut = false;
   bool done = false;
+  std::uint64_t generation = 0;  // of the process that took it
   InvocationResponse::End end = InvocationResponse::End::Crashed;
   Payload result;
   std::optional<ErrorObject> error;
@@ -47,6 +49,9 @@ void serviceError(httplib::Response& res, int status, const char* type, const st
 LambdaTestServer::LambdaTestServer(LambdaTestServerOptions options)
     : options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {
   routes();
+  // A response goes out in two writes (headers, body): without TCP_NODELAY, Nagle holds
+  // the body until the client's delayed ACK, ~40 ms per request with libcurl.
+  http_->set_tcp_nodelay(true);
   port_ = http_->bind_to_any_port("127.0.0.1");
   if (port_ <= 0) throw std::runtime_error("[rewind.test_server.bind] cannot bind a port on 127.0.0.1");
   // The socket listens from bind_to_any_port on: clients may connect before accept() runs.
@@ -57,10 +62,86 @@ LambdaTestServer::~LambdaTestServer() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    // The bootstrap's long poll gets 503 and it ends by itself; SIGTERM ends one that is
+    // still busy. Its reaper thread collects it.
+    if (functionPid_ > 0) ::kill(functionPid_, SIGTERM);
   }
   cv_.notify_all();
   http_->stop();
   if (thread_.joinable()) thread_.join();
+  for (std::thread& t : reapers_) t.join();
+}
+
+void LambdaTestServer::runFunction(std::string path, const std::string& handler,
+                                   std::vector<std::string> extraEnvironment) {
+  std::vector<std::string> env = environment(handler);
+  env.insert(env.end(), std::make_move_iterator(extraEnvironment.begin()),
+             std::make_move_iterator(extraEnvironment.end()));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (function_) throw std::logic_error("[rewind.test_server.function_set] runFunction was already called");
+  function_ = Function{std::move(path), std::move(env)};
+}
+
+int LambdaTestServer::functionStarts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return functionStarts_;
+}
+
+int LambdaTestServer::functionExits() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return functionExits_;
+}
+
+void LambdaTestServer::startFunctionLocked() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) env.emplace_back(*e);
+  env.insert(env.end(), function_->environment.begin(), function_->environment.end());
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string exe = function_->path;
+  char* argv[] = {exe.data(), nullptr};
+  // Lambda ships the function's stdout to CloudWatch: here it joins the test's stderr,
+  // so that it cannot mix with a tool's report on stdout.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0)
+    throw std::runtime_error(
+        fmt::format("[rewind.test_server.spawn] cannot start {}: {}", function_->path, std::strerror(rc)));
+  functionPid_ = pid;
+  ++generation_;
+  currentTook_ = false;
+  ++functionStarts_;
+  reapers_.emplace_back([this, pid, gen = generation_] { reap(pid, gen); });
+}
+
+void LambdaTestServer::reap(int pid, std::uint64_t generation) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++functionExits_;
+    lastExit_ = WIFEXITED(status)     ? fmt::format("exit status {}", WEXITSTATUS(status))
+                : WIFSIGNALED(status) ? fmt::format("signal {}", WTERMSIG(status))
+                                      : std::string("unknown status");
+    if (functionPid_ == pid) functionPid_ = -1;
+    for (auto& [id, p] : running_) {
+      if (!p->handedOut || p->generation != generation || p->done) continue;
+      // As Lambda reports a runtime that died mid-invocation.
+      p->end = InvocationResponse::End::Crashed;
+      p->error = ErrorObject{"Runtime.ExitError",
+                             fmt::format("RequestId: {} Error: Runtime exited with error: {}", id, lastExit_),
+                             std::nullopt, std::nullopt};
+      p->done = true;
+    }
+    if (generation == generation_ && !currentTook_ && !stopping_) ++deathsBeforeTaking_;
+  }
+  cv_.notify_all();
 }
 
 std::vector<std::string> LambdaTestServer::environment(const std::string& handler) const {
@@ -112,14 +193,41 @@ InvocationResponse LambdaTestServer::runInvocation(const InvocationRequest& requ
   queue_.push_back(p);
   running_[p->requestId] = p;
   cv_.notify_all();
-  bool finished = cv_.wait_for(lock, options_.invocationTimeout, [&] { return p->done || stopping_; });
-  running_.erase(p->requestId);
-  if (current_ == p) current_.reset();
-  std::erase(queue_, p);
+  auto forget = [&] {
+    running_.erase(p->requestId);
+    if (current_ == p) current_.reset();
+    std::erase(queue_, p);
+  };
+  const auto deadline = std::chrono::steady_clock::now() + options_.invocationTimeout;
+  bool timedOut = false;
+  while (!p->done && !stopping_) {
+    if (function_ && functionPid_ < 0 && !p->handedOut) {
+      if (deathsBeforeTaking_ >= 2) {
+        forget();
+        throw std::runtime_error(
+            fmt::format("[rewind.test_server.function_wont_start] {} exited ({}) {} times in a row before taking an "
+                        "invocation{}",
+                        function_->path, lastExit_, deathsBeforeTaking_,
+                        initError_.empty() ? std::string() : "; its init error: " + initError_));
+      }
+      startFunctionLocked();  // a cold start, or Lambda's fresh environment after a crash
+    }
+    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && !p->done) {
+      timedOut = true;
+      break;
+    }
+  }
+  if (timedOut && function_ && functionPid_ > 0 && p->handedOut) ::kill(functionPid_, SIGKILL);  // reaped later
+  forget();
   InvocationResponse resp;
   for (const OperationUpdate& u : p->service->appliedUpdates()) resp.updates.push_back({u, CheckpointFate::Persist});
-  if (!finished || !p->done) {
-    resp.end = InvocationResponse::End::Crashed;  // the bootstrap died or hung
+  if (!p->done) {
+    // Hung (timed out, its process killed), never taken, or the server is stopping.
+    resp.end = InvocationResponse::End::Crashed;
+    resp.error = ErrorObject{"Sandbox.Timedout",
+                             fmt::format("RequestId: {} Error: Task timed out after {} ms", p->requestId,
+                                         options_.invocationTimeout.count()),
+                             std::nullopt, std::nullopt};
     return resp;
   }
   resp.end = p->end;
@@ -132,14 +240,19 @@ void LambdaTestServer::routes() {
   httplib::Server& s = *http_;
   s.Get("/2018-06-01/runtime/invocation/next", [this](const httplib::Request&, httplib::Response& res) {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return !queue_.empty() || stopping_; });
-    if (stopping_) {
+    // A long poll of a process that has died since (a newer one was started) gets nothing.
+    const std::uint64_t generation = generation_;
+    cv_.wait(lock, [&] { return !queue_.empty() || stopping_ || generation != generation_; });
+    if (stopping_ || generation != generation_) {
       res.status = 503;
       return;
     }
     std::shared_ptr<Pending> p = queue_.front();
     queue_.pop_front();
     p->handedOut = true;
+    p->generation = generation;
+    deathsBeforeTaking_ = 0;
+    currentTook_ = true;
     current_ = p;
     auto ms = [](TimePoint t) { return std::to_string(t.time_since_epoch().count()); };
     res.set_header("Lambda-Runtime-Aws-Request-Id", p->requestId);
@@ -201,6 +314,14 @@ void LambdaTestServer::routes() {
   s.Post("/2018-06-01/runtime/init/error", [this](const httplib::Request& req, httplib::Response& res) {
     {
       std::lock_guard<std::mutex> lock(mu_);
+      initError_ = req.body;
+      // A supervised function exits after its init error: the next start tries again
+      // (as Lambda does), and two in a row end the run. Without one, the error ends the
+      // invocations waiting for the process.
+      if (function_) {
+        res.status = 202;
+        return;
+      }
       for (auto& [id, p] : running_) {
         if (p->done) continue;
         p->end = InvocationResponse::End::InvocationFailed;
@@ -275,29 +396,6 @@ void LambdaTestServer::routes() {
       serviceError(res, 400, "InvalidParameterValueException", e.what());
     }
   });
-}
-
-BootstrapProcess::BootstrapProcess(const std::string& path, const std::vector<std::string>& environment) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e; ++e) env.emplace_back(*e);
-  env.insert(env.end(), environment.begin(), environment.end());
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::string exe = path;
-  char* argv[] = {exe.data(), nullptr};
-  pid_t pid = -1;
-  int rc = posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv, envp.data());
-  if (rc != 0)
-    throw std::runtime_error(fmt::format("[rewind.test_server.spawn] cannot start {}: {}", path, std::strerror(rc)));
-  pid_ = pid;
-}
-
-BootstrapProcess::~BootstrapProcess() {
-  if (pid_ <= 0) return;
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  ::waitpid(pid_, &status, 0);
 }
 
 }  // namespace rwd::testing

@@ -4,11 +4,18 @@
 // the runner's.
 //
 //   rwd::testing::LambdaTestServer server;
+//   server.runFunction(bootstrapPath, "hello");       // started (and restarted) as Lambda does
 //   rwd::RunnerOptions o;
 //   o.invocationExecutor = server.executor();
-//   rwd::testing::BootstrapProcess bootstrap(path, server.environment("hello"));
 //   rwd::LocalDurableTestRunner runner(handler, o);   // `handler` only names the execution
 //   runner.run(event);                                // invocations run in the bootstrap
+//
+// The function's process: as Lambda, the server starts the bootstrap when an invocation
+// arrives and none is running, and again after it exited or was killed. A process that
+// exits during an invocation ends that invocation as Crashed (Runtime.ExitError) at once;
+// an invocation that outlives invocationTimeout has its process killed (SIGKILL) and ends
+// Crashed too: nothing waits forever. A process that dies twice in a row before taking an
+// invocation makes the executor throw [rewind.test_server.function_wont_start].
 //
 // Runtime API (2018-06-01): GET /runtime/invocation/next (headers
 // Lambda-Runtime-Aws-Request-Id, -Deadline-Ms, -Invoked-Function-Arn, -Trace-Id, and the
@@ -42,7 +49,8 @@ class Server;
 namespace rwd::testing {
 
 struct LambdaTestServerOptions {
-  // How long an invocation may take before it counts as crashed (a dead bootstrap).
+  // How long an invocation may take before its process is killed and it counts as
+  // crashed (a hung bootstrap; a dead one is noticed at once).
   std::chrono::milliseconds invocationTimeout{60000};
   std::string functionName = "rewind-test";
   WireLog* log = nullptr;     // every message, as JSON
@@ -64,6 +72,13 @@ class LambdaTestServer {
   // Runs each invocation through the Runtime API queue (the runner's executor).
   InvocationExecutor executor();
 
+  // The function this server runs: the executable `path` with environment(handler) plus
+  // `extraEnvironment` (NAME=value), its stdout sent to stderr. Started on demand and
+  // restarted after it exits (see the top of this file). Call once, before invocations.
+  void runFunction(std::string path, const std::string& handler, std::vector<std::string> extraEnvironment = {});
+  int functionStarts() const;  // processes started so far (1 + restarts)
+  int functionExits() const;   // processes that exited or were killed while the server ran
+
   // Answers the next `n` checkpoint calls with 500 (before applying them).
   void failNextCheckpoints(int n);
   int checkpointCalls() const;
@@ -74,6 +89,10 @@ class LambdaTestServer {
   struct Pending;
   InvocationResponse runInvocation(const InvocationRequest& request);
   void routes();
+  // With mu_ held: starts the function's process and its reaper thread.
+  void startFunctionLocked();
+  // The reaper: waits for `pid` to end, then ends the invocation it had taken.
+  void reap(int pid, std::uint64_t generation);
 
   LambdaTestServerOptions options_;
   std::unique_ptr<httplib::Server> http_;
@@ -90,20 +109,22 @@ class LambdaTestServer {
   int checkpointCalls_ = 0;
   int stateCalls_ = 0;
   std::vector<std::string> clientTokens_;
-};
 
-// A bootstrap executable run as a child process with extra environment variables;
-// terminated (SIGTERM, then reaped) when destroyed.
-class BootstrapProcess {
- public:
-  BootstrapProcess(const std::string& path, const std::vector<std::string>& environment);
-  ~BootstrapProcess();
-  BootstrapProcess(const BootstrapProcess&) = delete;
-  BootstrapProcess& operator=(const BootstrapProcess&) = delete;
-  int pid() const noexcept { return pid_; }
-
- private:
-  int pid_ = -1;
+  // The supervised function (runFunction).
+  struct Function {
+    std::string path;
+    std::vector<std::string> environment;
+  };
+  std::optional<Function> function_;
+  int functionPid_ = -1;          // -1: no process alive
+  std::uint64_t generation_ = 0;  // bumped when a process starts; a long poll of an older one gets nothing
+  int functionStarts_ = 0;
+  int functionExits_ = 0;
+  bool currentTook_ = false;    // the newest process has taken an invocation
+  int deathsBeforeTaking_ = 0;  // consecutive processes that died without taking an invocation
+  std::string lastExit_;        // how the last process ended
+  std::string initError_;       // the last /runtime/init/error body
+  std::vector<std::thread> reapers_;
 };
 
 }  // namespace rwd::testing

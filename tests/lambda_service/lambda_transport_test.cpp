@@ -3,6 +3,7 @@
 // the in-process runner's.
 #include <gtest/gtest.h>
 
+#include <exception>
 #include <string>
 
 #include "handler_library.hpp"
@@ -27,16 +28,14 @@ const rwd::HandlerDefinition& handlerNamed(const std::string& name) {
   return lib->durableHandler(name);
 }
 
-Outcome run(const std::string& name, rwd::testing::LambdaTestServer* server) {
+Outcome run(const std::string& name, rwd::testing::LambdaTestServer* server,
+            const std::string& bootstrap = REWIND_TEST_BOOTSTRAP) {
   rwd::RunnerOptions o;
   o.seed = 11;
-  std::unique_ptr<rwd::testing::BootstrapProcess> bootstrap;
   if (server) {
     o.invocationExecutor = server->executor();
-    std::vector<std::string> env = server->environment(name);
-    env.push_back(std::string("REWIND_HANDLER_LIBRARY=") + REWIND_TRANSPORT_HANDLERS);
-    env.push_back("REWIND_SEED=11");
-    bootstrap = std::make_unique<rwd::testing::BootstrapProcess>(REWIND_TEST_BOOTSTRAP, env);
+    server->runFunction(bootstrap, name,
+                        {std::string("REWIND_HANDLER_LIBRARY=") + REWIND_TRANSPORT_HANDLERS, "REWIND_SEED=11"});
   }
   rwd::LocalDurableTestRunner runner(handlerNamed(name).handler, o);
   runner.onCallback("approve", rwd::CallbackResponse::successJson("yes").after(30s));
@@ -83,6 +82,38 @@ TEST(LambdaTransportTest, AFailedCheckpointCallIsRetriedWithTheSameClientToken) 
   EXPECT_FALSE(tokens[0].empty());
   EXPECT_EQ(tokens[0], tokens[1]);  // the retry of the failed call
   EXPECT_NE(tokens[1], tokens[2]);
+}
+
+TEST(LambdaTransportTest, ABootstrapThatExitsMidInvocationIsStartedAgainAndTheHistoryIsTheSame) {
+  Outcome local = run("crashes-once", nullptr);
+  rwd::testing::LambdaTestServer server;
+  Outcome remote = run("crashes-once", &server);
+  EXPECT_EQ(remote.status, "SUCCEEDED");
+  EXPECT_EQ(remote.history.dump(1), local.history.dump(1));
+  EXPECT_NE(remote.history.dump().find("Runtime.ExitError"), std::string::npos);
+  EXPECT_EQ(server.functionStarts(), 2);  // the cold start, and a fresh process after the exit
+  EXPECT_GE(server.functionExits(), 1);
+}
+
+TEST(LambdaTransportTest, AHungInvocationIsKilledAtTheTimeoutAndTheFunctionStartedAgain) {
+  rwd::testing::LambdaTestServerOptions options;
+  options.invocationTimeout = 300ms;  // the hang is the first attempt's; the rest takes milliseconds
+  rwd::testing::LambdaTestServer server(options);
+  Outcome remote = run("hangs-once", &server);
+  EXPECT_EQ(remote.status, "SUCCEEDED");
+  EXPECT_EQ(remote.result, "\"unstuck\"");
+  EXPECT_EQ(server.functionStarts(), 2);
+}
+
+TEST(LambdaTransportTest, AFunctionThatCannotStartIsAnErrorNotAHang) {
+  rwd::testing::LambdaTestServer server;
+  try {
+    run("every-kind", &server, "/bin/false");
+    FAIL() << "the run should have thrown";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("[rewind.test_server.function_wont_start]"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(server.functionStarts(), 2);
 }
 
 }  // namespace

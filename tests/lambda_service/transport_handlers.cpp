@@ -1,5 +1,7 @@
 // Handlers the transport tests run, in process and in a bootstrap process (loaded by
 // name from this library): every kind of operation, a failure, many records.
+#include <unistd.h>
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -60,6 +62,32 @@ int manyRecords(const Json&, DurableContext& ctx) {
   return sum;
 }
 
+// An at-most-once step whose first attempt kills the process (in process: the runner's
+// simulated crash; in a bootstrap: the process exits). The next invocation finds it
+// STARTED, the retry runs attempt 2.
+std::string crashesOnce(const Json&, DurableContext& ctx) {
+  return ctx.step("fragile",
+                  [](rwd::StepContext& sc) -> std::string {
+                    if (sc.attempt() == 1) rwd::testing::simulateProcessCrash();
+                    return "survived";
+                  },
+                  {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 2}),
+                   .semantics = rwd::StepSemantics::AtMostOncePerRetry});
+}
+
+// As crashesOnce, but the first attempt hangs (only ever run in a bootstrap process: the
+// test server's invocation timeout kills it).
+std::string hangsOnce(const Json&, DurableContext& ctx) {
+  return ctx.step("stuck",
+                  [](rwd::StepContext& sc) -> std::string {
+                    if (sc.attempt() == 1)
+                      for (;;) ::pause();
+                    return "unstuck";
+                  },
+                  {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 2}),
+                   .semantics = rwd::StepSemantics::AtMostOncePerRetry});
+}
+
 // {"n": N} sequential steps in one invocation (the benchmarks' workflow).
 int sequentialSteps(const Json& input, DurableContext& ctx) {
   int n = input.value("n", 100), sum = 0;
@@ -73,3 +101,5 @@ REWIND_HANDLER("sequential-steps", sequentialSteps);
 REWIND_HANDLER("every-kind", everyKind);
 REWIND_HANDLER("failing", failing);
 REWIND_HANDLER("many-records", manyRecords);
+REWIND_HANDLER("crashes-once", crashesOnce);
+REWIND_HANDLER("hangs-once", hangsOnce);

@@ -69,6 +69,77 @@ std::size_t updateBytes(const OperationUpdate& u) {
 
 }  // namespace
 
+namespace {
+
+// The checks of one update on its own (everything but the checkpoint-wide ones); adds its
+// size to `total` and returns its record (null: none yet, or an EXECUTION update), so
+// that applying it needs no second lookup.
+const Operation* validateUpdate(const OperationUpdate& u, const ExecutionStore& store, std::size_t& total) {
+  std::size_t bytesOfError = u.error ? errorBytes(*u.error) : 0;
+  total += updateBytes(u) + bytesOfError;
+  if (!validId(u.id)) reject(u, "bad_id", "an Id must be 1-64 characters of [A-Za-z0-9_-]");
+  if (u.name && (u.name->empty() || u.name->size() > 256))
+    reject(u, "bad_name", fmt::format("a Name must be 1-256 characters, got {}", u.name->size()));
+  if (u.name && !isValidUtf8(*u.name))
+    reject(u, "bad_name", fmt::format("a Name must be UTF-8 text, got {}", dumpJson(Json(*u.name))));
+  if (!allowed(u.type, u.action))
+    reject(u, "bad_action", fmt::format("{} is not an action of {}", toString(u.action), toString(u.type)));
+  if (u.parentId) {
+    const Operation* p = store.find(*u.parentId);
+    if (!p) reject(u, "unknown_parent", fmt::format("ParentId {} does not exist", *u.parentId));
+    if (p->type != OperationType::Context)
+      reject(u, "parent_not_context", fmt::format("ParentId {} is a {}, not a CONTEXT", *u.parentId, toString(p->type)));
+  }
+  if (u.action == OperationAction::Fail && u.payload) reject(u, "fail_with_payload", "FAIL carries a payload");
+  if (u.action == OperationAction::Fail && !u.error && u.type != OperationType::Execution)
+    reject(u, "fail_without_error", "FAIL carries no error (a failed record is replayed as its error)");
+  if (u.waitSeconds && (*u.waitSeconds < 1 || *u.waitSeconds > kMaxDelaySeconds))
+    reject(u, "bad_duration", fmt::format("WaitSeconds {} is outside 1-{}", *u.waitSeconds, kMaxDelaySeconds));
+  if (u.nextAttemptDelaySeconds && (*u.nextAttemptDelaySeconds < 1 || *u.nextAttemptDelaySeconds > kMaxDelaySeconds))
+    reject(u, "bad_duration",
+           fmt::format("NextAttemptDelaySeconds {} is outside 1-{}", *u.nextAttemptDelaySeconds, kMaxDelaySeconds));
+  if (u.type == OperationType::Wait && u.action == OperationAction::Start && !u.waitSeconds)
+    reject(u, "bad_duration", "WAIT START without WaitSeconds");
+  for (const auto& t : {u.callbackTimeoutSeconds, u.callbackHeartbeatTimeoutSeconds})
+    if (t && (*t < 0 || *t > kMaxCallbackTimeoutSeconds))
+      reject(u, "bad_duration", fmt::format("a callback timeout of {} s is outside 0-{}", *t, kMaxCallbackTimeoutSeconds));
+  if (u.action == OperationAction::Succeed && u.error) reject(u, "succeed_with_error", "SUCCEED carries an error");
+  if (u.action == OperationAction::Retry && !u.nextAttemptDelaySeconds)
+    reject(u, "retry_without_options", "RETRY without StepOptions");
+  if (bytesOfError > kMaxErrorBytes)
+    reject(u, "error_too_large",
+           fmt::format("the error payload is {} bytes, over the {}-byte limit", bytesOfError, kMaxErrorBytes));
+  if (u.type == OperationType::Execution) return nullptr;
+  const Operation* rec = store.find(u.id);
+  switch (u.action) {
+    case OperationAction::Start:
+      if (rec && !(u.type == OperationType::Step && rec->status == OperationStatus::Ready))
+        reject(u, "bad_transition", fmt::format("START of an operation that is already {}", toString(rec->status)));
+      break;
+    case OperationAction::Succeed:
+    case OperationAction::Fail:
+    case OperationAction::Retry:
+      if (!rec) reject(u, "bad_transition", "the operation was never started");
+      if (rec->status != OperationStatus::Started && rec->status != OperationStatus::Ready)
+        reject(u, "bad_transition", fmt::format("the operation is {}, not STARTED or READY", toString(rec->status)));
+      break;
+    case OperationAction::Cancel:
+      if (!rec) reject(u, "bad_transition", "CANCEL of an operation that was never started");
+      if (isTerminal(rec->status)) reject(u, "bad_transition", "CANCEL of a finished operation");
+      break;
+  }
+  if (rec && rec->type != u.type) reject(u, "type_changed", fmt::format("the operation is a {}", toString(rec->type)));
+  return rec;
+}
+
+void checkTotal(const OperationUpdate& first, std::size_t total) {
+  if (total > kMaxCheckpointBytes)
+    reject(first, "checkpoint_too_large",
+           fmt::format("the checkpoint is {} bytes, over the {}-byte limit", total, kMaxCheckpointBytes));
+}
+
+}  // namespace
+
 void validateCheckpoint(std::span<const OperationUpdate> updates, const ExecutionStore& store) {
   if (updates.size() > kMaxUpdatesPerCheckpoint)
     reject(updates.front(), "too_many_updates",
@@ -77,70 +148,13 @@ void validateCheckpoint(std::span<const OperationUpdate> updates, const Executio
   std::unordered_set<std::string_view> seen;
   for (std::size_t i = 0; i < updates.size(); ++i) {
     const OperationUpdate& u = updates[i];
-    std::size_t bytesOfError = u.error ? errorBytes(*u.error) : 0;
-    total += updateBytes(u) + bytesOfError;
     if (u.type == OperationType::Execution && i + 1 != updates.size())
       reject(u, "execution_not_last", "an EXECUTION update must be the only one and the last of its checkpoint");
     if (updates.size() > 1 && !seen.insert(u.id).second)
       reject(u, "duplicate_id", "two updates of one operation in one checkpoint");
-    if (!validId(u.id)) reject(u, "bad_id", "an Id must be 1-64 characters of [A-Za-z0-9_-]");
-    if (u.name && (u.name->empty() || u.name->size() > 256))
-      reject(u, "bad_name", fmt::format("a Name must be 1-256 characters, got {}", u.name->size()));
-    if (u.name && !isValidUtf8(*u.name))
-      reject(u, "bad_name", fmt::format("a Name must be UTF-8 text, got {}", dumpJson(Json(*u.name))));
-    if (!allowed(u.type, u.action))
-      reject(u, "bad_action", fmt::format("{} is not an action of {}", toString(u.action), toString(u.type)));
-    if (u.parentId) {
-      const Operation* p = store.find(*u.parentId);
-      if (!p) reject(u, "unknown_parent", fmt::format("ParentId {} does not exist", *u.parentId));
-      if (p->type != OperationType::Context)
-        reject(u, "parent_not_context", fmt::format("ParentId {} is a {}, not a CONTEXT", *u.parentId, toString(p->type)));
-    }
-    if (u.action == OperationAction::Fail && u.payload) reject(u, "fail_with_payload", "FAIL carries a payload");
-    if (u.action == OperationAction::Fail && !u.error && u.type != OperationType::Execution)
-      reject(u, "fail_without_error", "FAIL carries no error (a failed record is replayed as its error)");
-    if (u.waitSeconds && (*u.waitSeconds < 1 || *u.waitSeconds > kMaxDelaySeconds))
-      reject(u, "bad_duration", fmt::format("WaitSeconds {} is outside 1-{}", *u.waitSeconds, kMaxDelaySeconds));
-    if (u.nextAttemptDelaySeconds && (*u.nextAttemptDelaySeconds < 1 || *u.nextAttemptDelaySeconds > kMaxDelaySeconds))
-      reject(u, "bad_duration",
-             fmt::format("NextAttemptDelaySeconds {} is outside 1-{}", *u.nextAttemptDelaySeconds, kMaxDelaySeconds));
-    if (u.type == OperationType::Wait && u.action == OperationAction::Start && !u.waitSeconds)
-      reject(u, "bad_duration", "WAIT START without WaitSeconds");
-    for (const auto& t : {u.callbackTimeoutSeconds, u.callbackHeartbeatTimeoutSeconds})
-      if (t && (*t < 0 || *t > kMaxCallbackTimeoutSeconds))
-        reject(u, "bad_duration",
-               fmt::format("a callback timeout of {} s is outside 0-{}", *t, kMaxCallbackTimeoutSeconds));
-    if (u.action == OperationAction::Succeed && u.error) reject(u, "succeed_with_error", "SUCCEED carries an error");
-    if (u.action == OperationAction::Retry && !u.nextAttemptDelaySeconds)
-      reject(u, "retry_without_options", "RETRY without StepOptions");
-    if (bytesOfError > kMaxErrorBytes)
-      reject(u, "error_too_large",
-             fmt::format("the error payload is {} bytes, over the {}-byte limit", bytesOfError, kMaxErrorBytes));
-    if (u.type == OperationType::Execution) continue;
-    const Operation* rec = store.find(u.id);
-    switch (u.action) {
-      case OperationAction::Start:
-        if (rec && !(u.type == OperationType::Step && rec->status == OperationStatus::Ready))
-          reject(u, "bad_transition", fmt::format("START of an operation that is already {}", toString(rec->status)));
-        break;
-      case OperationAction::Succeed:
-      case OperationAction::Fail:
-      case OperationAction::Retry:
-        if (!rec) reject(u, "bad_transition", "the operation was never started");
-        if (rec->status != OperationStatus::Started && rec->status != OperationStatus::Ready)
-          reject(u, "bad_transition", fmt::format("the operation is {}, not STARTED or READY", toString(rec->status)));
-        break;
-      case OperationAction::Cancel:
-        if (!rec) reject(u, "bad_transition", "CANCEL of an operation that was never started");
-        if (isTerminal(rec->status)) reject(u, "bad_transition", "CANCEL of a finished operation");
-        break;
-    }
-    if (rec && rec->type != u.type)
-      reject(u, "type_changed", fmt::format("the operation is a {}", toString(rec->type)));
+    validateUpdate(u, store, total);
   }
-  if (total > kMaxCheckpointBytes)
-    reject(updates.front(), "checkpoint_too_large",
-           fmt::format("the checkpoint is {} bytes, over the {}-byte limit", total, kMaxCheckpointBytes));
+  if (!updates.empty()) checkTotal(updates.front(), total);
 }
 
 ExecutionStore::ExecutionStore(TimePoint epoch, std::uint64_t seed, std::string arn)
@@ -194,8 +208,10 @@ void ExecutionStore::seed(const Operation& op) {
 }
 
 void ExecutionStore::apply(const OperationUpdate& u) {
-  validateCheckpoint(std::span<const OperationUpdate>(&u, 1), *this);
-  Operation* rec = mutableFind(u.id);
+  // validateCheckpoint of this one update, keeping the record it found.
+  std::size_t total = 0;
+  Operation* rec = const_cast<Operation*>(validateUpdate(u, *this, total));
+  checkTotal(u, total);
   switch (u.type) {
     case OperationType::Step: applyStep(u, rec); break;
     case OperationType::Wait: applyWait(u); break;

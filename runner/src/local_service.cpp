@@ -2,6 +2,7 @@
 #include "local_service.hpp"
 
 #include <charconv>
+#include <cstddef>
 #include <span>
 
 #include <fmt/format.h>
@@ -10,30 +11,36 @@
 
 namespace rwd::internal {
 
-std::string LocalDurableService::token() const {
-  // Short enough for the small-string buffer: no allocation per checkpoint.
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, tokenCounter_);
-  return std::string(buf, end);
+void LocalDurableService::nextToken() {
+  // One is added to the decimal token in place, digit by digit, so that a checkpoint
+  // neither allocates nor formats a number.
+  for (std::size_t i = token_.size(); i-- > 0;) {
+    if (token_[i] != '9') {
+      ++token_[i];
+      return;
+    }
+    token_[i] = '0';
+  }
+  token_.insert(token_.begin(), '1');
 }
 
 void LocalDurableService::checkToken(const std::string& arn, const std::string& token) const {
+  if (token == token_ && arn == store_.arn()) return;
   if (arn != store_.arn())
     throw InvalidCheckpointError("rewind.checkpoint.unknown_execution",
                                  fmt::format("no durable execution has the ARN '{}'", arn));
-  if (token != this->token())
-    throw InvalidCheckpointError(
-        "rewind.checkpoint.stale_token",
-        fmt::format("the checkpoint token '{}' is not the execution's current token (an earlier or a later "
-                    "invocation's)",
-                    token));
+  throw InvalidCheckpointError(
+      "rewind.checkpoint.stale_token",
+      fmt::format("the checkpoint token '{}' is not the execution's current token (an earlier or a later "
+                  "invocation's)",
+                  token));
 }
 
 DurableExecutionInvocationInput LocalDurableService::invocationInput(const Payload& input, TimePoint executionStart) {
-  ++tokenCounter_;
+  nextToken();
   DurableExecutionInvocationInput in;
   in.durableExecutionArn = store_.arn();
-  in.checkpointToken = token();
+  in.checkpointToken = token_;
   Operation exec;
   exec.id = kExecutionOperationId;
   exec.type = OperationType::Execution;
@@ -49,13 +56,15 @@ DurableExecutionInvocationInput LocalDurableService::invocationInput(const Paylo
 
 CheckpointDurableExecutionResponse LocalDurableService::checkpointDurableExecution(
     const CheckpointDurableExecutionRequest& request) {
-  checkToken(request.durableExecutionArn, request.checkpointToken);
+  // The token first: it is short and differs first when anything is wrong.
+  if (request.checkpointToken != token_ || request.durableExecutionArn != store_.arn()) [[unlikely]]
+    checkToken(request.durableExecutionArn, request.checkpointToken);
   if (request.updates.size() > 1)
     validateCheckpoint(std::span<const OperationUpdate>(request.updates.data(), request.updates.size()), store_);
   for (const OperationUpdate& u : request.updates) store_.apply(u);
-  ++tokenCounter_;
+  nextToken();
   CheckpointDurableExecutionResponse response;
-  response.checkpointToken = token();
+  response.checkpointToken = token_;
   response.newExecutionState.lent = &store_;
   return response;
 }

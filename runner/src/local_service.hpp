@@ -31,10 +31,10 @@ class LocalDurableService final : public DurableService {
 
  private:
   void checkToken(const std::string& arn, const std::string& token) const;
-  std::string token() const;
+  void nextToken();
 
   ExecutionStore& store_;
-  std::uint64_t tokenCounter_ = 0;
+  std::string token_ = "0";  // the current token: the number of tokens handed out, in decimal
 };
 
 }  // namespace rwd::internal

@@ -47,21 +47,22 @@ Invocation::Invocation(DurableService& service, DurableExecutionInvocationInput&
                        const InvocationSettings& settings)
     : service_(service),
       settings_(settings),
-      arn_(std::move(input.durableExecutionArn)),
-      checkpointToken_(std::move(input.checkpointToken)) {
+      arn_(std::move(input.durableExecutionArn)) {
+  // The request is reused for every checkpoint call; it holds the current token.
+  request_.durableExecutionArn = arn_;
+  request_.checkpointToken = std::move(input.checkpointToken);
   ExecutionState& state = input.initialExecutionState;
   takeState(state);
   // A large state comes in pages: the rest is fetched before the handler runs.
   std::optional<std::string> marker = std::move(state.nextMarker);
   while (marker && !state.lent) {
-    GetDurableExecutionStateRequest page{arn_, checkpointToken_, std::move(marker), std::nullopt};
+    GetDurableExecutionStateRequest page{arn_, request_.checkpointToken, std::move(marker), std::nullopt};
     GetDurableExecutionStateResponse r = service_.getDurableExecutionState(page);
     owned_.merge(std::move(r.operations));
     marker = std::move(r.nextMarker);
   }
   startCount_ = view_->size();
   visited_.assign(startCount_, false);
-  request_.durableExecutionArn = arn_;
 }
 
 void Invocation::takeState(ExecutionState& state) {
@@ -142,7 +143,7 @@ void Invocation::fail(std::exception_ptr error) {
   std::rethrow_exception(fatal_);
 }
 
-void Invocation::checkpoint(OperationUpdate update) {
+void Invocation::checkpoint(OperationUpdate&& update) {
   guard();
   liveWork();
   CheckpointFate fate = CheckpointFate::Persist;
@@ -154,12 +155,11 @@ void Invocation::checkpoint(OperationUpdate update) {
     crashed_ = true;
     throw CrashSignal{};
   }
-  request_.checkpointToken = checkpointToken_;
   request_.updates.clear();
   request_.updates.push_back(std::move(update));
   try {
     CheckpointDurableExecutionResponse response = service_.checkpointDurableExecution(request_);
-    if (response.checkpointToken) checkpointToken_ = std::move(*response.checkpointToken);
+    if (response.checkpointToken) request_.checkpointToken.swap(*response.checkpointToken);
     takeState(response.newExecutionState);
   } catch (const InvalidCheckpointError&) {
     fail(std::current_exception());

@@ -92,7 +92,7 @@ class Invocation {
   // suspension: every durable call of a dead invocation or a suspended branch rethrows.
   void guard();
   [[noreturn]] void suspend(std::string what);
-  void checkpoint(OperationUpdate update);
+  void checkpoint(OperationUpdate&& update);  // an rvalue: moved once, into the request
   [[noreturn]] void fail(std::exception_ptr error);  // records a fatal error, throws it
 
   // Replay bookkeeping.
@@ -176,10 +176,9 @@ class Invocation {
   DurableService& service_;
   const InvocationSettings& settings_;
   std::string arn_;
-  std::string checkpointToken_;
   OperationTable owned_;
   const ExecutionStateView* view_ = &owned_;
-  CheckpointDurableExecutionRequest request_;  // reused: its vector keeps its capacity
+  CheckpointDurableExecutionRequest request_;  // reused (its vector keeps its capacity); holds the current token
   std::size_t startCount_;
   std::vector<bool> visited_;
   std::unordered_set<std::string> entered_;

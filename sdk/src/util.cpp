@@ -151,17 +151,6 @@ std::string_view toString(InvocationStatus s) {
   return "?";
 }
 
-std::string_view toString(InvocationOutcome o) {
-  switch (o) {
-    case InvocationOutcome::Succeeded: return "SUCCEEDED";
-    case InvocationOutcome::Failed: return "FAILED";
-    case InvocationOutcome::Pending: return "PENDING";
-    case InvocationOutcome::Crashed: return "CRASHED";
-    case InvocationOutcome::TimedOut: return "TIMED_OUT";
-  }
-  return "?";
-}
-
 std::string operationIdFor(std::string_view stepId) {
   // The first 8 bytes of md5(stepId) in hex: computed each time (a block of MD5 costs
   // less than a lookup in a memo table, and nothing grows with the number of ids).

@@ -132,4 +132,11 @@ install(FILES ${PROJECT_BINARY_DIR}/RewindConfig.cmake
   ${PROJECT_BINARY_DIR}/RewindConfigVersion.cmake
   ${PROJECT_SOURCE_DIR}/cmake/RewindHelpers.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Rewind)
+# rewind_add_lambda() for find_package users (RewindConfig includes it when the Lambda
+# bootstrap's libraries were installed).
+if(TARGET rewind_lambda_bootstrap)
+  install(FILES ${PROJECT_SOURCE_DIR}/lambda/cmake/RewindLambda.cmake
+    ${PROJECT_SOURCE_DIR}/lambda/cmake/RewindLambdaPackage.cmake
+    DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Rewind)
+endif()
 message(STATUS "Rewind package: ${_rewind_exported_libs} ${_rewind_exported_tools}")

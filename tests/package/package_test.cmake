@@ -68,8 +68,17 @@ foreach(t IN LISTS tests)
     message(FATAL_ERROR "the consumer's ctest lists a test that is not the consumer's: ${t}")
   endif()
 endforeach()
-foreach(expected consumer_main consumer_rewind_run consumer_crash_check consumer_lint
+set(expected_tests consumer_main consumer_rewind_run consumer_crash_check consumer_lint
     consumer.ApprovalTest.LargeAmountsWaitForTheApprover)
+# Where the Lambda runtime is part of Rewind, rewind_add_lambda() must reach the user.
+set(lambda_helper)
+if(DEFINED prefix)
+  file(GLOB_RECURSE lambda_helper ${prefix}/lib*/RewindLambda.cmake)
+endif()
+if(lambda_helper OR MODE STREQUAL "subdir")
+  list(APPEND expected_tests consumer_lambda_lists_its_handler consumer_lambda_zip)
+endif()
+foreach(expected IN LISTS expected_tests)
   if(NOT expected IN_LIST names)
     message(FATAL_ERROR "the consumer's ctest lacks ${expected}: ${names}")
   endif()

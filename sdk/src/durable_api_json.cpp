@@ -71,6 +71,12 @@ DurableExecutionInvocationInput invocationInputFromJson(const Json& j) {
 }
 
 Json toJson(const DurableExecutionInvocationOutput& output) {
+  // The model's InvocationStatus is SUCCEEDED | FAILED | PENDING; RETRYING is what plugins
+  // are told about a failed invocation, never an output.
+  if (output.status == InvocationStatus::Retrying)
+    throw std::invalid_argument(
+        "[rewind.durable_api.bad_status] RETRYING is not a DurableExecutionInvocationOutput Status (SUCCEEDED, "
+        "FAILED or PENDING)");
   Json j{{"Status", toString(output.status)}};
   if (output.result) j["Result"] = *output.result;
   if (output.error) j["Error"] = internal::errorToJson(*output.error);

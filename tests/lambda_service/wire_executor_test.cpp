@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,19 @@ TEST(WireExecutorTest, WireJsonHasNoStepIdAndEpochSecondTimestamps) {
   ASSERT_EQ(back.size(), 1u);
   EXPECT_EQ(back[0].startTimestamp, op.startTimestamp);
   EXPECT_TRUE(back[0].stepId.empty());
+}
+
+TEST(WireExecutorTest, AnOutputIsNeverWrittenWithAStatusOutsideTheModel) {
+  rwd::DurableExecutionInvocationOutput out;
+  out.status = rwd::InvocationStatus::Retrying;
+  try {
+    (void)rwd::toJson(out);
+    FAIL() << "RETRYING was written";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("[rewind.durable_api.bad_status]"), std::string::npos);
+  }
+  out.status = rwd::InvocationStatus::Pending;
+  EXPECT_EQ(rwd::toJson(out).at("Status"), "PENDING");
 }
 
 TEST(WireExecutorTest, PathsAreTheServiceModelsWithTheArnEncoded) {

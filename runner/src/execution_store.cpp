@@ -176,7 +176,7 @@ std::optional<std::size_t> ExecutionStore::indexOf(std::string_view id) const {
 HistoryEvent& ExecutionStore::addEvent(HistoryEventType type, const Operation* op) {
   HistoryEvent& ev = history_.emplace_back();
   ev.type = type;
-  ev.eventId = static_cast<std::int64_t>(history_.size());
+  ev.eventId = eventIdBase_ + static_cast<std::int64_t>(history_.size());
   ev.timestamp = now_;
   if (op) {
     ev.id = op->id;
@@ -299,8 +299,10 @@ void ExecutionStore::applyCallback(const OperationUpdate& u) {
   Operation& rec = newRecord(u);
   ++callbackCounter_;
   CallbackDetails cd;
-  cd.callbackId = operationIdFor(fmt::format("callback:{}:{}:{}", seed_, arn_, callbackCounter_)) +
-                  operationIdFor(fmt::format("callback-tail:{}:{}", seed_, callbackCounter_));
+  cd.callbackId = callbackIdSource_
+                      ? callbackIdSource_()
+                      : operationIdFor(fmt::format("callback:{}:{}:{}", seed_, arn_, callbackCounter_)) +
+                            operationIdFor(fmt::format("callback-tail:{}:{}", seed_, callbackCounter_));
   cd.timeoutSeconds = u.callbackTimeoutSeconds;
   cd.heartbeatTimeoutSeconds = u.callbackHeartbeatTimeoutSeconds;
   cd.lastHeartbeat = now_;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -64,7 +65,13 @@ class ExecutionStore final : public ExecutionStateView {
     index_.clear();
     return std::exchange(ops_, {});
   }
-  std::vector<HistoryEvent> drainHistory() { return std::exchange(history_, {}); }
+  // EventIds continue across a drain: the next event after draining N events is N+1.
+  std::vector<HistoryEvent> drainHistory() {
+    eventIdBase_ += static_cast<std::int64_t>(history_.size());
+    return std::exchange(history_, {});
+  }
+  // A store rebuilt from a database whose history holds `count` events already.
+  void setEventCount(std::int64_t count) { eventIdBase_ = count - static_cast<std::int64_t>(history_.size()); }
 
   // ---- history ----
   HistoryEvent& addEvent(HistoryEventType type, const Operation* op = nullptr);
@@ -99,6 +106,10 @@ class ExecutionStore final : public ExecutionStateView {
   const std::string& arn() const noexcept { return arn_; }
   std::uint64_t seed() const noexcept { return seed_; }
 
+  // Where callback ids come from. Unset: derived from the seed, so that local runs are
+  // reproducible; a real service sets an unguessable source (rewind-server).
+  void setCallbackIdSource(std::function<std::string()> source) { callbackIdSource_ = std::move(source); }
+
  private:
   Operation& newRecord(const OperationUpdate& u);
   Operation* mutableFind(std::string_view id);
@@ -119,6 +130,8 @@ class ExecutionStore final : public ExecutionStateView {
   std::vector<Timer> timers_;  // a binary heap ordered by (at, seq)
   std::uint64_t timerSeq_ = 0;
   std::uint64_t callbackCounter_ = 0;
+  std::int64_t eventIdBase_ = 0;
+  std::function<std::string()> callbackIdSource_;
   std::vector<std::string> startedInvokes_;
   std::vector<std::string> completions_;
 };

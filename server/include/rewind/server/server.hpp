@@ -1,0 +1,72 @@
+// rwd::server::Server — rewind-server: the AWS Lambda durable execution API on one machine.
+//
+// It serves, over HTTP on `host:port`, the Lambda service model's durable calls (Invoke
+// with DurableExecutionName, CheckpointDurableExecution, GetDurableExecutionState,
+// GetDurableExecution, GetDurableExecutionHistory, ListDurableExecutionsByFunction,
+// StopDurableExecution, SendDurableExecutionCallbackSuccess/Failure/Heartbeat), keeps
+// every execution in a SQLite file (WAL), and runs each function as separate processes
+// that speak the Lambda Runtime API (Rewind's `bootstrap`, or any runtime interface
+// client), which it also serves. After a kill -9 and a restart on the same file, no
+// acknowledged call is lost: due timers fire and interrupted invocations run again.
+//
+//   rwd::server::ServerOptions o;
+//   o.dbPath = "rewind.db";
+//   o.functions.push_back({"hello", "/path/to/bootstrap"});
+//   rwd::server::Server server(o);
+//   server.start();                       // port() is known from here on
+//   server.wait();                        // until stop() (e.g. from a signal handler)
+//
+// Thread-safety: start(), stop() and wait() from one thread; the server runs on its own.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rwd::server {
+
+struct FunctionConfig {
+  std::string name;        // the FunctionName clients use
+  std::string executable;  // run with AWS_LAMBDA_RUNTIME_API set
+  std::string handler;     // _HANDLER (empty: the executable's only handler)
+  int concurrency = 1;     // processes, each running one invocation at a time
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: any free port
+  std::string dbPath = "rewind-server.db";
+  std::vector<FunctionConfig> functions;
+  // Virtual time runs `timeScale` times as fast as real time (waits, retry delays and
+  // callback timeouts shrink accordingly); 1 is the real clock.
+  double timeScale = 1.0;
+  std::chrono::milliseconds invocationTimeout{900000};  // real time
+  int maxInvocationAttempts = 5;                        // failed invocations in a row before the execution fails
+  std::int64_t executionTimeoutSeconds = 86400;         // virtual time; the execution then ends TIMED_OUT
+  std::string region = "us-east-1";
+  std::string account = "123456789012";
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Opens the database, recovers its running executions, binds and starts serving.
+  // Throws std::runtime_error ([rewind.server.*]) when it cannot.
+  void start();
+  int port() const noexcept;
+  std::string endpoint() const;  // http://host:port
+  void stop();
+  void wait();  // returns once stop() was called
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rwd::server

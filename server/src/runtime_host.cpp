@@ -1,0 +1,226 @@
+// Worker processes and their Runtime API endpoints (cpp-httplib), supervised: restarted
+// when they exit, killed when an invocation outlives its deadline.
+#include "runtime_host.hpp"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstring>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "rewind/durable_api_json.hpp"
+#include "service_error.hpp"
+
+extern char** environ;
+
+namespace rwd::server::internal {
+
+struct RuntimeHost::Worker {
+  int id = -1;
+  const FunctionSpec* spec = nullptr;
+  httplib::Server http;
+  std::thread thread;
+  int port = 0;
+  pid_t pid = -1;
+  int restarts = 0;  // in a row, for back-off
+  std::chrono::steady_clock::time_point startAt{};
+};
+
+namespace {
+
+void runtimeError(httplib::Response& res, int status, const char* type, const std::string& message) {
+  res.status = status;
+  res.set_header("X-Amzn-ErrorType", type);
+  res.set_content(Json{{"errorType", type}, {"errorMessage", message}}.dump(), "application/json");
+}
+
+}  // namespace
+
+RuntimeHost::RuntimeHost(Engine& engine, std::vector<FunctionSpec> functions, std::string apiEndpoint,
+                         bool sendVirtualTime)
+    : engine_(engine),
+      functions_(std::move(functions)),
+      apiEndpoint_(std::move(apiEndpoint)),
+      sendVirtualTime_(sendVirtualTime) {}
+
+RuntimeHost::~RuntimeHost() { stop(); }
+
+void RuntimeHost::serve(Worker& w) {
+  httplib::Server& s = w.http;
+  s.new_task_queue = [] { return new httplib::ThreadPool(4); };
+  s.Get("/2018-06-01/runtime/invocation/next", [this, &w](const httplib::Request&, httplib::Response& res) {
+    std::uint64_t generation = engine_.workerGeneration(w.id);
+    while (!stopping_) {
+      std::optional<Dispatch> d = engine_.nextInvocation(w.id, generation, std::chrono::milliseconds(1000));
+      if (!d) {
+        if (engine_.stopping() || engine_.workerGeneration(w.id) != generation) break;
+        continue;
+      }
+      auto ms = [](TimePoint t) { return std::to_string(t.time_since_epoch().count()); };
+      res.set_header("Lambda-Runtime-Aws-Request-Id", d->requestId);
+      res.set_header("Lambda-Runtime-Deadline-Ms", std::to_string(d->deadlineMs));
+      res.set_header("Lambda-Runtime-Invoked-Function-Arn", d->functionArn);
+      res.set_header("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000;Sampled=0");
+      if (sendVirtualTime_) res.set_header("Rewind-Virtual-Time-Ms", ms(d->virtualNow));
+      res.set_content(d->payload, "application/json");
+      return;
+    }
+    runtimeError(res, 500, "Runtime.Unavailable", "the server is stopping");
+  });
+  auto accepted = [](httplib::Response& res) {
+    res.status = 202;
+    res.set_content(R"({"status":"OK"})", "application/json");
+  };
+  s.Post(R"(/2018-06-01/runtime/invocation/([^/]+)/response)",
+         [this, accepted](const httplib::Request& req, httplib::Response& res) {
+           try {
+             engine_.invocationOutput(req.matches[1], invocationOutputFromJson(Json::parse(req.body)));
+             accepted(res);
+           } catch (const ServiceError& e) {
+             runtimeError(res, e.status(), "InvalidRequestID", e.what());
+           } catch (const std::exception& e) {
+             // Not a DurableExecutionInvocationOutput: the invocation failed.
+             try {
+               engine_.invocationError(req.matches[1], ErrorObject{"Runtime.InvalidResponse", e.what(), {}, {}});
+             } catch (const std::exception&) {
+             }
+             runtimeError(res, 400, "InvalidResponse", e.what());
+           }
+         });
+  s.Post(R"(/2018-06-01/runtime/invocation/([^/]+)/error)",
+         [this, accepted](const httplib::Request& req, httplib::Response& res) {
+           ErrorObject e{"Runtime.Unknown", req.body, std::nullopt, std::nullopt};
+           try {
+             Json body = Json::parse(req.body);
+             e.errorType = body.value("errorType", std::string("Runtime.Unknown"));
+             e.errorMessage = body.value("errorMessage", std::string());
+           } catch (const std::exception&) {
+           }
+           try {
+             engine_.invocationError(req.matches[1], e);
+             accepted(res);
+           } catch (const ServiceError& err) {
+             runtimeError(res, err.status(), "InvalidRequestID", err.what());
+           }
+         });
+  s.Post("/2018-06-01/runtime/init/error", [accepted](const httplib::Request& req, httplib::Response& res) {
+    std::cerr << "[rewind.server.init_error] a function process failed to start: " << req.body << "\n";
+    accepted(res);
+  });
+  w.port = s.bind_to_any_port("127.0.0.1");
+  if (w.port <= 0) throw std::runtime_error("[rewind.server.bind] cannot bind a Runtime API port on 127.0.0.1");
+  w.thread = std::thread([&w] { w.http.listen_after_bind(); });
+}
+
+void RuntimeHost::spawn(Worker& w) {
+  std::vector<std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string_view v(*e);
+    if (v.starts_with("AWS_LAMBDA_RUNTIME_API=") || v.starts_with("_HANDLER=")) continue;
+    env.emplace_back(*e);
+  }
+  env.push_back(fmt::format("AWS_LAMBDA_RUNTIME_API=127.0.0.1:{}", w.port));
+  env.push_back("AWS_ENDPOINT_URL_LAMBDA=" + apiEndpoint_);
+  env.push_back("_HANDLER=" + w.spec->handler);
+  env.push_back("AWS_LAMBDA_FUNCTION_NAME=" + w.spec->name);
+  env.push_back("AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
+  if (!std::getenv("AWS_REGION")) env.push_back("AWS_REGION=us-east-1");
+  if (!std::getenv("AWS_ACCESS_KEY_ID")) env.push_back("AWS_ACCESS_KEY_ID=AKIDREWINDSERVER");
+  if (!std::getenv("AWS_SECRET_ACCESS_KEY")) env.push_back("AWS_SECRET_ACCESS_KEY=rewind-server-local");
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string exe = w.spec->executable;
+  char* argv[] = {exe.data(), nullptr};
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv, envp.data());
+  if (rc != 0) {
+    std::cerr << fmt::format("[rewind.server.spawn] cannot start {}: {}\n", exe, std::strerror(rc));
+    w.pid = -1;
+  } else {
+    w.pid = pid;
+  }
+}
+
+void RuntimeHost::start() {
+  for (const FunctionSpec& f : functions_) {
+    for (int i = 0; i < std::max(1, f.concurrency); ++i) {
+      auto w = std::make_unique<Worker>();
+      w->spec = &f;
+      w->id = engine_.addWorker(f.name);
+      serve(*w);
+      workers_.push_back(std::move(w));
+    }
+  }
+  for (auto& w : workers_) spawn(*w);
+  supervisor_ = std::thread([this] { superviseLoop(); });
+}
+
+void RuntimeHost::superviseLoop() {
+  while (!stopping_) {
+    for (auto& wp : workers_) {
+      Worker& w = *wp;
+      if (w.pid > 0) {
+        int status = 0;
+        pid_t r = ::waitpid(w.pid, &status, WNOHANG);
+        if (r == w.pid) {
+          std::string how = WIFSIGNALED(status) ? fmt::format("signal {}", WTERMSIG(status))
+                                                : fmt::format("exit status {}", WEXITSTATUS(status));
+          w.pid = -1;
+          engine_.workerLost(w.id,
+                             ErrorObject{"Runtime.ExitError", fmt::format("Error: Runtime exited with error: {}", how),
+                                         std::nullopt, std::nullopt});
+          // Back off when a process keeps dying: 0.1 s, 0.2 s, ... up to 5 s.
+          auto delay = std::chrono::milliseconds(std::min(5000, 100 << std::min(w.restarts, 6)));
+          ++w.restarts;
+          w.startAt = std::chrono::steady_clock::now() + delay;
+        }
+      }
+      if (w.pid <= 0 && !stopping_ && std::chrono::steady_clock::now() >= w.startAt) {
+        spawn(w);
+        if (w.pid <= 0) w.startAt = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      }
+    }
+    for (int worker : engine_.expireInvocations()) {
+      Worker& w = *workers_.at(static_cast<std::size_t>(worker));
+      if (w.pid > 0) ::kill(w.pid, SIGKILL);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+void RuntimeHost::stop() {
+  if (stopping_.exchange(true)) return;
+  if (supervisor_.joinable()) supervisor_.join();
+  for (auto& w : workers_)
+    if (w->pid > 0) ::kill(w->pid, SIGTERM);
+  for (auto& w : workers_) {
+    if (w->pid <= 0) continue;
+    int status = 0;
+    for (int i = 0; i < 100; ++i) {
+      if (::waitpid(w->pid, &status, WNOHANG) == w->pid) {
+        w->pid = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (w->pid > 0) {
+      ::kill(w->pid, SIGKILL);
+      ::waitpid(w->pid, &status, 0);
+      w->pid = -1;
+    }
+  }
+  for (auto& w : workers_) {
+    w->http.stop();
+    if (w->thread.joinable()) w->thread.join();
+  }
+}
+
+}  // namespace rwd::server::internal

@@ -1,0 +1,54 @@
+// RuntimeHost: the function processes rewind-server runs and the Lambda Runtime API it
+// serves them. Each worker is one process (the function's `bootstrap`, or any Lambda
+// runtime interface client) with a Runtime API endpoint of its own on 127.0.0.1, so the
+// server knows which process holds which invocation: a process that exits while it holds
+// one fails that invocation (Runtime.ExitError) and is started again; one that outlives
+// its invocation's deadline is killed (Sandbox.Timedout). The engine re-invokes.
+//
+// Thread-safety: start() and stop() from one thread; the rest runs on its own threads.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine.hpp"
+
+namespace rwd::server::internal {
+
+struct FunctionSpec {
+  std::string name;
+  std::string executable;
+  std::string handler;  // _HANDLER; empty: the bootstrap's only handler
+  int concurrency = 1;  // worker processes
+};
+
+class RuntimeHost {
+ public:
+  // `apiEndpoint`: the server's durable API (AWS_ENDPOINT_URL_LAMBDA of the workers).
+  RuntimeHost(Engine& engine, std::vector<FunctionSpec> functions, std::string apiEndpoint, bool sendVirtualTime);
+  ~RuntimeHost();
+  RuntimeHost(const RuntimeHost&) = delete;
+  RuntimeHost& operator=(const RuntimeHost&) = delete;
+
+  void start();
+  void stop();  // terminates the processes (SIGTERM, then SIGKILL) and the endpoints
+
+ private:
+  struct Worker;
+  void serve(Worker& w);
+  void spawn(Worker& w);
+  void superviseLoop();
+
+  Engine& engine_;
+  std::vector<FunctionSpec> functions_;
+  std::string apiEndpoint_;
+  bool sendVirtualTime_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::atomic<bool> stopping_{false};
+  std::thread supervisor_;
+};
+
+}  // namespace rwd::server::internal

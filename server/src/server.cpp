@@ -1,0 +1,117 @@
+// rwd::server::Server: the database, the engine, the API endpoint and the workers, wired.
+#include "rewind/server/server.hpp"
+
+#include <httplib.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "api_routes.hpp"
+#include "database.hpp"
+#include "engine.hpp"
+#include "runtime_host.hpp"
+#include "server_clock.hpp"
+
+namespace rwd::server {
+
+using namespace internal;
+
+struct Server::Impl {
+  ServerOptions options;
+  std::unique_ptr<Database> db;
+  std::unique_ptr<ServerClock> clock;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<RuntimeHost> host;
+  httplib::Server http;
+  std::thread thread;
+  int port = 0;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool started = false, stopped = false;
+};
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = std::move(options); }
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  Impl& m = *impl_;
+  const ServerOptions& o = m.options;
+  m.db = std::make_unique<Database>(o.dbPath);
+  TimePoint resume{}, recorded{};
+  {
+    Statement s = m.db->prepare("SELECT value FROM meta WHERE key='clock'");
+    if (s.step()) {
+      std::istringstream in(s.text(0));
+      std::int64_t v = 0, r = 0;
+      in >> v >> r;
+      resume = TimePoint{std::chrono::milliseconds{v}};
+      recorded = TimePoint{std::chrono::milliseconds{r}};
+    }
+  }
+  m.clock = std::make_unique<ServerClock>(o.timeScale, resume, recorded);
+  EngineOptions eo;
+  eo.region = o.region;
+  eo.account = o.account;
+  eo.invocationTimeout = o.invocationTimeout;
+  eo.maxInvocationAttempts = o.maxInvocationAttempts;
+  eo.executionTimeoutSeconds = o.executionTimeoutSeconds;
+  eo.sendVirtualTime = o.timeScale != 1.0;
+  std::vector<std::string> names;
+  std::vector<FunctionSpec> specs;
+  for (const FunctionConfig& f : o.functions) {
+    names.push_back(f.name);
+    specs.push_back(FunctionSpec{f.name, f.executable, f.handler, f.concurrency});
+  }
+  m.engine = std::make_unique<Engine>(*m.db, *m.clock, eo, names);
+
+  m.http.new_task_queue = [] { return new httplib::ThreadPool(64); };
+  m.http.set_payload_max_length(16 * 1024 * 1024);
+  m.http.set_read_timeout(60, 0);
+  installApiRoutes(m.http, *m.engine);
+  if (o.port == 0) {
+    m.port = m.http.bind_to_any_port(o.host);
+  } else {
+    m.port = m.http.bind_to_port(o.host, o.port) ? o.port : -1;
+  }
+  if (m.port <= 0) throw std::runtime_error(fmt::format("[rewind.server.bind] cannot listen on {}:{}", o.host, o.port));
+  m.engine->start();  // recovers before anything is served
+  m.thread = std::thread([&m] { m.http.listen_after_bind(); });
+  m.host = std::make_unique<RuntimeHost>(*m.engine, specs, endpoint(), eo.sendVirtualTime);
+  m.host->start();
+  std::lock_guard<std::mutex> lock(m.mu);
+  m.started = true;
+}
+
+int Server::port() const noexcept { return impl_->port; }
+
+std::string Server::endpoint() const {
+  std::string host = impl_->options.host == "0.0.0.0" ? "127.0.0.1" : impl_->options.host;
+  return fmt::format("http://{}:{}", host, impl_->port);
+}
+
+void Server::stop() {
+  Impl& m = *impl_;
+  {
+    std::lock_guard<std::mutex> lock(m.mu);
+    if (m.stopped) return;
+    m.stopped = true;
+  }
+  m.cv.notify_all();
+  if (m.engine) m.engine->shutdown();  // first: wakes the workers' long polls
+  if (m.host) m.host->stop();
+  m.http.stop();
+  if (m.thread.joinable()) m.thread.join();
+}
+
+void Server::wait() {
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  impl_->cv.wait(lock, [&] { return impl_->stopped; });
+}
+
+}  // namespace rwd::server

@@ -1,0 +1,112 @@
+// rewind-server: the AWS Lambda durable execution API on one machine.
+//
+//   rewind-server --listen 127.0.0.1:9000 --db rewind.db --function hello=./bootstrap
+//
+// Prints "rewind-server listening on http://HOST:PORT" once it serves; stops on SIGINT or
+// SIGTERM. A kill -9 loses nothing that was acknowledged: start it again on the same --db.
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include "rewind/server/server.hpp"
+
+namespace {
+
+// NAME=EXECUTABLE[:HANDLER] (a HANDLER holds no '/').
+rwd::server::FunctionConfig parseFunction(const std::string& spec, int concurrency) {
+  auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+    throw CLI::ValidationError("--function", "expected NAME=EXECUTABLE[:HANDLER], got '" + spec + "'");
+  rwd::server::FunctionConfig f;
+  f.name = spec.substr(0, eq);
+  f.executable = spec.substr(eq + 1);
+  auto colon = f.executable.rfind(':');
+  if (colon != std::string::npos && f.executable.find('/', colon) == std::string::npos) {
+    f.handler = f.executable.substr(colon + 1);
+    f.executable.resize(colon);
+  }
+  f.concurrency = concurrency;
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"rewind-server: the AWS Lambda durable execution API on one machine"};
+  std::string listen = "127.0.0.1:0";
+  std::string db = "rewind-server.db";
+  std::vector<std::string> functions;
+  int concurrency = 2;
+  double timeScale = 1.0;
+  double invocationTimeout = 900;
+  int maxAttempts = 5;
+  std::int64_t executionTimeout = 86400;
+  app.set_config("--config", "", "a TOML/INI file with the same options (function = [\"a=./x\", ...])");
+  app.add_option("--listen", listen, "HOST:PORT to serve the Lambda API on (PORT 0: any free port)")
+      ->capture_default_str();
+  app.add_option("--db", db, "the SQLite database file (created when absent)")->capture_default_str();
+  app.add_option("--function", functions, "NAME=EXECUTABLE[:HANDLER]: a function and its bootstrap (repeatable)");
+  app.add_option("--concurrency", concurrency, "processes per function")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
+  app.add_option("--time-scale", timeScale, "run virtual time this many times as fast as real time (tests, demos)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--invocation-timeout", invocationTimeout, "seconds (real time) an invocation may run")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-invocation-attempts", maxAttempts, "failed invocations in a row before an execution fails")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--execution-timeout", executionTimeout, "seconds (virtual time) an execution may run")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{31622400}));
+  CLI11_PARSE(app, argc, argv);
+
+  rwd::server::ServerOptions o;
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::cerr << "rewind-server: [rewind.server.bad_listen] --listen expects HOST:PORT, got '" << listen << "'\n";
+    return 2;
+  }
+  o.host = listen.substr(0, colon);
+  try {
+    o.port = std::stoi(listen.substr(colon + 1));
+    for (const std::string& f : functions) o.functions.push_back(parseFunction(f, concurrency));
+  } catch (const std::exception& e) {
+    std::cerr << "rewind-server: [rewind.server.bad_option] " << e.what() << "\n";
+    return 2;
+  }
+  o.dbPath = db;
+  o.timeScale = timeScale;
+  o.invocationTimeout = std::chrono::milliseconds(static_cast<std::int64_t>(invocationTimeout * 1000));
+  o.maxInvocationAttempts = maxAttempts;
+  o.executionTimeoutSeconds = executionTimeout;
+
+  // Signals are taken by sigwait() below, never by a handler on a server thread.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  rwd::server::Server server(o);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    std::cerr << "rewind-server: " << e.what() << "\n";
+    return 1;
+  }
+  std::cout << "rewind-server listening on " << server.endpoint() << std::endl;
+  int sig = 0;
+  sigwait(&stopSignals, &sig);
+  server.stop();
+  return 0;
+}

@@ -641,7 +641,9 @@ TimePoint Engine::stop(const std::string& arn, std::optional<ErrorObject> error)
 
 std::string Engine::callbackOwner(const std::string& callbackId, std::string& opId) {
   auto it = callbacks_.find(callbackId);
-  if (it == callbacks_.end())
+  Execution* e = it == callbacks_.end() ? nullptr : running(it->second.first);
+  const Operation* op = e ? e->store.find(it->second.second) : nullptr;
+  if (!op || op->status != OperationStatus::Started)
     throw ServiceError(400, "CallbackTimeoutException",
                        "[rewind.server.callback_closed] the callback has timed out, was already answered, or does "
                        "not exist");

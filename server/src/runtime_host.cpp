@@ -25,11 +25,16 @@ namespace rwd::server::internal {
 struct RuntimeHost::Worker {
   int id = -1;
   const FunctionSpec* spec = nullptr;
-  httplib::Server http;
+  // One endpoint per process: a request still buffered from a process that died can
+  // only reach its own endpoint, whose generation is no longer current, so no
+  // invocation is ever handed to a dead process.
+  std::unique_ptr<httplib::Server> http;
   std::thread thread;
   int port = 0;
   pid_t pid = -1;
-  int restarts = 0;  // in a row, for back-off
+  int restarts = 0;            // in a row, for back-off
+  bool freshEndpoint = false;  // the last process died: the next one gets a new endpoint
+  std::chrono::steady_clock::time_point spawnedAt{};
   std::chrono::steady_clock::time_point startAt{};
 };
 
@@ -52,11 +57,22 @@ RuntimeHost::RuntimeHost(Engine& engine, std::vector<FunctionSpec> functions, st
 
 RuntimeHost::~RuntimeHost() { stop(); }
 
+void RuntimeHost::closeEndpoint(Worker& w) {
+  if (w.http) w.http->stop();
+  if (w.thread.joinable()) w.thread.join();
+  w.http.reset();
+}
+
 void RuntimeHost::serve(Worker& w) {
-  httplib::Server& s = w.http;
+  closeEndpoint(w);
+  w.http = std::make_unique<httplib::Server>();
+  httplib::Server& s = *w.http;
+  const std::uint64_t generation = engine_.workerGeneration(w.id);
   s.new_task_queue = [] { return new httplib::ThreadPool(4); };
-  s.Get("/2018-06-01/runtime/invocation/next", [this, &w](const httplib::Request&, httplib::Response& res) {
-    std::uint64_t generation = engine_.workerGeneration(w.id);
+  // The runtime keeps one connection for its whole life: never close it under it.
+  s.set_keep_alive_max_count(1 << 30);
+  s.set_keep_alive_timeout(24 * 3600);
+  s.Get("/2018-06-01/runtime/invocation/next", [this, &w, generation](const httplib::Request&, httplib::Response& res) {
     while (!stopping_) {
       std::optional<Dispatch> d = engine_.nextInvocation(w.id, generation, std::chrono::milliseconds(1000));
       if (!d) {
@@ -116,19 +132,30 @@ void RuntimeHost::serve(Worker& w) {
   });
   w.port = s.bind_to_any_port("127.0.0.1");
   if (w.port <= 0) throw std::runtime_error("[rewind.server.bind] cannot bind a Runtime API port on 127.0.0.1");
-  w.thread = std::thread([&w] { w.http.listen_after_bind(); });
+  w.thread = std::thread([server = w.http.get()] { server->listen_after_bind(); });
+}
+
+std::vector<std::string> RuntimeHost::endpoints(const std::string& function) const {
+  std::vector<std::string> out;
+  for (const auto& w : workers_)
+    if (w->spec->name == function) out.push_back(fmt::format("127.0.0.1:{}", w->port));
+  return out;
 }
 
 void RuntimeHost::spawn(Worker& w) {
+  if (w.spec->executable.empty()) return;  // an external worker
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {
     std::string_view v(*e);
-    if (v.starts_with("AWS_LAMBDA_RUNTIME_API=") || v.starts_with("_HANDLER=")) continue;
+    if (v.starts_with("AWS_LAMBDA_RUNTIME_API=") || v.starts_with("_HANDLER=") ||
+        v.starts_with("REWIND_HANDLER_LIBRARY="))
+      continue;
     env.emplace_back(*e);
   }
   env.push_back(fmt::format("AWS_LAMBDA_RUNTIME_API=127.0.0.1:{}", w.port));
   env.push_back("AWS_ENDPOINT_URL_LAMBDA=" + apiEndpoint_);
   env.push_back("_HANDLER=" + w.spec->handler);
+  if (!w.spec->library.empty()) env.push_back("REWIND_HANDLER_LIBRARY=" + w.spec->library);
   env.push_back("AWS_LAMBDA_FUNCTION_NAME=" + w.spec->name);
   env.push_back("AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
   if (!std::getenv("AWS_REGION")) env.push_back("AWS_REGION=us-east-1");
@@ -146,6 +173,7 @@ void RuntimeHost::spawn(Worker& w) {
     w.pid = -1;
   } else {
     w.pid = pid;
+    w.spawnedAt = std::chrono::steady_clock::now();
   }
 }
 
@@ -178,12 +206,16 @@ void RuntimeHost::superviseLoop() {
                              ErrorObject{"Runtime.ExitError", fmt::format("Error: Runtime exited with error: {}", how),
                                          std::nullopt, std::nullopt});
           // Back off when a process keeps dying: 0.1 s, 0.2 s, ... up to 5 s.
+          if (std::chrono::steady_clock::now() - w.spawnedAt > std::chrono::seconds(10)) w.restarts = 0;
+          w.freshEndpoint = true;
           auto delay = std::chrono::milliseconds(std::min(5000, 100 << std::min(w.restarts, 6)));
           ++w.restarts;
           w.startAt = std::chrono::steady_clock::now() + delay;
         }
       }
-      if (w.pid <= 0 && !stopping_ && std::chrono::steady_clock::now() >= w.startAt) {
+      if (w.pid <= 0 && !w.spec->executable.empty() && !stopping_ && std::chrono::steady_clock::now() >= w.startAt) {
+        if (w.freshEndpoint) serve(w);  // a fresh endpoint for the new process
+        w.freshEndpoint = false;
         spawn(w);
         if (w.pid <= 0) w.startAt = std::chrono::steady_clock::now() + std::chrono::seconds(5);
       }
@@ -217,10 +249,7 @@ void RuntimeHost::stop() {
       w->pid = -1;
     }
   }
-  for (auto& w : workers_) {
-    w->http.stop();
-    if (w->thread.joinable()) w->thread.join();
-  }
+  for (auto& w : workers_) closeEndpoint(*w);
 }
 
 }  // namespace rwd::server::internal

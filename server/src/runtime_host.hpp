@@ -20,9 +20,10 @@ namespace rwd::server::internal {
 
 struct FunctionSpec {
   std::string name;
-  std::string executable;
-  std::string handler;  // _HANDLER; empty: the bootstrap's only handler
-  int concurrency = 1;  // worker processes
+  std::string executable;  // empty: no process; something else polls the endpoint
+  std::string library;     // REWIND_HANDLER_LIBRARY for a host bootstrap (empty: none)
+  std::string handler;     // _HANDLER; empty: the bootstrap's only handler
+  int concurrency = 1;     // worker processes
 };
 
 class RuntimeHost {
@@ -35,10 +36,12 @@ class RuntimeHost {
 
   void start();
   void stop();  // terminates the processes (SIGTERM, then SIGKILL) and the endpoints
+  std::vector<std::string> endpoints(const std::string& function) const;  // 127.0.0.1:PORT each
 
  private:
   struct Worker;
-  void serve(Worker& w);
+  void serve(Worker& w);  // (re)opens the worker's endpoint for its current generation
+  void closeEndpoint(Worker& w);
   void spawn(Worker& w);
   void superviseLoop();
 

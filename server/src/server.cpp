@@ -66,13 +66,25 @@ void Server::start() {
   std::vector<FunctionSpec> specs;
   for (const FunctionConfig& f : o.functions) {
     names.push_back(f.name);
-    specs.push_back(FunctionSpec{f.name, f.executable, f.handler, f.concurrency});
+    FunctionSpec spec{f.name, f.executable, "", f.handler, f.concurrency};
+    std::string_view exe(f.executable);
+    if (exe.ends_with(".so") || exe.find(".so.") != std::string_view::npos) {
+      if (o.lambdaHost.empty())
+        throw std::runtime_error(fmt::format(
+            "[rewind.server.no_lambda_host] function '{}' is a handler library ({}): it needs the rewind-lambda-host "
+            "bootstrap (ServerOptions::lambdaHost)",
+            f.name, f.executable));
+      spec.executable = o.lambdaHost;
+      spec.library = f.executable;
+    }
+    specs.push_back(std::move(spec));
   }
   m.engine = std::make_unique<Engine>(*m.db, *m.clock, eo, names);
 
   m.http.new_task_queue = [] { return new httplib::ThreadPool(64); };
   m.http.set_payload_max_length(16 * 1024 * 1024);
   m.http.set_read_timeout(60, 0);
+  m.http.set_keep_alive_max_count(1000);  // (an idle keep-alive connection holds a thread 5 s)
   installApiRoutes(m.http, *m.engine);
   if (o.port == 0) {
     m.port = m.http.bind_to_any_port(o.host);
@@ -93,6 +105,10 @@ int Server::port() const noexcept { return impl_->port; }
 std::string Server::endpoint() const {
   std::string host = impl_->options.host == "0.0.0.0" ? "127.0.0.1" : impl_->options.host;
   return fmt::format("http://{}:{}", host, impl_->port);
+}
+
+std::vector<std::string> Server::runtimeApiEndpoints(const std::string& function) const {
+  return impl_->host ? impl_->host->endpoints(function) : std::vector<std::string>{};
 }
 
 void Server::stop() {

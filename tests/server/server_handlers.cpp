@@ -54,8 +54,25 @@ std::string stepsAndWait(const Json& input, DurableContext& ctx) {
 std::string callback(const Json& input, DurableContext& ctx) {
   std::string key = keyOf(input);
   std::string answer = ctx.waitForCallback(
-      "approval", [key](const std::string& id, rwd::StepContext&) { tellTest(key + " " + id); }, {.timeout = 1h});
+      "approval", [key](const std::string& id, rwd::StepContext&) { tellTest(key + " " + id); }, {.timeout = 24h});
   return "approved:" + answer;
+}
+
+// The soak workflow: a step, a wait, a callback, a step.
+std::string waitAndCallback(const Json& input, DurableContext& ctx) {
+  std::string key = keyOf(input);
+  ctx.step("prepare", [key] { return key; });
+  ctx.wait("cool-off", 30s);
+  std::string answer = ctx.waitForCallback(
+      "approval", [key](const std::string& id, rwd::StepContext&) { tellTest(key + " " + id); }, {.timeout = 24h});
+  return ctx.step("finish", [key, answer] { return key + ":" + answer; });
+}
+
+// A callback nobody answers in time (10 s).
+std::string callbackTimeout(const Json& input, DurableContext& ctx) {
+  std::string key = keyOf(input);
+  return ctx.waitForCallback("late", [key](const std::string& id, rwd::StepContext&) { tellTest(key + " " + id); },
+                             {.timeout = 10s});
 }
 
 // The process dies inside a step the first time (a crashed sandbox).
@@ -104,6 +121,8 @@ int fails(const Json&, DurableContext& ctx) {
 
 REWIND_HANDLER("steps-and-wait", stepsAndWait);
 REWIND_HANDLER("callback", callback);
+REWIND_HANDLER("callback-timeout", callbackTimeout);
+REWIND_HANDLER("wait-and-callback", waitAndCallback);
 REWIND_HANDLER("crash-once", crashOnce);
 REWIND_HANDLER("hang-once", hangOnce);
 REWIND_HANDLER("retry", retry);

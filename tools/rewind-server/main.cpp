@@ -7,6 +7,8 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -17,6 +19,19 @@
 #include "rewind/server/server.hpp"
 
 namespace {
+
+// rewind-lambda-host, the bootstrap for handler libraries: $REWIND_LAMBDA_HOST, else next
+// to this executable (installed), else in the build tree's tools/rewind-lambda-host/.
+std::string findLambdaHost() {
+  if (const char* env = std::getenv("REWIND_LAMBDA_HOST")) return env;
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  for (const auto& candidate : {self.parent_path() / "rewind-lambda-host",
+                                self.parent_path().parent_path() / "rewind-lambda-host" / "rewind-lambda-host"})
+    if (std::filesystem::exists(candidate, ec)) return candidate.string();
+  return {};
+}
 
 // NAME=EXECUTABLE[:HANDLER] (a HANDLER holds no '/').
 rwd::server::FunctionConfig parseFunction(const std::string& spec, int concurrency) {
@@ -41,7 +56,7 @@ int main(int argc, char** argv) {
   CLI::App app{"rewind-server: the AWS Lambda durable execution API on one machine"};
   std::string listen = "127.0.0.1:0";
   std::string db = "rewind-server.db";
-  std::vector<std::string> functions;
+  std::vector<std::string> functions, externalFunctions;
   int concurrency = 2;
   double timeScale = 1.0;
   double invocationTimeout = 900;
@@ -51,7 +66,12 @@ int main(int argc, char** argv) {
   app.add_option("--listen", listen, "HOST:PORT to serve the Lambda API on (PORT 0: any free port)")
       ->capture_default_str();
   app.add_option("--db", db, "the SQLite database file (created when absent)")->capture_default_str();
-  app.add_option("--function", functions, "NAME=EXECUTABLE[:HANDLER]: a function and its bootstrap (repeatable)");
+  app.add_option("--function", functions,
+                 "NAME=EXECUTABLE[:HANDLER] or NAME=LIB.so[:HANDLER]: a function and its bootstrap, or a library of "
+                 "REWIND_HANDLERs (repeatable)");
+  app.add_option("--external-function", externalFunctions,
+                 "NAME: a function whose workers you run yourself (any Lambda runtime interface client); its "
+                 "AWS_LAMBDA_RUNTIME_API addresses are printed at start (repeatable)");
   app.add_option("--concurrency", concurrency, "processes per function")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
@@ -79,11 +99,13 @@ int main(int argc, char** argv) {
   try {
     o.port = std::stoi(listen.substr(colon + 1));
     for (const std::string& f : functions) o.functions.push_back(parseFunction(f, concurrency));
+    for (const std::string& f : externalFunctions) o.functions.push_back({f, "", "", concurrency});
   } catch (const std::exception& e) {
     std::cerr << "rewind-server: [rewind.server.bad_option] " << e.what() << "\n";
     return 2;
   }
   o.dbPath = db;
+  o.lambdaHost = findLambdaHost();
   o.timeScale = timeScale;
   o.invocationTimeout = std::chrono::milliseconds(static_cast<std::int64_t>(invocationTimeout * 1000));
   o.maxInvocationAttempts = maxAttempts;
@@ -105,6 +127,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << "rewind-server listening on " << server.endpoint() << std::endl;
+  for (const std::string& f : externalFunctions)
+    for (const std::string& address : server.runtimeApiEndpoints(f))
+      std::cout << "function " << f << ": AWS_LAMBDA_RUNTIME_API=" << address << std::endl;
   int sig = 0;
   sigwait(&stopSignals, &sig);
   server.stop();

@@ -29,7 +29,9 @@ namespace rwd::server {
 
 struct FunctionConfig {
   std::string name;        // the FunctionName clients use
-  std::string executable;  // run with AWS_LAMBDA_RUNTIME_API set
+  std::string executable;  // run with AWS_LAMBDA_RUNTIME_API set; empty: external workers
+                           // (runtimeApiEndpoints(); a runtime interface client you start);
+                           // a shared library of REWIND_HANDLERs (*.so): run by lambdaHost
   std::string handler;     // _HANDLER (empty: the executable's only handler)
   int concurrency = 1;     // processes, each running one invocation at a time
 };
@@ -45,6 +47,9 @@ struct ServerOptions {
   std::chrono::milliseconds invocationTimeout{900000};  // real time
   int maxInvocationAttempts = 5;                        // failed invocations in a row before the execution fails
   std::int64_t executionTimeoutSeconds = 86400;         // virtual time; the execution then ends TIMED_OUT
+  // The bootstrap that hosts handler libraries (tools/rewind-lambda-host); needed only for
+  // functions whose executable is a .so.
+  std::string lambdaHost;
   std::string region = "us-east-1";
   std::string account = "123456789012";
 };
@@ -61,6 +66,9 @@ class Server {
   void start();
   int port() const noexcept;
   std::string endpoint() const;  // http://host:port
+  // AWS_LAMBDA_RUNTIME_API values (127.0.0.1:PORT), one per worker of `function`: for
+  // functions without an executable, whose workers something else runs.
+  std::vector<std::string> runtimeApiEndpoints(const std::string& function) const;
   void stop();
   void wait();  // returns once stop() was called
 

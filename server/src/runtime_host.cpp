@@ -72,6 +72,7 @@ void RuntimeHost::serve(Worker& w) {
   // The runtime keeps one connection for its whole life: never close it under it.
   s.set_keep_alive_max_count(1 << 30);
   s.set_keep_alive_timeout(24 * 3600);
+  s.set_tcp_nodelay(true);
   s.Get("/2018-06-01/runtime/invocation/next", [this, &w, generation](const httplib::Request&, httplib::Response& res) {
     while (!stopping_) {
       std::optional<Dispatch> d = engine_.nextInvocation(w.id, generation, std::chrono::milliseconds(1000));

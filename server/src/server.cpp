@@ -83,6 +83,7 @@ void Server::start() {
 
   m.http.new_task_queue = [] { return new httplib::ThreadPool(64); };
   m.http.set_payload_max_length(16 * 1024 * 1024);
+  m.http.set_tcp_nodelay(true);  // else Nagle + delayed ACKs add ~40 ms to a small reply
   m.http.set_read_timeout(60, 0);
   m.http.set_keep_alive_max_count(1000);  // (an idle keep-alive connection holds a thread 5 s)
   installApiRoutes(m.http, *m.engine);

@@ -63,7 +63,10 @@ struct Reply {
 
 class Api {
  public:
-  explicit Api(int port) : client_("127.0.0.1", port) { client_.set_read_timeout(120, 0); }
+  explicit Api(int port) : client_("127.0.0.1", port) {
+    client_.set_read_timeout(120, 0);
+    client_.set_tcp_nodelay(true);
+  }
   Reply call(const std::string& method, const std::string& path, const std::string& body = "",
              httplib::Headers headers = {}) {
     httplib::Result r = method == "GET" ? client_.Get(path.c_str(), headers)

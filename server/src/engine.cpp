@@ -244,9 +244,12 @@ void Engine::recover() {
                                      fmt::format("RequestId: {} Error: the server stopped while the invocation ran",
                                                  *runningRequest),
                                      std::nullopt, std::nullopt});
-    } else if (needsInvocation) {
-      enqueue(ex);
+    } else {
+      if (needsInvocation) enqueue(ex);
       persist(ex, {});
+      // Answers kept while an invocation ran, whose end was committed just before the
+      // server stopped: they are applied now, as that invocation's end would have.
+      applyPending(ex);
     }
   }
 }
@@ -475,6 +478,11 @@ void Engine::invocationOutput(const std::string& requestId, const DurableExecuti
     throw ServiceError(400, "InvalidRequestContentException",
                        fmt::format("[rewind.server.unknown_request] no invocation {} is running", requestId));
   Execution& e = *running(it->second);
+  if (output.status == InvocationStatus::Retrying) {  // not a status of the wire: the invocation failed
+    failInvocation(e, output.error.value_or(ErrorObject{"Runtime.InvalidResponse", "RETRYING is not an output status",
+                                                        std::nullopt, std::nullopt}));
+    return;
+  }
   finishInvocation(e, std::nullopt);
   e.failedInvocations = 0;
   switch (output.status) {
@@ -486,6 +494,7 @@ void Engine::invocationOutput(const std::string& requestId, const DurableExecuti
                    output.error.value_or(ErrorObject{"Unknown", "the handler failed", std::nullopt, std::nullopt}));
       return;
     case InvocationStatus::Pending:
+    case InvocationStatus::Retrying:
       break;
   }
   bool ready = std::any_of(e.store.operations().begin(), e.store.operations().end(),

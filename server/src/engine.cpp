@@ -11,6 +11,7 @@
 #include "local_service.hpp"
 #include "random_ids.hpp"
 #include "record_codec.hpp"
+#include "rewind/json_text.hpp"
 #include "rewind/batch_result.hpp"
 #include "rewind/durable_api_json.hpp"
 #include "rewind/error.hpp"
@@ -104,6 +105,18 @@ std::string Engine::newArn(const std::string& function, const std::string& name)
 }
 
 // ---- persistence ----
+
+// A callback answer that arrives while an invocation runs waits (durably) for its end.
+void Engine::keepPending(Execution& e, PendingAction a) {
+  db_.prepare("INSERT INTO pending_actions (arn, seq, kind, op_id, body) VALUES (?, ?, ?, ?, ?)")
+      .bind(1, e.arn)
+      .bind(2, a.seq)
+      .bind(3, a.kind)
+      .bind(4, a.opId)
+      .bind(5, a.body)
+      .run();
+  e.pending.push_back(std::move(a));
+}
 
 void Engine::persistRow(Execution& e) {
   Statement u = db_.prepare(
@@ -667,15 +680,7 @@ void Engine::callbackSuccess(const std::string& callbackId, Payload result) {
   callbacks_.erase(callbackId);
   db_.prepare("DELETE FROM callbacks WHERE callback_id=?").bind(1, callbackId).run();
   if (e.running) {
-    PendingAction a{++e.pendingSeq, "succeed", opId, result};
-    db_.prepare("INSERT INTO pending_actions (arn, seq, kind, op_id, body) VALUES (?, ?, ?, ?, ?)")
-        .bind(1, e.arn)
-        .bind(2, a.seq)
-        .bind(3, a.kind)
-        .bind(4, a.opId)
-        .bind(5, a.body)
-        .run();
-    e.pending.push_back(std::move(a));
+    keepPending(e, PendingAction{++e.pendingSeq, "succeed", opId, result});
     return;
   }
   e.store.setNow(clock_.now());
@@ -691,15 +696,7 @@ void Engine::callbackFailure(const std::string& callbackId, ErrorObject error) {
   callbacks_.erase(callbackId);
   db_.prepare("DELETE FROM callbacks WHERE callback_id=?").bind(1, callbackId).run();
   if (e.running) {
-    PendingAction a{++e.pendingSeq, "fail", opId, rwd::internal::errorToJson(error).dump()};
-    db_.prepare("INSERT INTO pending_actions (arn, seq, kind, op_id, body) VALUES (?, ?, ?, ?, ?)")
-        .bind(1, e.arn)
-        .bind(2, a.seq)
-        .bind(3, a.kind)
-        .bind(4, a.opId)
-        .bind(5, a.body)
-        .run();
-    e.pending.push_back(std::move(a));
+    keepPending(e, PendingAction{++e.pendingSeq, "fail", opId, dumpJson(rwd::internal::errorToJson(error))});
     return;
   }
   e.store.setNow(clock_.now());

@@ -141,6 +141,7 @@ class Engine {
   void finishInvocation(Execution& e, std::optional<ErrorObject> invocationError);
   void endExecution(Execution& e, const std::string& status, Payload result, std::optional<ErrorObject> error);
   void applyPending(Execution& e);
+  void keepPending(Execution& e, PendingAction a);  // requires mu_
   void failInvocation(Execution& e, const ErrorObject& error);
   void persist(Execution& e, const std::vector<std::string>& touched, const std::function<void()>& more = {});
   void persistRow(Execution& e);

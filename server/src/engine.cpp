@@ -11,10 +11,10 @@
 #include "local_service.hpp"
 #include "random_ids.hpp"
 #include "record_codec.hpp"
-#include "rewind/json_text.hpp"
 #include "rewind/batch_result.hpp"
 #include "rewind/durable_api_json.hpp"
 #include "rewind/error.hpp"
+#include "rewind/json_text.hpp"
 #include "rewind/operation_json.hpp"
 #include "service_error.hpp"
 

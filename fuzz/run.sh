@@ -27,11 +27,18 @@ cmake --build build-fuzz -j"$jobs" --target "${targets[@]}"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+# REWIND_FUZZ_RUNS=N: a fixed number of inputs from a fixed seed (REWIND_FUZZ_SEED, default
+# 1) instead of a time budget, so that a CI run is repeatable (scripts/test.sh uses it).
+if [ -n "${REWIND_FUZZ_RUNS:-}" ]; then
+  limit=(-runs="$REWIND_FUZZ_RUNS" -seed="${REWIND_FUZZ_SEED:-1}")
+else
+  limit=(-max_total_time="$seconds")
+fi
 status=0
 for t in "${targets[@]}"; do
   mkdir -p "build-fuzz/corpus/$t" "build-fuzz/findings/$t"
-  echo "== $t: ${seconds} s"
-  if ! build-fuzz/fuzz/"$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  echo "== $t: ${limit[*]}"
+  if ! build-fuzz/fuzz/"$t" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -print_final_stats=1 -artifact_prefix="build-fuzz/findings/$t/" \
       "build-fuzz/corpus/$t" "fuzz/corpus/$t" 2>"build-fuzz/$t.log"; then
     echo "$t: FINDING (see build-fuzz/$t.log and build-fuzz/findings/$t/)"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # One command for the whole test suite: install, build once (Release, -Werror), run unit
 # tests, conformance, examples, lint over the project's own sources and each benchmark
-# once; then build with AddressSanitizer + UndefinedBehaviorSanitizer and run the tests
-# again. Set REWIND_SKIP_ASAN=1 to skip the sanitizer pass.
+# once; run each libFuzzer target briefly (fuzz/run.sh); then build with AddressSanitizer +
+# UndefinedBehaviorSanitizer and run the tests again. REWIND_SKIP_FUZZ=1 / REWIND_SKIP_ASAN=1
+# skip those passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="${REWIND_JOBS:-2}"
@@ -26,6 +27,15 @@ if [ -d build/bench ] && ls build/bench/bm_* >/dev/null 2>&1; then
     [ -x "$b" ] && "$b" --benchmark_min_time=0.01 >/dev/null
   done
   echo "benchmarks ran"
+fi
+
+if [ "${REWIND_SKIP_FUZZ:-0}" != 1 ]; then
+  # libFuzzer targets (clang-16, ASan+UBSan) over the input readers, a short run each on
+  # the seed corpora; fuzz/README.md has the command for long runs.
+  # A fixed number of inputs from a fixed seed (repeatable); REWIND_FUZZ_RUNS overrides.
+  phase "fuzz (each target ${REWIND_FUZZ_RUNS:-20000} inputs)"
+  REWIND_FUZZ_RUNS="${REWIND_FUZZ_RUNS:-20000}" fuzz/run.sh
+  echo "fuzzers ran"
 fi
 
 if [ "${REWIND_SKIP_ASAN:-0}" != 1 ]; then

@@ -484,13 +484,18 @@ void Engine::failInvocation(Execution& e, const ErrorObject& error) {
   timerCv_.notify_all();
 }
 
-void Engine::invocationOutput(const std::string& requestId, const DurableExecutionInvocationOutput& output) {
-  std::lock_guard<std::mutex> lock(mu_);
+// The execution whose invocation `requestId` is running; a 400 when none is.
+Engine::Execution& Engine::byRequest(const std::string& requestId) {
   auto it = requests_.find(requestId);
   if (it == requests_.end())
     throw ServiceError(400, "InvalidRequestContentException",
                        fmt::format("[rewind.server.unknown_request] no invocation {} is running", requestId));
-  Execution& e = *running(it->second);
+  return *running(it->second);
+}
+
+void Engine::invocationOutput(const std::string& requestId, const DurableExecutionInvocationOutput& output) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Execution& e = byRequest(requestId);
   if (output.status == InvocationStatus::Retrying) {  // not a status of the wire: the invocation failed
     failInvocation(e, output.error.value_or(ErrorObject{"Runtime.InvalidResponse", "RETRYING is not an output status",
                                                         std::nullopt, std::nullopt}));
@@ -520,11 +525,7 @@ void Engine::invocationOutput(const std::string& requestId, const DurableExecuti
 
 void Engine::invocationError(const std::string& requestId, const ErrorObject& error) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = requests_.find(requestId);
-  if (it == requests_.end())
-    throw ServiceError(400, "InvalidRequestContentException",
-                       fmt::format("[rewind.server.unknown_request] no invocation {} is running", requestId));
-  failInvocation(*running(it->second), error);
+  failInvocation(byRequest(requestId), error);
 }
 
 void Engine::workerLost(int worker, const ErrorObject& error) {

@@ -133,8 +133,9 @@ class Engine {
   struct Running;
   struct PendingAction;
 
-  Execution* running(const std::string& arn);  // requires mu_
-  Execution& load(const std::string& arn);     // requires mu_; throws ResourceNotFound
+  Execution* running(const std::string& arn);          // requires mu_
+  Execution& byRequest(const std::string& requestId);  // requires mu_
+  Execution& load(const std::string& arn);             // requires mu_; throws ResourceNotFound
   void recover();
   std::string newArn(const std::string& function, const std::string& name);
   void enqueue(Execution& e);

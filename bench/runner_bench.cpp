@@ -86,7 +86,9 @@ void BM_RunSequentialSteps(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_RunSequentialSteps)->Arg(1)->Arg(100)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RunSequentialSteps)->Arg(1)->Arg(100)->Arg(10000)->Arg(20000)->Unit(benchmark::kMicrosecond);
+// A million steps: one run is seconds, so one iteration (#16.16 compares it with a million map items).
+BENCHMARK(BM_RunSequentialSteps)->Arg(1000000)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 // The same with an explicitly empty plugin list (must cost the same), and with one
 // plugin whose hooks do nothing (the price of observing every hook).
@@ -166,6 +168,7 @@ void BM_MapItems(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n);
 }
 BENCHMARK(BM_MapItems)->Arg(100)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MapItems)->Arg(1000000)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 void BM_ParallelBranches(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));

@@ -214,6 +214,8 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
   o.skipTime = !manualClock;
   o.seed = schedule.jitterSeed;
   o.maxInvocations = options_.maxInvocations;
+  o.invocationTimeout = options_.invocationTimeout;
+  o.invocationTimeoutGrace = options_.invocationTimeoutGrace;
   o.interceptExecutionOutcome = true;  // the crash point between "handler returned" and its outcome
   if (schedule.branchSeed) o.scheduler = std::make_shared<SeededScheduler>(schedule.branchSeed);
   o.handlerConfig.plugins = options_.plugins;

@@ -250,6 +250,19 @@ InvocationResponse runForked(const InvocationRequest& request, const InProcessIn
     outcome->updates = std::move(streamed.updates);
     return std::move(*outcome);
   }
+  if (!outcome && status == kInvocationHangExitCode) {
+    // The child's invocation watchdog ended it (RunnerOptions::invocationTimeout): the
+    // execution fails as it would in process, instead of being invoked again to hang again.
+    streamed.end = InvocationResponse::End::Failed;
+    streamed.error = ErrorObject{"InvocationTimeoutError",
+                                 fmt::format("[rewind.invocation.timeout] invocation {} ran longer than its timeout "
+                                             "and reached no durable operation in the grace period after it (an "
+                                             "endless loop or a blocking call): its forked child ended with exit "
+                                             "status {}",
+                                             request.index, kInvocationHangExitCode),
+                                 std::nullopt, std::nullopt};
+    return streamed;
+  }
   // Died before its outcome: what it persisted stays, the invocation crashed.
   streamed.end = InvocationResponse::End::Crashed;
   return streamed;

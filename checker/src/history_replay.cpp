@@ -233,8 +233,8 @@ std::vector<Operation> recordedOperations(const Json& document) {
   }
 }
 
-HistoryReplayReport replayHistory(const RawHandler& handler, const Json& document,
-                                  const std::optional<Payload>& input) {
+HistoryReplayReport replayHistory(const RawHandler& handler, const Json& document, const std::optional<Payload>& input,
+                                  const RunnerOptions& options) {
   std::vector<Operation> log = recordedOperations(document);
   HistoryReplayReport report;
   report.operations = log.size();
@@ -247,7 +247,7 @@ HistoryReplayReport replayHistory(const RawHandler& handler, const Json& documen
   } else {
     badHistory("the document has no History with ExecutionStarted: pass the input (--event)");
   }
-  report.outcome = replayInvocation(handler, log, report.input);
+  report.outcome = replayInvocation(handler, log, report.input, options);
   const Json* status = member(document, "Status");
   const Json* result = member(document, "Result");
   if (report.outcome.divergence) {

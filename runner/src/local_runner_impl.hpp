@@ -22,6 +22,7 @@
 #include "execution_store.hpp"
 #include "invocation.hpp"
 #include "invocation_response.hpp"
+#include "invocation_watchdog.hpp"
 #include "detached_service_impl.hpp"
 #include "local_service.hpp"
 
@@ -211,6 +212,14 @@ struct LocalDurableTestRunner::Impl {
     o.completedSinceLast.insert(completions.begin(), completions.end());
     o.unseenCompletions = unseenCompletions;
     o.reportedHookFailures = sinks.reportedHookFailures;
+    std::optional<internal::InvocationWatchdog::Lease> watch;
+    if (options.invocationTimeout) {
+      watch.emplace(internal::InvocationWatchdog::watch(
+          *options.invocationTimeout, options.invocationTimeoutGrace,
+          fmt::format("invocation {} of '{}' (request {})", req.index, options.functionName, req.requestId)));
+      o.timeoutExpired = &watch->expired();
+      o.timeoutLimit = *options.invocationTimeout;
+    }
     internal::LocalDurableService service(st);
     return internal::outcomeData(
         runDurableInvocation(handler, service.invocationInput(req.input, options.epoch), service, o));

@@ -5,6 +5,7 @@
 #include "execution_store.hpp"
 #include "invocation.hpp"
 #include "invocation_response.hpp"
+#include "invocation_watchdog.hpp"
 #include "local_service.hpp"
 
 namespace rwd {
@@ -35,19 +36,35 @@ ReplayOutcome replayInvocation(const RawHandler& handler, const std::vector<Oper
     out.newUpdates.push_back(u);
     return CheckpointFate::Persist;
   };
+  std::optional<internal::InvocationWatchdog::Lease> watch;
+  if (options.invocationTimeout) {
+    watch.emplace(internal::InvocationWatchdog::watch(*options.invocationTimeout, options.invocationTimeoutGrace,
+                                                      "the replayed invocation"));
+    o.timeoutExpired = &watch->expired();
+    o.timeoutLimit = *options.invocationTimeout;
+  }
   internal::LocalDurableService service(store);
   internal::InvocationOutcomeData r =
       internal::outcomeData(runDurableInvocation(handler, service.invocationInput(input, now), service, o));
   switch (r.end) {
-    case internal::InvocationEnd::Succeeded: out.outcome = InvocationOutcome::Succeeded; break;
+    case internal::InvocationEnd::Succeeded:
+      out.outcome = InvocationOutcome::Succeeded;
+      break;
     case internal::InvocationEnd::Failed:
-    case internal::InvocationEnd::InvocationFailed: out.outcome = InvocationOutcome::Failed; break;
-    case internal::InvocationEnd::Pending: out.outcome = InvocationOutcome::Pending; break;
-    case internal::InvocationEnd::Crashed: out.outcome = InvocationOutcome::Crashed; break;
+    case internal::InvocationEnd::InvocationFailed:
+      out.outcome = InvocationOutcome::Failed;
+      break;
+    case internal::InvocationEnd::Pending:
+      out.outcome = InvocationOutcome::Pending;
+      break;
+    case internal::InvocationEnd::Crashed:
+      out.outcome = InvocationOutcome::Crashed;
+      break;
   }
   out.result = r.result;
   out.error = r.error;
-  if (r.error && (r.error->errorType == "NonDeterministicExecutionError" || r.error->errorType == "InvalidCheckpointError"))
+  if (r.error &&
+      (r.error->errorType == "NonDeterministicExecutionError" || r.error->errorType == "InvalidCheckpointError"))
     out.divergence = r.error;
   return out;
 }

@@ -45,9 +45,7 @@ std::uint64_t splitmix64(std::uint64_t x) {
 
 Invocation::Invocation(DurableService& service, DurableExecutionInvocationInput& input,
                        const InvocationSettings& settings)
-    : service_(service),
-      settings_(settings),
-      arn_(std::move(input.durableExecutionArn)) {
+    : service_(service), settings_(settings), arn_(std::move(input.durableExecutionArn)) {
   // The request is reused for every checkpoint call; it holds the current token.
   request_.durableExecutionArn = arn_;
   request_.checkpointToken = std::move(input.checkpointToken);
@@ -101,6 +99,7 @@ void Invocation::markVisited(std::string_view id) {
 void Invocation::guard() {
   if (crashed_) throw CrashSignal{};
   if (fatal_) std::rethrow_exception(fatal_);
+  if (settings_.timeoutExpired && settings_.timeoutExpired->load(std::memory_order_relaxed)) timedOut();
   if (probeNeedsWork_) throw Suspension{};
   if (!branches_.empty() && branches_.back()->suspended) throw Suspension{};
 }
@@ -136,6 +135,19 @@ bool Invocation::endProbe(bool keepLogs) {
 void Invocation::needsWork() {
   probeNeedsWork_ = true;
   suspend("(probe: new work)");
+}
+
+void Invocation::timedOut() {
+  auto ms = settings_.timeoutLimit.count();
+  std::string limit = ms % 1000 == 0 ? fmt::format("{} s", ms / 1000) : fmt::format("{} ms", ms);
+  fail(std::make_exception_ptr(UnrecoverableExecutionError(
+      "rewind.invocation.timeout",
+      fmt::format("invocation {} ran longer than its timeout of {} (wall clock, like a Lambda function's timeout) "
+                  "and was stopped at its next durable operation; the execution fails. A handler that loops or "
+                  "blocks needs fixing; a slow one, a longer limit (RunnerOptions::invocationTimeout, "
+                  "--invocation-timeout)",
+                  settings_.invocationIndex, limit),
+      "InvocationTimeoutError")));
 }
 
 void Invocation::fail(std::exception_ptr error) {

@@ -94,6 +94,7 @@ class Invocation {
   [[noreturn]] void suspend(std::string what);
   void checkpoint(OperationUpdate&& update);  // an rvalue: moved once, into the request
   [[noreturn]] void fail(std::exception_ptr error);  // records a fatal error, throws it
+  [[noreturn]] void timedOut();                      // the wall-clock limit passed
 
   // Replay bookkeeping.
   bool preexisting(std::string_view id) const;

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "handler_library.hpp"
+#include "invocation_timeout_option.hpp"
 #include "rewind/checker/crash_checker.hpp"
 #include "rewind/checker/exploration.hpp"
 #include "rewind/checker/history_replay.hpp"
@@ -93,6 +94,8 @@ int replayMain(int argc, char** argv) {
                  "rewind-run --json output, or a GetDurableExecutionState operation list (JSON)")
       ->required();
   app.add_option("--event", event, "the execution's input (default: from the history's ExecutionStarted)");
+  double invocationTimeoutSeconds = 0;
+  rwd::tools::addInvocationTimeoutOption(app, invocationTimeoutSeconds);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -105,7 +108,11 @@ int replayMain(int argc, char** argv) {
   try {
     std::optional<rwd::Payload> input;
     if (!event.empty()) input = readEvent(event);
-    auto report = rwd::checker::replayHistory(def.handler, doc, input);
+    rwd::RunnerOptions options;
+    auto timeout = rwd::tools::invocationTimeoutFromSeconds(invocationTimeoutSeconds);
+    options.invocationTimeout = timeout.limit;
+    options.invocationTimeoutGrace = timeout.grace;
+    auto report = rwd::checker::replayHistory(def.handler, doc, input, options);
     std::cout << report.explain();
     return report.divergence ? 1 : 0;
   } catch (const std::invalid_argument& e) {
@@ -160,6 +167,8 @@ int main(int argc, char** argv) {
   app.add_option("--plugin", pluginLibraries,
                  "load a plugin library (REWIND_PLUGIN) and register its plugin with every run; repeatable. "
                  "Libraries named in DURABLE_EXECUTION_PLUGINS (comma-separated) are loaded first");
+  double invocationTimeoutSeconds = 0;
+  rwd::tools::addInvocationTimeoutOption(app, invocationTimeoutSeconds);
   app.add_flag("--progress", progress, "always draw the progress bar");
   app.add_flag("--no-progress", noProgress, "never draw the progress bar");
   try {
@@ -176,6 +185,9 @@ int main(int argc, char** argv) {
   options.mode = rwd::checker::checkModeFromString(mode).value_or(rwd::checker::CheckMode::Both);
   options.expectFailure = expectFailure;
   options.mergeEquivalentPoints = mergePoints;
+  auto timeout = rwd::tools::invocationTimeoutFromSeconds(invocationTimeoutSeconds);
+  options.invocationTimeout = timeout.limit;
+  options.invocationTimeoutGrace = timeout.grace;
   for (const std::string& spec : responses) {
     try {
       options.callbackResponders.push_back(rwd::checker::parseCallbackRule(spec));

@@ -190,6 +190,8 @@ Report runRequirement(const Requirement& requirement, const HandlerSet& handlers
   RunnerOptions options;
   options.skipTime = true;
   options.seed = settings.seed;
+  options.invocationTimeout = settings.invocationTimeout;
+  options.invocationTimeoutGrace = settings.invocationTimeoutGrace;
   options.handlerConfig = def->config;
   options.handlerConfig.plugins.insert(options.handlerConfig.plugins.end(), settings.plugins.begin(),
                                        settings.plugins.end());

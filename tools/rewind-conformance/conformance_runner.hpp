@@ -7,6 +7,7 @@
 //   if (r.verdict == Verdict::Fail) std::cout << r.message;  // first mismatching path
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -41,6 +42,9 @@ struct RunSettings {
   // unless its history, status and result equal the in-process run's.
   TransportFactory transport;
   std::string transportName;  // for messages
+  // Wall-clock limit of each invocation (RunnerOptions::invocationTimeout).
+  std::optional<std::chrono::milliseconds> invocationTimeout;
+  std::chrono::milliseconds invocationTimeoutGrace{5000};
 };
 
 struct Report {

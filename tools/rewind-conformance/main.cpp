@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "../handler_library.hpp"
+#include "../invocation_timeout_option.hpp"
 #ifdef REWIND_CONFORMANCE_TRANSPORTS
 #include "conformance_transport.hpp"
 #endif
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
   app.add_option("--plugin", pluginLibraries,
                  "load a plugin library (REWIND_PLUGIN) and register its plugin with every handler; repeatable. "
                  "Libraries named in DURABLE_EXECUTION_PLUGINS (comma-separated) are loaded first");
+  double invocationTimeoutSeconds = 0;
+  rwd::tools::addInvocationTimeoutOption(app, invocationTimeoutSeconds);
   app.add_flag("-v,--verbose", verbose, "print the actual history, result and logs of failing requirements");
   std::string transport = "in-process";
 #ifdef REWIND_CONFORMANCE_TRANSPORTS
@@ -108,6 +111,9 @@ int main(int argc, char** argv) {
   rwd::conformance::RunSettings settings;
   settings.seed = seed;
   settings.plugins = plugins;
+  auto timeout = rwd::tools::invocationTimeoutFromSeconds(invocationTimeoutSeconds);
+  settings.invocationTimeout = timeout.limit;
+  settings.invocationTimeoutGrace = timeout.grace;
   if (transport != "in-process") {
 #ifdef REWIND_CONFORMANCE_TRANSPORTS
     try {

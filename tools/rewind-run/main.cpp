@@ -13,13 +13,14 @@
 #include <CLI/CLI.hpp>
 
 #include "handler_library.hpp"
+#include "invocation_timeout_option.hpp"
 #include "rewind/history_json.hpp"
+#include "rewind/json_text.hpp"
 #include "rewind/local_runner.hpp"
 #include "rewind/plugins/json_log_plugin.hpp"
 #include "rewind/plugins/plugin_loader.hpp"
 #include "rewind/plugins/timeline_html.hpp"
 #include "rewind/plugins/trace_plugin.hpp"
-#include "rewind/json_text.hpp"
 
 namespace {
 
@@ -107,6 +108,8 @@ int main(int argc, char** argv) {
                  "answer a callback: NAME=success[:TEXT] | failure[:TYPE[:MESSAGE]] | heartbeat | never, optionally "
                  "@DELAY_SECONDS; '*' matches any callback. TEXT is sent as is: a std::string callback receives "
                  "it unchanged (success:approved), a typed one parses it as JSON (success:{\"ok\":true})");
+  double invocationTimeoutSeconds = 0;
+  rwd::tools::addInvocationTimeoutOption(app, invocationTimeoutSeconds);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -142,6 +145,9 @@ int main(int argc, char** argv) {
   options.skipTime = skipTime;
   options.seed = seed;
   options.handlerConfig = def->config;
+  auto timeout = rwd::tools::invocationTimeoutFromSeconds(invocationTimeoutSeconds);
+  options.invocationTimeout = timeout.limit;
+  options.invocationTimeoutGrace = timeout.grace;
   try {
     std::vector<std::string> libraries = rwd::pluginLibrariesFromEnvironment();
     libraries.insert(libraries.end(), pluginLibraries.begin(), pluginLibraries.end());

@@ -12,6 +12,7 @@
 // (waitForData, waitForResult), so outcomes never depend on thread timing.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -112,6 +113,10 @@ using InProcessInvocation = std::function<InvocationResponse(const CheckpointLis
 using InvocationExecutor =
     std::function<InvocationResponse(const InvocationRequest& request, const InProcessInvocation& runInProcess)>;
 
+// The exit status of a process whose invocation outlived RunnerOptions::invocationTimeout
+// and its grace period (as timeout(1)).
+inline constexpr int kInvocationHangExitCode = 124;
+
 struct RunnerOptions {
   bool skipTime = true;                 // false: manual clock, advance with advanceTime()
   TimePoint epoch = kDefaultEpoch;      // virtual time of the first invocation
@@ -120,6 +125,14 @@ struct RunnerOptions {
   std::ostream* logStream = nullptr;    // log records also go here (JSON lines)
   int maxInvocations = 10000;
   std::optional<Duration> executionTimeout;  // whole execution, virtual time -> TimedOut
+  // A wall-clock limit on each invocation, like a Lambda function's timeout (unset: none;
+  // the tools set one). Past it the invocation is stopped at its next durable operation
+  // and the execution FAILS with InvocationTimeoutError [rewind.invocation.timeout]. A
+  // handler that reaches no durable operation within invocationTimeoutGrace more (an
+  // endless loop, a blocking call) cannot be stopped inside the process: it prints that
+  // error on stderr and exits with code 124, as Lambda ends a timed-out sandbox.
+  std::optional<std::chrono::milliseconds> invocationTimeout;
+  std::chrono::milliseconds invocationTimeoutGrace{5000};
   std::string functionName = "rewind-local";
   std::shared_ptr<BranchScheduler> scheduler;
   CheckpointInterceptor checkpointInterceptor;

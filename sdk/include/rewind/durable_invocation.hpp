@@ -9,6 +9,8 @@
 //   else { /* Runtime API .../response with toJson(r.output) */ }
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -52,6 +54,11 @@ struct InvocationOptions {
   // The local runner knows them; over Lambda the set is empty.
   std::unordered_set<std::string> unseenCompletions;
   std::unordered_set<std::string>* reportedHookFailures = nullptr;  // execution-wide: report each once
+  // A wall-clock limit on this invocation, like a Lambda function's timeout: once
+  // `*timeoutExpired` is true (a watchdog sets it), the next durable operation fails the
+  // execution with InvocationTimeoutError [rewind.invocation.timeout]. Null: no limit.
+  const std::atomic<bool>* timeoutExpired = nullptr;
+  std::chrono::milliseconds timeoutLimit{0};  // the limit, for the error's message
 };
 
 // How one invocation ended.

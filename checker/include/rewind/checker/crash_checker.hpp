@@ -35,6 +35,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <chrono>
 #include <optional>
 #include <set>
 #include <string>
@@ -129,6 +130,10 @@ struct CheckOptions {
   // open: the checker never invents a payload.
   std::vector<CallbackRule> callbackResponders;
   int maxInvocations = 200;
+  // Wall-clock limit of each invocation (RunnerOptions::invocationTimeout): a run whose
+  // handler hangs fails with [rewind.invocation.timeout] instead of hanging the check.
+  std::optional<std::chrono::milliseconds> invocationTimeout;
+  std::chrono::milliseconds invocationTimeoutGrace{5000};
   // Include the "invocation timed out as a step body started" crash points.
   bool midStepCrashes = true;
   // Splits the exhaustive crash points: point i is checked when i % shardCount == shardIndex.

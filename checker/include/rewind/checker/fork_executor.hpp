@@ -17,7 +17,9 @@
 //
 // Costs a fork() and a pipe per invocation. The child's other memory is lost: a plugin's
 // in-memory state, a mock's expectations, gtest assertions made in the child. A child
-// that never ends blocks the run (there is no timeout). POSIX only. Not reentrant across
+// that never ends blocks the run unless RunnerOptions::invocationTimeout is set (a child
+// its watchdog ends, exit status kInvocationHangExitCode, fails the execution with
+// [rewind.invocation.timeout]). POSIX only. Not reentrant across
 // threads sharing one executor.
 #pragma once
 

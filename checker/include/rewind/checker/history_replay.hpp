@@ -40,7 +40,9 @@ std::vector<Operation> recordedOperations(const Json& document);
 // Replays the recorded log (see recordedOperations) against `handler`. Throws
 // std::invalid_argument ([rewind.checker.bad_history]) when the document is of the wrong
 // shape, or when no input is given and the history has no ExecutionStarted.
+// `options` as for replayInvocation (its invocationTimeout bounds the replay in wall time).
 HistoryReplayReport replayHistory(const RawHandler& handler, const Json& document,
-                                  const std::optional<Payload>& input = std::nullopt);
+                                  const std::optional<Payload>& input = std::nullopt,
+                                  const RunnerOptions& options = {});
 
 }  // namespace rwd::checker

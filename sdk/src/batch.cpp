@@ -110,7 +110,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     return u;
   };
   if (!rec) inv.checkpoint(makeUpd(id, stepId, st.parentId, sub, name, OperationAction::Start));
-  inv.markEntered(id);
+  inv.markEntered(rec);
 
   std::vector<ItemState> states(n, ItemState::NotStarted);
   std::vector<Payload> payloads(n);
@@ -227,7 +227,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
                                                 toString(itemSub), iname.value_or("(unnamed)")))));
     bool replayingChildren = irec && irec->status == OperationStatus::Succeeded;
     if (!irec) inv.checkpoint(makeUpd(iid, itemStepIds[i], id, itemSub, iname, OperationAction::Start));
-    inv.markEntered(iid);
+    inv.markEntered(irec);
     std::unique_ptr<DurableContext> ictx = inv.makeContext(itemStepIds[i], iid);
     internal::BranchFrame frame;
     Payload value;

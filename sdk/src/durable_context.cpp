@@ -389,7 +389,7 @@ Payload DurableContext::childCore(std::optional<std::string> name, OperationSubT
   if (status == OperationStatus::Failed) throwContextError(sub, *op.rec->contextDetails->error);
   auto update = [&](OperationAction a) { return makeUpdate(st, op, OperationType::Context, sub, name, a); };
   if (!op.rec) inv.checkpoint(update(OperationAction::Start));
-  inv.markEntered(op.id);
+  inv.markEntered(op.rec);
   std::unique_ptr<DurableContext> child = inv.makeContext(op.stepId, op.id);
   Payload value;
   try {

@@ -61,6 +61,7 @@ Invocation::Invocation(DurableService& service, DurableExecutionInvocationInput&
   }
   startCount_ = view_->size();
   visited_.assign(startCount_, false);
+  entered_.assign(startCount_, false);
 }
 
 void Invocation::takeState(ExecutionState& state) {
@@ -463,7 +464,8 @@ void Invocation::checkVanished(InvocationOutcomeData& outcome) {
     const Operation& op = ops[i];
     if (op.subType == OperationSubType::MapIteration || op.subType == OperationSubType::ParallelBranch) continue;
     if (op.parentId) {
-      if (!entered_.count(*op.parentId)) continue;
+      auto parentIdx = view_->indexOf(*op.parentId);
+      if (!parentIdx || *parentIdx >= startCount_ || !entered_[*parentIdx]) continue;
       const Operation* parent = view_->find(*op.parentId);
       if (parent && (parent->subType == OperationSubType::Map || parent->subType == OperationSubType::Parallel))
         continue;

@@ -99,7 +99,14 @@ class Invocation {
   // Replay bookkeeping.
   bool preexisting(std::string_view id) const;
   void markVisited(std::string_view id);
-  void markEntered(const std::string& id) { entered_.insert(id); }
+  // A context operation of the log (`rec`; null: a new one) whose children this run
+  // reaches: its unvisited children vanished (checkVanished). New operations need no
+  // mark: only records of the log at the start are checked.
+  void markEntered(const Operation* rec) {
+    if (!rec) return;
+    auto idx = view_->indexOf(rec->id);
+    if (idx && *idx < startCount_) entered_[*idx] = true;
+  }
 
   // Branch boundaries.
   BranchFrame& currentBranch() { return *branches_.back(); }
@@ -182,7 +189,7 @@ class Invocation {
   CheckpointDurableExecutionRequest request_;  // reused (its vector keeps its capacity); holds the current token
   std::size_t startCount_;
   std::vector<bool> visited_;
-  std::unordered_set<std::string> entered_;
+  std::vector<bool> entered_;  // by index in the log at the start, as visited_
   std::vector<BranchFrame*> branches_;
   std::exception_ptr fatal_;
   bool probing_ = false;

@@ -32,7 +32,9 @@ foreach(_t IN LISTS _rewind_all_targets)
 endforeach()
 set(_rewind_exported_tools)
 if(REWIND_BUILD_TOOLS OR REWIND_BUILD_LINT)
-  foreach(_tool rewind-run rewind-check rewind-conformance rewind-lint)
+  # rewind-server runs handler libraries through rewind-lambda-host, found next to it;
+  # rewind is the execution client (rewind-server or AWS).
+  foreach(_tool rewind-run rewind-check rewind-conformance rewind-lint rewind-server rewind rewind-lambda-host)
     if(TARGET ${_tool})
       list(APPEND _rewind_exported_tools ${_tool})
     endif()
@@ -40,7 +42,8 @@ if(REWIND_BUILD_TOOLS OR REWIND_BUILD_LINT)
 endif()
 # Without the tools, their targets may still exist EXCLUDE_FROM_ALL: never install them.
 if(NOT REWIND_BUILD_TOOLS)
-  list(REMOVE_ITEM _rewind_exported_tools rewind-run rewind-check rewind-conformance)
+  list(REMOVE_ITEM _rewind_exported_tools rewind-run rewind-check rewind-conformance rewind-server rewind
+       rewind-lambda-host)
 endif()
 if(NOT REWIND_BUILD_LINT)
   list(REMOVE_ITEM _rewind_exported_tools rewind-lint)

@@ -48,7 +48,14 @@ endif()
 
 if(DEFINED prefix)
   # The installed tool starts on its own (no LD_LIBRARY_PATH): its RPATH finds the libraries.
-  foreach(tool rewind-run rewind-check)
+  # Where the build has the server, its tools are installed too (rewind-server finds
+  # rewind-lambda-host next to itself).
+  foreach(tool rewind-server rewind rewind-lambda-host)
+    if((EXISTS ${BUILD}/tools/${tool}/${tool} OR EXISTS ${BUILD}/tools/${tool}) AND NOT EXISTS ${prefix}/bin/${tool})
+      message(FATAL_ERROR "the build has ${tool} but it is not installed in ${prefix}/bin")
+    endif()
+  endforeach()
+  foreach(tool rewind-run rewind-check rewind-server rewind)
     if(EXISTS ${prefix}/bin/${tool})
       run_step("${prefix}/bin/${tool} --help (no LD_LIBRARY_PATH)" ${CMAKE_COMMAND} -E env --unset=LD_LIBRARY_PATH
         ${prefix}/bin/${tool} --help)

@@ -21,15 +21,16 @@
 namespace {
 
 // rewind-lambda-host, the bootstrap for handler libraries: $REWIND_LAMBDA_HOST, else next
-// to this executable (installed), else in the build tree's tools/rewind-lambda-host/.
+// to this executable (installed), else in the build tree (build/tools/rewind-lambda-host
+// beside build/tools/rewind-server/).
 std::string findLambdaHost() {
   if (const char* env = std::getenv("REWIND_LAMBDA_HOST")) return env;
   std::error_code ec;
   std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec) return {};
-  for (const auto& candidate : {self.parent_path() / "rewind-lambda-host",
-                                self.parent_path().parent_path() / "rewind-lambda-host" / "rewind-lambda-host"})
-    if (std::filesystem::exists(candidate, ec)) return candidate.string();
+  for (const auto& candidate :
+       {self.parent_path() / "rewind-lambda-host", self.parent_path().parent_path() / "rewind-lambda-host"})
+    if (std::filesystem::is_regular_file(candidate, ec)) return candidate.string();
   return {};
 }
 

@@ -111,6 +111,23 @@ int retry(const Json&, DurableContext& ctx) {
                   {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 3})});
 }
 
+// The remote runner's workflow (remote_runner_test.cpp runs it locally and through the
+// server): a step, a wait, a callback the test answers, a step that succeeds on its
+// second attempt.
+std::string approvalFlow(const Json& input, DurableContext& ctx) {
+  std::string key = keyOf(input);
+  std::string order = ctx.step("validate", [key] { return "order-" + key; });
+  ctx.wait("cool-off", 30s);
+  std::string answer = ctx.waitForCallback("approval", [](const std::string&, rwd::StepContext&) {}, {.timeout = 1h});
+  int sent = ctx.step("notify",
+                      [](rwd::StepContext& sc) {
+                        if (sc.attempt() < 2) throw Flaky("mail server busy");
+                        return 2;
+                      },
+                      {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 3})});
+  return order + ":" + answer + ":" + std::to_string(sent);
+}
+
 // A failed execution.
 int fails(const Json&, DurableContext& ctx) {
   return ctx.step("boom", []() -> int { throw std::runtime_error("kaput"); },
@@ -127,3 +144,4 @@ REWIND_HANDLER("crash-once", crashOnce);
 REWIND_HANDLER("hang-once", hangOnce);
 REWIND_HANDLER("retry", retry);
 REWIND_HANDLER("fails", fails);
+REWIND_HANDLER("approval-flow", approvalFlow);

@@ -3,6 +3,7 @@
 //
 //   rewind-run build/examples/libhello_workflow.so --handler hello --event '"alice"' --skip-time
 //   rewind-run ... --trace trace.json --timeline timeline.html   (Perfetto trace, HTML timeline)
+//   rewind-run --endpoint http://127.0.0.1:9000 --function hello --event '"alice"'   (on rewind-server or AWS)
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -14,6 +15,9 @@
 
 #include "handler_library.hpp"
 #include "invocation_timeout_option.hpp"
+#ifdef REWIND_RUN_REMOTE
+#include "rewind-run/remote_run.hpp"
+#endif
 #include "rewind/history_json.hpp"
 #include "rewind/json_text.hpp"
 #include "rewind/local_runner.hpp"
@@ -89,7 +93,7 @@ int main(int argc, char** argv) {
   bool skipTime = false, verbose = false, showHistory = false, json = false, list = false, hookLog = false;
   std::uint64_t seed = 1;
   std::vector<std::string> responses, pluginLibraries;
-  app.add_option("library", library, "shared library with handlers registered by REWIND_HANDLER")->required();
+  app.add_option("library", library, "shared library with handlers registered by REWIND_HANDLER (not with --function)");
   app.add_option("--handler", handlerName, "handler name (default: the library's only handler)");
   app.add_option("--event", event, "the handler's input: JSON text, or @FILE");
   app.add_flag("--skip-time", skipTime, "fire every timer at once instead of waiting in real time");
@@ -110,6 +114,23 @@ int main(int argc, char** argv) {
                  "it unchanged (success:approved), a typed one parses it as JSON (success:{\"ok\":true})");
   double invocationTimeoutSeconds = 0;
   rwd::tools::addInvocationTimeoutOption(app, invocationTimeoutSeconds);
+#ifdef REWIND_RUN_REMOTE
+  std::string endpoint, function, region, executionName;
+  double timeScale = 1.0, timeoutSeconds = 3600;
+  auto* endpointOpt = app.add_option("--endpoint", endpoint,
+                                     "run on a deployed function through this Lambda API endpoint (rewind-server, "
+                                     "or AWS; default with --function: AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL, "
+                                     "else Lambda in AWS_REGION) instead of in process");
+  auto* functionOpt = app.add_option("--function", function, "the deployed function to run (remote mode)");
+  app.add_option("--region", region, "remote mode: the signing region (default: AWS_REGION, else us-east-1)");
+  app.add_option("--name", executionName, "remote mode: the DurableExecutionName (default: a fresh one)");
+  app.add_option("--time-scale", timeScale,
+                 "remote mode: the endpoint's clock speed (rewind-server --time-scale); --respond delays are "
+                 "divided by it")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--timeout", timeoutSeconds, "remote mode: give up after this many seconds (real time)")
+      ->check(CLI::PositiveNumber);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -121,6 +142,41 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+#ifdef REWIND_RUN_REMOTE
+  if (*endpointOpt || *functionOpt) {
+    if (function.empty())
+      die("--endpoint needs --function NAME, the deployed function to run [rewind.tools.no_function]");
+    if (!library.empty())
+      die(fmt::format(
+          "--function runs a deployed function: drop the library argument '{}' [rewind.tools.remote_option]", library));
+    // What happens inside the function's process is the endpoint's: its clock, ids and plugins.
+    for (const char* opt : {"--skip-time", "--seed", "--trace", "--timeline", "--plugin", "--hook-log", "--list",
+                            "--handler", "--verbose"})
+      if (app.count(opt) > 0)
+        die(
+            fmt::format("{} applies to a run in process, not to --function (the endpoint runs the handler; use "
+                        "rewind-server --time-scale for time) [rewind.tools.remote_option]",
+                        opt));
+    rwd::tools::RemoteRunSettings settings;
+    settings.endpoint = endpoint;
+    settings.function = function;
+    settings.region = region;
+    settings.executionName = executionName;
+    settings.timeScale = timeScale;
+    settings.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeoutSeconds * 1000));
+    settings.json = json;
+    settings.showHistory = showHistory;
+    try {
+      settings.input = rwd::tools::readEventArgument(event);
+    } catch (const std::exception& e) {
+      die(e.what());
+    }
+    for (const auto& spec : responses) settings.responses.push_back(parseResponse(spec));
+    return rwd::tools::runRemote(settings);
+  }
+#endif
+  if (library.empty())
+    die("a handler library is required (or --function NAME to run a deployed function) [rewind.tools.no_library]");
   std::shared_ptr<rwd::tools::HandlerLibrary> lib;
   try {
     lib = rwd::tools::HandlerLibrary::open(library);

@@ -94,19 +94,17 @@ struct RemoteDurableTestRunner::Impl {
       auto op = std::find_if(last.getOperations().begin(), last.getOperations().end(),
                              [&](const Operation& o) { return o.id == *ev.id; });
       if (op == last.getOperations().end() || op->status != OperationStatus::Started) continue;
+      // As the local runner: responders in registration order; a heartbeat keeps the
+      // callback open for the next one; delays add up per creating invocation.
       std::vector<std::string> names = callbackNames(*op);
       for (Responder& r : responders) {
         if (r.used || !r.matcher(names)) continue;
         r.used = true;
         if (r.response.kind == CallbackResponse::Kind::Never) break;
-        SteadyTime now = options.now();
         SteadyTime& chain = lastDueByInvocation[invocationsBefore];
-        SteadyTime base = std::max(now, chain);
-        auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::duration<double, std::milli>(
-            std::chrono::duration<double, std::milli>(r.response.delay).count() / options.timeScale));
-        chain = base + delay;
+        chain = std::max(options.now(), chain) + scaled(r.response.delay);
         pending.push_back({ev.callbackId.value_or(""), r.response, chain});
-        break;
+        if (r.response.kind != CallbackResponse::Kind::Heartbeat) break;
       }
     }
     SteadyTime now = options.now();
@@ -118,6 +116,12 @@ struct RemoteDurableTestRunner::Impl {
       send(it->callbackId, it->response);
       it = pending.erase(it);
     }
+  }
+
+  // A delay on the endpoint's clock, in real time.
+  std::chrono::milliseconds scaled(Duration d) const {
+    double ms = std::chrono::duration<double, std::milli>(d).count() / options.timeScale;
+    return std::chrono::milliseconds(static_cast<std::int64_t>(ms));
   }
 
   void send(const std::string& callbackId, const CallbackResponse& response) {
@@ -232,6 +236,14 @@ const RemoteExecutionResult& RemoteDurableTestRunner::waitForResult() {
   Impl& m = *impl_;
   m.requireStarted("waitForResult()");
   m.pollUntil([&] { return m.ended(); }, "waitForResult");
+  return m.last;
+}
+
+const RemoteExecutionResult& RemoteDurableTestRunner::waitUntil(
+    const std::function<bool(const RemoteExecutionResult&)>& reached) {
+  Impl& m = *impl_;
+  m.requireStarted("waitUntil()");
+  m.pollUntil([&] { return reached(m.last); }, "waitUntil");
   return m.last;
 }
 

@@ -95,6 +95,14 @@ std::string describeError(const std::optional<ErrorObject>& e) {
 }  // namespace
 
 std::size_t applyCallbackActions(const Value& actions, LocalDurableTestRunner& runner) {
+  return applyCallbackActions(
+      actions,
+      CallbackActionSink{
+          [&runner](std::string name, CallbackResponse r) { runner.onCallback(std::move(name), std::move(r)); },
+          [&runner](CallbackNameMatcher m, CallbackResponse r) { runner.onCallback(std::move(m), std::move(r)); }});
+}
+
+std::size_t applyCallbackActions(const Value& actions, const CallbackActionSink& runner) {
   if (actions.is_null()) return 0;
   if (!actions.is_array()) throw std::invalid_argument("CallbackActions must be a list");
   for (std::size_t i = 0; i < actions.size(); ++i) {
@@ -126,21 +134,98 @@ std::size_t applyCallbackActions(const Value& actions, LocalDurableTestRunner& r
     if (!name.is_string()) {
       // As in the reference model, a typed name (a number, a bool) equals no callback
       // name, which are strings.
-      runner.onCallback(CallbackNameMatcher([](const std::vector<std::string>&) { return false; }), response);
+      runner.byMatcher(CallbackNameMatcher([](const std::vector<std::string>&) { return false; }), response);
     } else if (isRegexReference(name.get<std::string>(), &pattern)) {
       regexSearch(pattern, "");  // reports an invalid pattern now, not at the first callback
-      runner.onCallback(CallbackNameMatcher([pattern](const std::vector<std::string>& names) {
-                          for (const auto& n : names)
-                            if (regexSearch(pattern, n)) return true;
-                          return false;
-                        }),
-                        response);
+      runner.byMatcher(CallbackNameMatcher([pattern](const std::vector<std::string>& names) {
+                         for (const auto& n : names)
+                           if (regexSearch(pattern, n)) return true;
+                         return false;
+                       }),
+                       response);
     } else {
-      runner.onCallback(name.get<std::string>(), response);
+      runner.byName(name.get<std::string>(), response);
     }
   }
   return actions.size();
 }
+
+namespace {
+
+// The requirement on a deployed function: the same matching, on the service's history.
+Report runThroughEndpoint(const Requirement& requirement, const Value& spec, const Variables& variables,
+                          const RunSettings& settings, bool optional) {
+  Report report;
+  auto fail = [&](std::string message) {
+    report.verdict = optional ? Verdict::OptionalFailed : Verdict::Fail;
+    report.message = std::move(message);
+    return report;
+  };
+  const Value none;
+  auto field = [&](const char* key) -> const Value& { return spec.contains(key) ? spec[key] : none; };
+  const Value actions =
+      truthy(spec, "AsyncInvoke") && spec.contains("CallbackActions") ? spec["CallbackActions"] : Value();
+  try {
+    applyCallbackActions(actions, CallbackActionSink{[](std::string, CallbackResponse) {},
+                                                     [](CallbackNameMatcher, CallbackResponse) {}});
+  } catch (const std::exception& e) {
+    return fail(fmt::format("invalid CallbackActions: {}", e.what()));
+  }
+  const Value input = spec.contains("Input") ? spec["Input"] : Value();
+  const std::string inputText = input.dump(-1, ' ', false, Value::error_handler_t::replace);
+  // Without an ExpectedResult, the expected events decide: once each expected EventId is
+  // there, the rest of the execution (a one-hour wait, say) need not be waited for.
+  const Value& expectedResult = field("ExpectedResult");
+  const Value& expectedHistory = field("ExpectedExecutionHistory");
+  std::int64_t lastExpectedId = 0;
+  if (expectedHistory.is_array())
+    for (const Value& ev : expectedHistory)
+      if (ev.is_object() && ev.contains("EventId") && ev["EventId"].is_number_integer())
+        lastExpectedId = std::max(lastExpectedId, ev["EventId"].get<std::int64_t>());
+  const bool historyDecides =
+      (expectedResult.is_null() || (expectedResult.is_object() && expectedResult.empty())) && lastExpectedId > 0;
+  auto settled = [&](const Value& history) {
+    if (!historyDecides) return false;
+    for (const Value& ev : history)
+      if (ev.is_object() && ev.contains("EventId") && ev["EventId"].is_number_integer() &&
+          ev["EventId"].get<std::int64_t>() >= lastExpectedId)
+        return true;
+    return false;
+  };
+  EndpointOutcome out;
+  try {
+    out = settings.endpoint(requirement.id, inputText, actions, settled);
+  } catch (const std::exception& e) {
+    return fail(fmt::format("through {}: {}", settings.endpointName, e.what()));
+  }
+  if (!out.hosted) {
+    report.verdict = Verdict::Skip;
+    report.message = out.why;
+    return report;
+  }
+  report.ran = true;
+  report.history = std::move(out.history);
+  report.status = std::move(out.status);
+  report.result = std::move(out.result);
+  report.error = std::move(out.error);
+  Matcher matcher(variables);
+  std::optional<Mismatch> miss = matchHistory(expectedHistory, report.history, matcher);
+  if (!miss) miss = matchResult(expectedResult, report.status, report.result, report.error, matcher);
+  if (miss) return fail(miss->describe());
+  if (!field("ExpectedLogs").is_null()) {
+    report.verdict = Verdict::Skip;
+    report.message = fmt::format(
+        "history and result match through {}; ExpectedLogs not checked (the log records stay in the function's "
+        "process)",
+        settings.endpointName);
+    return report;
+  }
+  report.verdict = Verdict::Pass;
+  report.message = fmt::format("{} events through {}", report.history.size(), settings.endpointName);
+  return report;
+}
+
+}  // namespace
 
 Report runRequirement(const Requirement& requirement, const HandlerSet& handlers, const RunSettings& settings) {
   Report report;
@@ -150,7 +235,7 @@ Report runRequirement(const Requirement& requirement, const HandlerSet& handlers
     return report;
   }
   const HandlerDefinition* def = handlers.handler(requirement.id);
-  if (!def) {
+  if (!def && !settings.endpoint) {
     report.verdict = Verdict::Skip;
     report.message = fmt::format("no handler registered for {}", requirement.id);
     return report;
@@ -186,6 +271,8 @@ Report runRequirement(const Requirement& requirement, const HandlerSet& handlers
   for (const auto& [k, v] : raw.items())
     if (k != "Variables") spec[k] = v;
   spec = substitute(spec, variables);
+
+  if (settings.endpoint) return runThroughEndpoint(requirement, spec, variables, settings, optional);
 
   RunnerOptions options;
   options.skipTime = true;
@@ -274,8 +361,8 @@ Report runRequirement(const Requirement& requirement, const HandlerSet& handlers
                               i < report.history.size() ? report.history[i].dump() : "none"));
     }
     if (std::string(toString(remote->getStatus())) != report.status || remote->getResultPayload() != report.result)
-      return fail(fmt::format("through the {} transport the execution ended {} (in process: {})", settings.transportName,
-                              toString(remote->getStatus()), report.status));
+      return fail(fmt::format("through the {} transport the execution ended {} (in process: {})",
+                              settings.transportName, toString(remote->getStatus()), report.status));
   }
 
   report.verdict = Verdict::Pass;

@@ -6,6 +6,7 @@
 //       --handlers build/tests/conformance/librewind_conformance_handlers.so [--filter 1.17] [-v]
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -21,6 +22,9 @@
 #include "conformance_transport.hpp"
 #endif
 #include "conformance_runner.hpp"
+#ifdef REWIND_CONFORMANCE_ENDPOINT
+#include "endpoint_execution.hpp"
+#endif
 #include "handler_set.hpp"
 #include "requirement.hpp"
 #include "rewind/plugins/plugin_loader.hpp"
@@ -53,9 +57,8 @@ int main(int argc, char** argv) {
   bool verbose = false;
   app.add_option("--requirements", requirementsDir, "directory of requirement files (searched recursively) or one file")
       ->required();
-  app.add_option("--handlers", libraries,
-                 "shared library of REWIND_HANDLER / REWIND_FUNCTION registrations (repeatable)")
-      ->required();
+  auto* handlersOpt = app.add_option("--handlers", libraries,
+                                     "shared library of REWIND_HANDLER / REWIND_FUNCTION registrations (repeatable)");
   app.add_option("--filter", filters,
                  "run only this requirement id (1.17), file stem (1-17) or family (step); repeatable");
   app.add_option("--seed", seed, "seed of the runner (ids, jitter) and of ${GEN_STR:n} variables")
@@ -76,7 +79,36 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--bootstrap", bootstrap, "the bootstrap executable of --transport lambda")->capture_default_str();
 #endif
+#ifdef REWIND_CONFORMANCE_ENDPOINT
+  rwd::conformance::EndpointSettings endpoint;
+  double timeoutSeconds = 120;
+  auto* endpointOpt = app.add_option(
+      "--endpoint", endpoint.endpoint,
+      "run each requirement on a deployed function through this Lambda API endpoint (rewind-server or AWS): the "
+      "Input as an Invoke, CallbackActions as SendDurableExecutionCallback* calls, the history from "
+      "GetDurableExecutionHistory; --handlers is then not needed");
+  app.add_option("--function-prefix", endpoint.functionPrefix, "--endpoint: requirement a.b runs on function PREFIXa-b")
+      ->capture_default_str();
+  app.add_option("--time-scale", endpoint.timeScale,
+                 "--endpoint: the endpoint's clock speed (rewind-server --time-scale); CallbackActions' Delay is "
+                 "divided by it")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--region", endpoint.region, "--endpoint: the signing region (default: AWS_REGION)");
+  app.add_option("--timeout", timeoutSeconds, "--endpoint: seconds (real time) one requirement may take")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
+  const bool throughEndpoint = endpointOpt->count() > 0;
+  endpoint.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeoutSeconds * 1000));
+#else
+  CLI11_PARSE(app, argc, argv);
+  const bool throughEndpoint = false;
+#endif
+  if (!throughEndpoint && handlersOpt->count() == 0) {
+    std::cerr << "rewind-conformance: --handlers is required (or --endpoint URL) [rewind.conformance.no_handlers]\n";
+    return 2;
+  }
 
   rwd::conformance::HandlerSet handlers;
   std::vector<std::shared_ptr<rwd::tools::HandlerLibrary>> loaded;
@@ -125,6 +157,17 @@ int main(int argc, char** argv) {
     }
 #endif
   }
+#ifdef REWIND_CONFORMANCE_ENDPOINT
+  if (throughEndpoint) {
+    if (transport != "in-process") {
+      std::cerr
+          << "rewind-conformance: --endpoint and --transport exclude each other [rewind.conformance.bad_option]\n";
+      return 2;
+    }
+    settings.endpoint = rwd::conformance::makeEndpointExecution(endpoint);
+    settings.endpointName = endpoint.endpoint.empty() ? "the environment's Lambda endpoint" : endpoint.endpoint;
+  }
+#endif
   std::size_t passed = 0, failed = 0, skipped = 0;
   for (const auto& requirement : requirements) {
     Report r = rwd::conformance::runRequirement(requirement, handlers, settings);

@@ -142,6 +142,9 @@ class RemoteDurableTestRunner {
   void startPayload(Payload input);
   // Polls until the execution started with start() ends, answering callbacks meanwhile.
   const RemoteExecutionResult& waitForResult();
+  // Polls, answering callbacks, until `reached` holds for the execution as read or the
+  // execution ends; returns it as last read. [rewind.remote.timeout] after `timeout`.
+  const RemoteExecutionResult& waitUntil(const std::function<bool(const RemoteExecutionResult&)>& reached);
 
   // Declarative callback answers (CallbackResponse), consumed in registration order by
   // callbacks whose name matches ("*" matches any), sent when the runner sees the

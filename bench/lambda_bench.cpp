@@ -19,13 +19,14 @@ const rwd::HandlerDefinition& sequentialSteps() {
   return lib->durableHandler("sequential-steps");
 }
 
-void runSteps(benchmark::State& state, bool throughLambda) {
+// `bootstrap`: null runs in process; else the executable the test server starts as the function.
+void runSteps(benchmark::State& state, const char* bootstrap) {
   const int n = static_cast<int>(state.range(0));
   const rwd::HandlerDefinition& def = sequentialSteps();
   std::unique_ptr<rwd::testing::LambdaTestServer> server;
-  if (throughLambda) {
+  if (bootstrap) {
     server = std::make_unique<rwd::testing::LambdaTestServer>();
-    server->runFunction(REWIND_TEST_BOOTSTRAP, "sequential-steps",
+    server->runFunction(bootstrap, "sequential-steps",
                         {std::string("REWIND_HANDLER_LIBRARY=") + REWIND_TRANSPORT_HANDLERS});
   }
   const std::string input = rwd::Json{{"n", n}}.dump();
@@ -41,10 +42,18 @@ void runSteps(benchmark::State& state, bool throughLambda) {
   if (server) state.counters["checkpoint_calls"] = static_cast<double>(server->checkpointCalls());
 }
 
-void BM_LambdaTransportSequentialSteps(benchmark::State& state) { runSteps(state, true); }
+// The minimal test bootstrap (cpp-httplib client, the SDK core).
+void BM_LambdaTransportSequentialSteps(benchmark::State& state) { runSteps(state, REWIND_TEST_BOOTSTRAP); }
 BENCHMARK(BM_LambdaTransportSequentialSteps)->Arg(1)->Arg(100)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
-void BM_InProcessSequentialSteps(benchmark::State& state) { runSteps(state, false); }
+#ifdef REWIND_REAL_BOOTSTRAP
+// lambda/'s real bootstrap (rewind-lambda-host: the Runtime API loop, the durable API
+// client over libcurl with SigV4 signing), the code a deployed function runs.
+void BM_RealBootstrapSequentialSteps(benchmark::State& state) { runSteps(state, REWIND_REAL_BOOTSTRAP); }
+BENCHMARK(BM_RealBootstrapSequentialSteps)->Arg(1)->Arg(100)->Unit(benchmark::kMicrosecond)->UseRealTime();
+#endif
+
+void BM_InProcessSequentialSteps(benchmark::State& state) { runSteps(state, nullptr); }
 BENCHMARK(BM_InProcessSequentialSteps)->Arg(1)->Arg(100)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace

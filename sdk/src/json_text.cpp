@@ -110,4 +110,10 @@ void makeValidUtf8(nlohmann::json& j) {
   }
 }
 
+std::string dumpJson(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+nlohmann::json parseJson(std::string_view text) { return nlohmann::json::parse(text); }
+
 }  // namespace rwd

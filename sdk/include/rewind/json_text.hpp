@@ -26,8 +26,12 @@ std::string toValidUtf8(std::string_view text);
 void makeValidUtf8(nlohmann::json& j);
 
 // JSON text of `j` that never throws on bytes that are not UTF-8 (they become U+FFFD).
-inline std::string dumpJson(const nlohmann::json& j, int indent = -1) {
-  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
-}
+// Out of line, as parseJson: a translation unit that only converts its types to and from
+// JSON through Rewind then compiles no JSON parser or writer of its own (about a third of
+// a handler file's compile time).
+std::string dumpJson(const nlohmann::json& j, int indent = -1);
+
+// nlohmann::json::parse(text), out of line; throws what it throws (json::parse_error).
+nlohmann::json parseJson(std::string_view text);
 
 }  // namespace rwd

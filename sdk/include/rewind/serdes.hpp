@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rewind/chrono_serdes.hpp"  // rwd::Duration / rwd::TimePoint are checkpointable
+#include "rewind/json_text.hpp"
 
 namespace rwd {
 
@@ -82,9 +83,9 @@ Payload jsonSerialize(const T& value) {
       out.push_back('"');
       return out;
     }
-    return Json(value).dump(-1, ' ', false, Json::error_handler_t::replace);  // not UTF-8: U+FFFD (json_text.hpp)
+    return dumpJson(Json(value));  // not UTF-8: U+FFFD (json_text.hpp)
   } else {
-    return Json(value).dump(-1, ' ', false, Json::error_handler_t::replace);
+    return dumpJson(Json(value));
   }
 }
 
@@ -104,7 +105,7 @@ T jsonDeserializeChecked(const Payload& payload) {
       if (plainJsonString(inner)) return std::string(inner);
     }
   }
-  return Json::parse(text).template get<T>();  // everything else, and every edge case
+  return parseJson(text).template get<T>();  // everything else, and every edge case
 }
 
 // Reading needs only from_json (an event type may have nothing else).

@@ -159,9 +159,10 @@ int main(int argc, char** argv) {
   }
 #ifdef REWIND_CONFORMANCE_ENDPOINT
   if (throughEndpoint) {
-    if (transport != "in-process") {
-      std::cerr
-          << "rewind-conformance: --endpoint and --transport exclude each other [rewind.conformance.bad_option]\n";
+    if (transport != "in-process" || app.count("--invocation-timeout") > 0) {
+      std::cerr << "rewind-conformance: --endpoint runs the handlers on the endpoint: --transport and "
+                   "--invocation-timeout do not apply (use rewind-server --invocation-timeout) "
+                   "[rewind.conformance.bad_option]\n";
       return 2;
     }
     settings.endpoint = rwd::conformance::makeEndpointExecution(endpoint);

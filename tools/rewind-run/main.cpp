@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
           "--function runs a deployed function: drop the library argument '{}' [rewind.tools.remote_option]", library));
     // What happens inside the function's process is the endpoint's: its clock, ids and plugins.
     for (const char* opt : {"--skip-time", "--seed", "--trace", "--timeline", "--plugin", "--hook-log", "--list",
-                            "--handler", "--verbose"})
+                            "--handler", "--verbose", "--invocation-timeout"})
       if (app.count(opt) > 0)
         die(
             fmt::format("{} applies to a run in process, not to --function (the endpoint runs the handler; use "

@@ -517,7 +517,10 @@ void Engine::invocationOutput(const std::string& requestId, const DurableExecuti
   }
   bool ready = std::any_of(e.store.operations().begin(), e.store.operations().end(),
                            [](const Operation& op) { return op.status == OperationStatus::Ready; });
-  if (ready) enqueue(e);
+  // An operation completed while the invocation ran (a chained invoke failed at its start,
+  // startInvokesFailing): the handler suspended without seeing it, so it runs again.
+  bool completed = !e.store.takeCompletions().empty();
+  if (ready || completed) enqueue(e);
   persist(e, {});
   applyPending(e);
   timerCv_.notify_all();

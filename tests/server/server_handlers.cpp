@@ -128,6 +128,9 @@ std::string approvalFlow(const Json& input, DurableContext& ctx) {
   return order + ":" + answer + ":" + std::to_string(sent);
 }
 
+// A chained invoke (rewind-server fails it: invoke_unsupported).
+Json invokes(const Json& input, DurableContext& ctx) { return ctx.invoke("elsewhere", input); }
+
 // A failed execution.
 int fails(const Json&, DurableContext& ctx) {
   return ctx.step("boom", []() -> int { throw std::runtime_error("kaput"); },
@@ -145,3 +148,4 @@ REWIND_HANDLER("hang-once", hangOnce);
 REWIND_HANDLER("retry", retry);
 REWIND_HANDLER("fails", fails);
 REWIND_HANDLER("approval-flow", approvalFlow);
+REWIND_HANDLER("invokes", invokes);

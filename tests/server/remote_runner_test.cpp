@@ -167,6 +167,43 @@ TEST_F(RemoteRunnerTest, StopEndsTheRemoteExecution) {
   EXPECT_EQ(r.getStatus(), ExecutionStatus::Stopped);
 }
 
+TEST_F(RemoteRunnerTest, EndpointRegionAndCredentialsComeFromTheEnvironmentAsInTheAwsSdks) {
+  std::map<std::string, std::string> env{{"AWS_ENDPOINT_URL_LAMBDA", server_->endpoint() + "/"},
+                                         {"AWS_ENDPOINT_URL", "http://127.0.0.1:1"},
+                                         {"AWS_REGION", "eu-west-1"},
+                                         {"AWS_ACCESS_KEY_ID", "AKIDENV"},
+                                         {"AWS_SECRET_ACCESS_KEY", "secret"}};
+  rwd::RemoteRunnerOptions o;
+  o.functionName = "steps-and-wait";
+  o.environment = [&env](const std::string& name) -> std::optional<std::string> {
+    auto it = env.find(name);
+    return it == env.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  RemoteDurableTestRunner r(o);
+  EXPECT_EQ(r.options().endpoint, server_->endpoint());  // the Lambda-specific variable first, no trailing '/'
+  EXPECT_EQ(r.options().region, "eu-west-1");
+  EXPECT_EQ(r.run(rwd::Json{{"key", "env"}}).getResult(), "hello env done");
+  env.erase("AWS_ENDPOINT_URL_LAMBDA");
+  env.erase("AWS_ENDPOINT_URL");
+  EXPECT_EQ(RemoteDurableTestRunner(o).options().endpoint, "https://lambda.eu-west-1.amazonaws.com");
+}
+
+// The same body against a function deployed on AWS (or any endpoint): opt in with
+// REWIND_TEST_DEPLOYED_FUNCTION naming a deployment of tests/server's "approval-flow"
+// handler; endpoint, region and credentials come from the environment.
+TEST(RemoteRunnerDeployedTest, TheInteractiveBodyPassesAgainstADeployedFunction) {
+  const char* function = std::getenv("REWIND_TEST_DEPLOYED_FUNCTION");
+  if (!function) GTEST_SKIP() << "set REWIND_TEST_DEPLOYED_FUNCTION (and AWS credentials) to run it";
+  rwd::RemoteRunnerOptions o;
+  o.functionName = function;
+  o.pollInterval = std::chrono::seconds(1);
+  RemoteDurableTestRunner remote(o);
+  answerFromTheTest(remote);
+  LocalDurableTestRunner local(handler("approval-flow"));
+  answerFromTheTest(local);
+  EXPECT_EQ(shape(remote.getOperations()), shape(local.getOperations()));
+}
+
 TEST(RemoteRunnerErrorsTest, AnUnreachableEndpointIsATransportError) {
   rwd::RemoteRunnerOptions o;
   o.functionName = "x";

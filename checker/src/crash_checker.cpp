@@ -31,12 +31,15 @@ struct RefCache {
   std::unique_ptr<RefIndex> index;
   bool hasCallbacks = true;
   std::vector<std::shared_ptr<const CrashSnapshot>> snapshots;  // by update index; may end early
+  // Runs still planned to resume from each snapshot (checkExhaustive): the last one takes
+  // the snapshot over instead of copying it.
+  std::vector<std::uint32_t> snapshotUses;
   std::vector<EffectLedger::Event> effects;
 };
 
 // A crash run started from the reference's state at its crash point.
 struct Resume {
-  const CrashSnapshot* snapshot = nullptr;
+  std::size_t snapshot = 0;                    // index into RefCache::snapshots
   const OperationUpdate* persisted = nullptr;  // CheckpointPersisted: applied before the crash
   std::size_t nextSequence = 0;
   std::size_t updates = 0;  // reference updates the crash run shares (the last with `fate`)
@@ -131,8 +134,10 @@ internal::RefCache& CrashChecker::refCache() {
 }
 
 RunTrace CrashChecker::run(const Schedule& schedule, bool withHistory) {
-  if (std::optional<internal::Resume> r = resumePoint(schedule))
-    return runImpl(schedule, withHistory, nullptr, false, &*r);
+  // A run resumed from the reference's state has no history before its crash point (the
+  // reference keeps none): runs whose history is reported re-run their prefix.
+  if (!withHistory)
+    if (std::optional<internal::Resume> r = resumePoint(schedule)) return runImpl(schedule, false, nullptr, false, &*r);
   return runImpl(schedule, withHistory, nullptr, false);
 }
 
@@ -170,26 +175,43 @@ std::optional<internal::Resume> CrashChecker::resumePoint(const Schedule& schedu
   if (k >= ref.updates.size() || k >= cache.snapshots.size() || !cache.snapshots[k] ||
       ref.updates[k].update.type == OperationType::Execution || r.effects > cache.effects.size())
     return std::nullopt;
-  r.snapshot = cache.snapshots[k].get();
+  r.snapshot = k;
   r.nextSequence = ref.updates[k].sequence + (c.side == CrashSide::MidStep ? 0 : 1);
   return r;
+}
+
+void CrashChecker::planSnapshotUses(const Schedule& crashFree, const std::vector<CrashPoint>& points,
+                                    const std::vector<std::size_t>& rep, std::size_t shards) {
+  internal::RefCache& cache = refCache();
+  cache.snapshotUses.assign(cache.snapshots.size(), 0);
+  std::vector<bool> planned(points.size(), false);  // as checkExhaustive runs them: each representative once
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    if (i % shards != options_.shardIndex || planned[rep[i]]) continue;
+    planned[rep[i]] = true;
+    Schedule s = crashFree;
+    s.crashes = {points[rep[i]]};
+    if (std::optional<internal::Resume> r = resumePoint(s)) ++cache.snapshotUses[r->snapshot];
+  }
 }
 
 RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const Overrides* overrides,
                                bool markInvocations, const internal::Resume* resume) {
   RunTrace trace;
   internal::RefCache& cache = refCache();
+  if (resume) {  // the crash-free prefix, as the reference run made it: shared, not copied
+    const std::size_t shared = resume->updates - (resume->fate ? 1 : 0);
+    trace.updates.assignPrefix(cache.trace.updates, shared);
+    if (resume->fate) {  // the crashed update: the reference's, with the crash's fate
+      RunTrace::Update crashed = cache.trace.updates[shared];
+      crashed.fate = *resume->fate;
+      trace.updates.push_back(std::move(crashed));
+    }
+    trace.bodyStarts.assignPrefix(cache.trace.bodyStarts, resume->bodies);
+    trace.crashesFired = 1;
+  }
   if (cache.key) {  // a crash run makes about as many updates as the reference
     trace.updates.reserve(cache.trace.updates.size() + 8);
     trace.bodyStarts.reserve(cache.trace.bodyStarts.size() + 4);
-  }
-  if (resume) {  // the crash-free prefix, as the reference run made it
-    trace.updates.assign(cache.trace.updates.begin(),
-                         cache.trace.updates.begin() + static_cast<std::ptrdiff_t>(resume->updates));
-    if (resume->fate) trace.updates.back().fate = *resume->fate;
-    trace.bodyStarts.assign(cache.trace.bodyStarts.begin(),
-                            cache.trace.bodyStarts.begin() + static_cast<std::ptrdiff_t>(resume->bodies));
-    trace.crashesFired = 1;
   }
   // The reference run (in-process, no world setup) records its state before each update.
   const bool capture = markInvocations && mode_ == CheckMode::InProcess && !options_.setup;
@@ -217,6 +239,7 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
   o.invocationTimeout = options_.invocationTimeout;
   o.invocationTimeoutGrace = options_.invocationTimeoutGrace;
   o.interceptExecutionOutcome = true;  // the crash point between "handler returned" and its outcome
+  o.recordHistory = withHistory;       // only the confirming runs' reports show histories
   if (schedule.branchSeed) o.scheduler = std::make_shared<SeededScheduler>(schedule.branchSeed);
   o.handlerConfig.plugins = options_.plugins;
   if (markInvocations) o.handlerConfig.plugins.push_back(std::make_shared<InvocationMarker>(trace));
@@ -239,7 +262,7 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
         if (f.operationId == u.id &&
             std::find(failing.begin(), failing.end(), std::pair(u.stepId, f.attempt)) == failing.end())
           failing.emplace_back(u.stepId, f.attempt);
-    trace.updates.push_back({u, seq, fate, ledger.events()});
+    trace.updates.emplace_back(u, seq, fate, ledger.events());  // built in place
     if (ForkChannel* ch = ForkChannel::current())  // fork mode, in the child: tell the parent
       ch->send(Json{{"t", "u"},
                     {"u", toJson(u)},
@@ -356,9 +379,16 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
   LocalDurableTestRunner runner(handler_, std::move(o));
   runnerPtr = &runner;
   if (options_.configureRunner) options_.configureRunner(runner);
-  const ExecutionResult* r = resume
-                                 ? &runner.resumeAfterCrash(*resume->snapshot, resume->persisted, resume->nextSequence)
-                                 : &runner.runPayload(schedule.input ? schedule.input : input_);
+  const ExecutionResult* r = nullptr;
+  if (resume) {
+    std::shared_ptr<const CrashSnapshot> snapshot = cache.snapshots[resume->snapshot];
+    if (resume->snapshot < cache.snapshotUses.size() && cache.snapshotUses[resume->snapshot] > 0 &&
+        --cache.snapshotUses[resume->snapshot] == 0)
+      cache.snapshots[resume->snapshot].reset();  // its last planned run: moved, not copied
+    r = &runner.resumeAfterCrash(std::move(snapshot), resume->persisted, resume->nextSequence);
+  } else {
+    r = &runner.runPayload(schedule.input ? schedule.input : input_);
+  }
 
   // Callbacks: answered as the user declared (CheckOptions::callbackResponders, consumed in
   // order like the runner's responders), or as the schedule varies them (property mode:
@@ -412,7 +442,6 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
   trace.status = r->getStatus();
   trace.result = r->getResultPayload();
   trace.error = r->getError();
-  trace.operations = r->getOperations();
   trace.blockedReason = r->getBlockedReason();
   trace.effects = ledger.counts();
   if (withHistory) {
@@ -420,6 +449,7 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
     trace.executionJson = r->toJson();
     trace.chromeTrace = chromeTraceJson(buildTimeline(*r));
   }
+  trace.operations = runner.takeOperations();  // each run's result is read once, here
   if (!manualClock && trace.status == ExecutionStatus::Running && hasCallbacks(trace)) {
     // A callback the reference never created (the code is not deterministic): answer it
     // as the schedule says, on the manual clock.
@@ -507,6 +537,8 @@ const RunTrace& CrashChecker::reference(const Schedule& base) {
     cache.snapshots.clear();
     cache.effects.clear();
     cache.trace = runImpl(key, false, nullptr, true);
+    cache.trace.updates.freeze();  // shared by the crash runs resumed from its states
+    cache.trace.bodyStarts.freeze();
     cache.key = key;
     cache.hasCallbacks = hasCallbacks(cache.trace);
     if (cache.hasCallbacks || cache.snapshots.size() != cache.trace.updates.size()) {
@@ -557,9 +589,10 @@ std::optional<CrashChecker::Overrides> CrashChecker::variedValues(const RunTrace
   std::optional<internal::RefIndex> local;
   if (!index) index = &local.emplace(ref);
   bool varied = false;
-  for (const Operation& op : t.operations) {
+  for (std::size_t i = 0; i < t.operations.size(); ++i) {
+    const Operation& op = t.operations[i];
     if (op.type != OperationType::Step || op.status != OperationStatus::Succeeded || !op.stepDetails) continue;
-    const Operation* r = index->op(op.id);
+    const Operation* r = index->opAt(i, op.id);
     if (!r || r->status != OperationStatus::Succeeded || !r->stepDetails ||
         !internal::sameJsonText(op.stepDetails->result, r->stepDetails->result)) {
       varied = true;
@@ -765,6 +798,7 @@ CheckReport CrashChecker::checkExhaustive(const Schedule& base, const ProgressFn
     };
     std::vector<PointVerdict> verdicts(points.size());
     std::size_t shards = std::max<std::size_t>(1, options_.shardCount);
+    planSnapshotUses(crashFree, points, rep, shards);
     for (std::size_t i = 0; i < points.size(); ++i) {
       ++done;
       if (i % shards != options_.shardIndex) continue;

@@ -159,6 +159,7 @@ ExploreResult explore(CrashChecker& checker, const ExploreOptions& options) {
       rc::detail::checkProperty(rc::detail::toProperty(property), metadata, params, quiet, reproduceMap);
 
   out.report.schedules = tried;  // shrinking steps included
+  out.report.generatedSchedules = tried;
   rc::detail::FailureResult failure;
   if (result.match(failure) && lastFailure) {
     Finding f = *lastFailure;

@@ -9,11 +9,28 @@
 
 namespace rwd::checker::internal {
 
-RefIndex::RefIndex(const RunTrace& r) {
+RefIndex::RefIndex(const RunTrace& r) : ref(r) {
   ops.reserve(r.operations.size());
-  for (const Operation& op : r.operations) ops.emplace(op.id, &op);
+  steps.reserve(r.operations.size());
+  for (std::size_t i = 0; i < r.operations.size(); ++i) {
+    ops.emplace(r.operations[i].id, i);
+    steps.emplace(r.operations[i].stepId, i);
+  }
   for (const auto& u : r.updates)
     if (u.update.action == OperationAction::Start) starts.emplace(u.update.id, &u.update);
+  updatePos.reserve(r.updates.size());
+  updateStart.reserve(r.updates.size());
+  for (const auto& u : r.updates) {
+    auto p = ops.find(u.update.id);
+    updatePos.push_back(p == ops.end() ? npos : p->second);
+    auto st = starts.find(u.update.id);
+    updateStart.push_back(st == starts.end() ? nullptr : st->second);
+  }
+  bodyPos.reserve(r.bodyStarts.size());
+  for (const auto& b : r.bodyStarts) {
+    auto p = steps.find(b.stepId);
+    bodyPos.push_back(p == steps.end() ? npos : p->second);
+  }
 }
 
 std::string opLabel(const std::optional<std::string>& name, const std::string& stepId) {
@@ -88,8 +105,7 @@ struct Judge {
     // Operation identity and arguments, position by position (ids are positional).
     for (std::size_t i = 0; i < t.operations.size(); ++i) {
       const Operation& op = t.operations[i];
-      const Operation* found =
-          i < ref.operations.size() && ref.operations[i].id == op.id ? &ref.operations[i] : refIndex.op(op.id);
+      const Operation* found = refIndex.opAt(i, op.id);
       if (!found) continue;
       const Operation& r = *found;
       if (r.type != op.type || r.subType != op.subType || r.name != op.name || r.parentId != op.parentId) {
@@ -102,12 +118,13 @@ struct Judge {
         return;
       }
     }
-    for (const auto& u : t.updates) {
+    for (std::size_t i = 0; i < t.updates.size(); ++i) {
+      const auto& u = t.updates[i];
       if (u.update.action != OperationAction::Start || u.fate == CheckpointFate::DropAndCrash) continue;
-      auto it = refIndex.starts.find(u.update.id);
-      if (it == refIndex.starts.end()) continue;
+      const OperationUpdate* start = refIndex.startOf(i, u.update);
+      if (!start || start == &u.update) continue;  // the reference's own START (a shared prefix)
       const OperationUpdate& a = u.update;
-      const OperationUpdate& b = *it->second;
+      const OperationUpdate& b = *start;
       auto differs = [&](std::string_view what, const auto& x, const auto& y) {
         if (x == y) return false;
         report(Oracle::Determinism, fmt::format("operation {} was asked for a different {} after resuming ({}) than "
@@ -148,20 +165,35 @@ struct Judge {
   }
 
   void exactlyOnce() {
-    // 1. No body runs after its step's SUCCEED/FAIL was persisted.
-    std::unordered_map<std::string_view, std::size_t> completedAt;  // stepId -> update index
-    completedAt.reserve(t.updates.size());
+    // 1. No body runs after its step's SUCCEED/FAIL was persisted. The first persisted
+    // completion of each step, by the step's position in the reference (steps the
+    // reference does not have: by step id).
+    constexpr std::size_t none = RefIndex::npos;
+    std::vector<std::size_t> completedAt(ref.operations.size(), none);
+    std::unordered_map<std::string_view, std::size_t> completedElsewhere;
     for (std::size_t i = 0; i < t.updates.size(); ++i) {
       const auto& u = t.updates[i];
       if (u.fate == CheckpointFate::DropAndCrash) continue;
       if (u.update.type == OperationType::Step &&
-          (u.update.action == OperationAction::Succeed || u.update.action == OperationAction::Fail))
-        completedAt.emplace(u.update.stepId, i);
+          (u.update.action == OperationAction::Succeed || u.update.action == OperationAction::Fail)) {
+        std::size_t pos = refIndex.positionOfUpdate(i, u.update);
+        if (pos == none)
+          completedElsewhere.emplace(u.update.stepId, i);
+        else if (completedAt[pos] == none)
+          completedAt[pos] = i;
+      }
     }
     std::map<std::pair<std::string_view, int>, int> runs;
-    for (const auto& b : t.bodyStarts) {
-      auto it = completedAt.find(b.stepId);
-      if (it != completedAt.end() && it->second < b.updatesBefore) {
+    for (std::size_t j = 0; j < t.bodyStarts.size(); ++j) {
+      const auto& b = t.bodyStarts[j];
+      std::size_t pos = refIndex.positionOfBody(j, b);
+      std::size_t done = none;
+      if (pos != none) {
+        done = completedAt[pos];
+      } else if (auto it = completedElsewhere.find(b.stepId); it != completedElsewhere.end()) {
+        done = it->second;
+      }
+      if (done != none && done < b.updatesBefore) {
         report(Oracle::ExactlyOnce, fmt::format("step {} ran again (attempt {}) after its completion was persisted",
                                                 opLabel(b.name, b.stepId), b.attempt));
         return;
@@ -261,33 +293,46 @@ struct Judge {
   }
 
   void appendOnly() {
-    std::unordered_map<std::string_view, std::size_t> position;
-    position.reserve(t.operations.size());
-    for (std::size_t i = 0; i < t.operations.size(); ++i) position[t.operations[i].id] = i;
+    // Where each update's operation is in this run's final log: at its position in the
+    // reference when it is there (the usual case), else looked up (a map built on demand).
+    std::optional<std::unordered_map<std::string_view, std::size_t>> position;
+    auto positionOf = [&](std::size_t i, const OperationUpdate& up) -> std::optional<std::size_t> {
+      std::size_t p = refIndex.positionOfUpdate(i, up);
+      if (p < t.operations.size() && t.operations[p].id == up.id) return p;
+      if (!position) {
+        position.emplace();
+        position->reserve(t.operations.size());
+        for (std::size_t k = 0; k < t.operations.size(); ++k) (*position)[t.operations[k].id] = k;
+      }
+      auto it = position->find(up.id);
+      if (it == position->end()) return std::nullopt;
+      return it->second;
+    };
     std::vector<std::pair<std::size_t, const OperationUpdate*>> terminal;  // (position, terminal update)
+    terminal.reserve(t.operations.size());
     std::vector<bool> seen(t.operations.size(), false);
     std::optional<std::size_t> lastPos;
-    for (const auto& u : t.updates) {
+    for (std::size_t i = 0; i < t.updates.size(); ++i) {
+      const auto& u = t.updates[i];
       if (u.fate == CheckpointFate::DropAndCrash || u.update.type == OperationType::Execution) continue;
       const OperationUpdate& up = u.update;
-      auto pos = position.find(up.id);
-      if (pos == position.end()) {
+      std::optional<std::size_t> pos = positionOf(i, up);
+      if (!pos) {
         report(Oracle::AppendOnly, fmt::format("operation {} was persisted ({}) but is missing from the final log",
                                                opLabel(up.name, up.stepId), toString(up.action)));
         return;
       }
-      if (!seen[pos->second]) {
-        seen[pos->second] = true;
-        if (lastPos && pos->second < *lastPos) {
+      if (!seen[*pos]) {
+        seen[*pos] = true;
+        if (lastPos && *pos < *lastPos) {
           report(Oracle::AppendOnly, fmt::format("operation {} moved in the log: persisted after another operation "
                                                  "but now listed before it",
                                                  opLabel(up.name, up.stepId)));
           return;
         }
-        lastPos = pos->second;
+        lastPos = *pos;
       }
-      if (up.action == OperationAction::Succeed || up.action == OperationAction::Fail)
-        terminal.emplace_back(pos->second, &up);
+      if (up.action == OperationAction::Succeed || up.action == OperationAction::Fail) terminal.emplace_back(*pos, &up);
     }
     // The last terminal update of each operation is the one its final record must hold.
     std::stable_sort(terminal.begin(), terminal.end(), [](const auto& a, const auto& b) { return a.first < b.first; });

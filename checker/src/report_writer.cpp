@@ -54,6 +54,7 @@ Json toJson(const CheckReport& r) {
          {"crashPoints", r.crashPoints},
          {"runs", r.runs},
          {"schedules", r.schedules},
+         {"generatedSchedules", r.generatedSchedules},
          {"resumes", r.resumeKinds},
          {"approximateMergedPoints", r.equivalentCrashPoints},
          {"ok", r.ok()}};

@@ -161,19 +161,16 @@ ExecutionStore::ExecutionStore(TimePoint epoch, std::uint64_t seed, std::string 
     : now_(epoch), seed_(seed), arn_(std::move(arn)) {}
 
 const Operation* ExecutionStore::find(std::string_view id) const {
-  auto it = index_.find(id);
-  return it == index_.end() ? nullptr : &ops_[it->second];
+  std::optional<std::size_t> p = index_.find(id, ops_);
+  return p ? &ops_[*p] : nullptr;
 }
 
 Operation* ExecutionStore::mutableFind(std::string_view id) { return const_cast<Operation*>(find(id)); }
 
-std::optional<std::size_t> ExecutionStore::indexOf(std::string_view id) const {
-  auto it = index_.find(id);
-  if (it == index_.end()) return std::nullopt;
-  return it->second;
-}
+std::optional<std::size_t> ExecutionStore::indexOf(std::string_view id) const { return index_.find(id, ops_); }
 
 HistoryEvent& ExecutionStore::addEvent(HistoryEventType type, const Operation* op) {
+  if (!recordHistory_) return scratch_;  // filled by the caller, never read
   HistoryEvent& ev = history_.emplace_back();
   ev.type = type;
   ev.eventId = eventIdBase_ + static_cast<std::int64_t>(history_.size());
@@ -188,7 +185,7 @@ HistoryEvent& ExecutionStore::addEvent(HistoryEventType type, const Operation* o
 }
 
 Operation& ExecutionStore::newRecord(const OperationUpdate& u) {
-  index_.emplace(u.id, ops_.size());
+  index_.append(u.id, ops_);
   Operation& rec = ops_.emplace_back();
   rec.id = u.id;
   rec.stepId = u.stepId;
@@ -202,8 +199,9 @@ Operation& ExecutionStore::newRecord(const OperationUpdate& u) {
 }
 
 void ExecutionStore::seed(const Operation& op) {
-  if (index_.count(op.id)) throw std::invalid_argument(fmt::format("operation {} appears twice in the log", op.id));
-  index_.emplace(op.id, ops_.size());
+  if (index_.find(op.id, ops_))
+    throw std::invalid_argument(fmt::format("operation {} appears twice in the log", op.id));
+  index_.append(op.id, ops_);
   ops_.push_back(op);
 }
 

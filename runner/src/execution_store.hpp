@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "operation_index.hpp"
 #include "rewind/execution_state_view.hpp"
 #include "rewind/operation.hpp"
 #include "rewind/serdes.hpp"
@@ -76,6 +77,8 @@ class ExecutionStore final : public ExecutionStateView {
   // ---- history ----
   HistoryEvent& addEvent(HistoryEventType type, const Operation* op = nullptr);
   const std::vector<HistoryEvent>& history() const noexcept { return history_; }
+  // false: addEvent() fills a scratch event and keeps nothing (nobody reads the history).
+  void setRecordHistory(bool on) noexcept { recordHistory_ = on; }
 
   // ---- clock and timers ----
   TimePoint now() const noexcept { return now_; }
@@ -123,7 +126,7 @@ class ExecutionStore final : public ExecutionStateView {
   std::uint64_t seed_;
   std::string arn_;
   std::deque<Operation> ops_;
-  std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>> index_;
+  OperationIndex index_;  // positions in ops_ by id
   // A vector, so that the finished execution hands it to its result without a copy;
   // addEvent's reference is valid until the next event.
   std::vector<HistoryEvent> history_;
@@ -134,6 +137,8 @@ class ExecutionStore final : public ExecutionStateView {
   std::function<std::string()> callbackIdSource_;
   std::vector<std::string> startedInvokes_;
   std::vector<std::string> completions_;
+  bool recordHistory_ = true;
+  HistoryEvent scratch_;  // what addEvent() returns when the history is not kept
 };
 
 }  // namespace rwd::internal

@@ -214,6 +214,13 @@ const ExecutionResult& LocalDurableTestRunner::result() const {
   return impl_->snapshot;
 }
 
+std::vector<Operation> LocalDurableTestRunner::takeOperations() {
+  Impl& m = *impl_;
+  std::lock_guard lock(m.mu);
+  if (m.threaded && m.store) m.takeSnapshot();
+  return std::exchange(m.snapshot.operations_, {});
+}
+
 void LocalDurableTestRunner::stop() {
   Impl& m = *impl_;
   std::lock_guard lock(m.mu);
@@ -258,24 +265,37 @@ std::shared_ptr<const CrashSnapshot> LocalDurableTestRunner::crashSnapshot() con
   std::vector<bool> used;
   used.reserve(m.responders.size());
   for (const auto& r : m.responders) used.push_back(r.used);
-  return std::make_shared<const CrashSnapshot>(CrashSnapshot{
-      *m.store, m.input, *m.current, m.plannedUpTo, m.invocations, m.logs, m.reportedHookFailures, std::move(used)});
+  // Not a const object (only handed out as one): resumeAfterCrash may move it when it
+  // holds the last reference.
+  return std::make_shared<CrashSnapshot>(CrashSnapshot{*m.store, m.input, *m.current, m.plannedUpTo, m.invocations,
+                                                       m.logs, m.reportedHookFailures, std::move(used)});
 }
 
-const ExecutionResult& LocalDurableTestRunner::resumeAfterCrash(const CrashSnapshot& s,
+const ExecutionResult& LocalDurableTestRunner::resumeAfterCrash(std::shared_ptr<const CrashSnapshot> snapshot,
                                                                 const OperationUpdate* persisted,
                                                                 std::size_t nextCheckpointSequence) {
   Impl& m = *impl_;
   if (m.threaded) m.joinWorker();
   std::unique_lock lock(m.mu);
+  const CrashSnapshot& s = *snapshot;
+  // The last reference: nobody else can see the snapshot, so its state moves.
+  CrashSnapshot* own = snapshot.use_count() == 1 ? const_cast<CrashSnapshot*>(snapshot.get()) : nullptr;
   m.begin(s.input);
-  m.store = std::make_unique<internal::ExecutionStore>(s.store);
+  m.store = own ? std::make_unique<internal::ExecutionStore>(std::move(own->store))
+                : std::make_unique<internal::ExecutionStore>(s.store);
+  m.store->setRecordHistory(m.options.recordHistory || !m.responders.empty());
   m.pendingInvocation = false;
   m.checkpointSeq = nextCheckpointSequence;
   m.plannedUpTo = s.plannedUpTo;
-  m.invocations = s.invocations;
-  m.logs = s.logs;
-  m.reportedHookFailures = s.reportedHookFailures;
+  if (own) {
+    m.invocations = std::move(own->invocations);
+    m.logs = std::move(own->logs);
+    m.reportedHookFailures = std::move(own->reportedHookFailures);
+  } else {
+    m.invocations = s.invocations;
+    m.logs = s.logs;
+    m.reportedHookFailures = s.reportedHookFailures;
+  }
   for (std::size_t i = 0; i < m.responders.size() && i < s.respondersUsed.size(); ++i)
     m.responders[i].used = s.respondersUsed[i];
   internal::InvocationOutcomeData out;

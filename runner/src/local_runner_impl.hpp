@@ -107,6 +107,7 @@ struct LocalDurableTestRunner::Impl {
   void begin(Payload in) {
     if (threaded) joinWorker();
     store = std::make_unique<ExecutionStore>(options.epoch, options.seed, arnFor(options.seed));
+    store->setRecordHistory(options.recordHistory || !responders.empty());
     drained = false;
     snapshot = ExecutionResult();
     input = std::move(in);

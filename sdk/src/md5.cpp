@@ -16,39 +16,44 @@ constexpr std::uint32_t kK[64] = {
     0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
     0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d, 0x85845dd1,
     0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1, 0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391};
-constexpr int kShift[64] = {7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 5, 9,  14, 20, 5, 9,
-                            14, 20, 5, 9,  14, 20, 5, 9,  14, 20, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
-                            4, 11, 16, 23, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21};
 
 inline std::uint32_t rotl(std::uint32_t x, int c) { return (x << c) | (x >> (32 - c)); }
 
+// The four rounds written out (one loop of four steps per round, constant shifts and
+// functions), so that the compiler keeps a, b, c, d in registers without branching per step.
 void block(std::uint32_t h[4], const unsigned char* p) {
   std::uint32_t m[16];
   for (int i = 0; i < 16; ++i)
     m[i] = static_cast<std::uint32_t>(p[4 * i]) | static_cast<std::uint32_t>(p[4 * i + 1]) << 8 |
            static_cast<std::uint32_t>(p[4 * i + 2]) << 16 | static_cast<std::uint32_t>(p[4 * i + 3]) << 24;
   std::uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
-  for (int i = 0; i < 64; ++i) {
-    std::uint32_t f;
-    int g;
-    if (i < 16) {
-      f = (b & c) | (~b & d);
-      g = i;
-    } else if (i < 32) {
-      f = (d & b) | (~d & c);
-      g = (5 * i + 1) % 16;
-    } else if (i < 48) {
-      f = b ^ c ^ d;
-      g = (3 * i + 5) % 16;
-    } else {
-      f = c ^ (b | ~d);
-      g = (7 * i) % 16;
-    }
-    std::uint32_t next = d;
-    d = c;
-    c = b;
-    b = b + rotl(a + f + kK[i] + m[g], kShift[i]);
-    a = next;
+  auto F = [](std::uint32_t x, std::uint32_t y, std::uint32_t z) { return (x & y) | (~x & z); };
+  auto G = [](std::uint32_t x, std::uint32_t y, std::uint32_t z) { return (z & x) | (~z & y); };
+  auto H = [](std::uint32_t x, std::uint32_t y, std::uint32_t z) { return x ^ y ^ z; };
+  auto I = [](std::uint32_t x, std::uint32_t y, std::uint32_t z) { return y ^ (x | ~z); };
+  for (int i = 0; i < 16; i += 4) {
+    a = b + rotl(a + F(b, c, d) + m[i] + kK[i], 7);
+    d = a + rotl(d + F(a, b, c) + m[i + 1] + kK[i + 1], 12);
+    c = d + rotl(c + F(d, a, b) + m[i + 2] + kK[i + 2], 17);
+    b = c + rotl(b + F(c, d, a) + m[i + 3] + kK[i + 3], 22);
+  }
+  for (int i = 16; i < 32; i += 4) {
+    a = b + rotl(a + G(b, c, d) + m[(5 * i + 1) % 16] + kK[i], 5);
+    d = a + rotl(d + G(a, b, c) + m[(5 * i + 6) % 16] + kK[i + 1], 9);
+    c = d + rotl(c + G(d, a, b) + m[(5 * i + 11) % 16] + kK[i + 2], 14);
+    b = c + rotl(b + G(c, d, a) + m[(5 * i + 16) % 16] + kK[i + 3], 20);
+  }
+  for (int i = 32; i < 48; i += 4) {
+    a = b + rotl(a + H(b, c, d) + m[(3 * i + 5) % 16] + kK[i], 4);
+    d = a + rotl(d + H(a, b, c) + m[(3 * i + 8) % 16] + kK[i + 1], 11);
+    c = d + rotl(c + H(d, a, b) + m[(3 * i + 11) % 16] + kK[i + 2], 16);
+    b = c + rotl(b + H(c, d, a) + m[(3 * i + 14) % 16] + kK[i + 3], 23);
+  }
+  for (int i = 48; i < 64; i += 4) {
+    a = b + rotl(a + I(b, c, d) + m[(7 * i) % 16] + kK[i], 6);
+    d = a + rotl(d + I(a, b, c) + m[(7 * i + 7) % 16] + kK[i + 1], 10);
+    c = d + rotl(c + I(d, a, b) + m[(7 * i + 14) % 16] + kK[i + 2], 15);
+    b = c + rotl(b + I(c, d, a) + m[(7 * i + 21) % 16] + kK[i + 3], 21);
   }
   h[0] += a;
   h[1] += b;

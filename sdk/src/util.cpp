@@ -1,6 +1,7 @@
 // Small shared pieces: enum names, ids, timestamps, type names, error capture.
 #include <cxxabi.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <ctime>
@@ -151,17 +152,55 @@ std::string_view toString(InvocationStatus s) {
   return "?";
 }
 
-std::string operationIdFor(std::string_view stepId) {
-  // The first 8 bytes of md5(stepId) in hex: computed each time (a block of MD5 costs
-  // less than a lookup in a memo table, and nothing grows with the number of ids).
+namespace {
+
+// The ids of recently used step ids, per thread: a replay asks for the same positional
+// ids again and again (every invocation of an execution, every run of a checker), and an
+// MD5 block is a chain of 64 dependent steps. Direct-mapped and fixed in size, so nothing
+// grows with the number of ids; a step id longer than a slot's key is computed each time.
+struct OperationIdCache {
+  static constexpr std::size_t kSlots = 512;
+  static constexpr std::size_t kMaxKey = 22;
+  struct Slot {
+    std::uint8_t keyLength = 0xff;  // 0xff: empty
+    char key[kMaxKey];
+    char id[16];
+  };
+  std::array<Slot, kSlots> slots;
+};
+
+std::size_t slotOf(std::string_view s) {
+  std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+  for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  return static_cast<std::size_t>(h ^ (h >> 29)) % OperationIdCache::kSlots;
+}
+
+void hexId(std::string_view stepId, char out[16]) {
+  // The first 8 bytes of md5(stepId) in hex.
   std::array<std::uint8_t, 16> digest = internal::md5(stepId);
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
   for (std::size_t i = 0; i < 8; ++i) {
     out[2 * i] = kHex[digest[i] >> 4];
     out[2 * i + 1] = kHex[digest[i] & 0xf];
   }
-  return out;
+}
+
+}  // namespace
+
+std::string operationIdFor(std::string_view stepId) {
+  if (stepId.size() > OperationIdCache::kMaxKey) {
+    std::string out(16, '0');
+    hexId(stepId, out.data());
+    return out;
+  }
+  thread_local std::unique_ptr<OperationIdCache> cache = std::make_unique<OperationIdCache>();
+  OperationIdCache::Slot& slot = cache->slots[slotOf(stepId)];
+  if (slot.keyLength != stepId.size() || std::string_view(slot.key, slot.keyLength) != stepId) {
+    hexId(stepId, slot.id);
+    std::copy(stepId.begin(), stepId.end(), slot.key);
+    slot.keyLength = static_cast<std::uint8_t>(stepId.size());
+  }
+  return std::string(slot.id, 16);
 }
 
 std::string formatTimestamp(TimePoint t) {

@@ -227,6 +227,7 @@ int main(int argc, char** argv) {
     total.runs += r.runs;
     total.crashPoints += r.crashPoints;
     total.schedules += r.schedules;
+    total.generatedSchedules += r.generatedSchedules;
     total.equivalentCrashPoints += r.equivalentCrashPoints;
     total.valueOverrideReferences += r.valueOverrideReferences;
     for (std::size_t i = 0; i < rwd::checker::kOracleCount; ++i) {

@@ -160,6 +160,31 @@ std::string approvalFlow(const Json&, DurableContext& ctx) {
   return ticket + ":" + std::to_string(sum) + ":" + std::to_string(verdict.size() > 0);
 }
 
+// CORRECT (branch order, #12 point 8): a map whose odd items fail for good after a retry,
+// tolerated by the batch, two items at a time. The property mode's random branch scheduler
+// starts items out of index order; replay must find the started and failed items wherever
+// they are (a FAILED item run again was a false determinism finding before #16.1's fix).
+std::string tolerantMap(const Json&, DurableContext& ctx) {
+  const std::vector<int> shards{0, 1, 2, 3, 4};
+  auto r = ctx.map("shards", shards,
+                   [](DurableContext& c, const int& shard, std::size_t, const std::vector<int>&) {
+                     return c.step("process",
+                                   [shard](StepContext&) {
+                                     if (shard % 2 == 1)
+                                       throw std::runtime_error("shard " + std::to_string(shard) + " is corrupt");
+                                     rwd::checker::recordIdempotentEffect("shard", std::to_string(shard),
+                                                                          "shard-" + std::to_string(shard));
+                                     return shard * 10;
+                                   },
+                                   {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 2})});
+                   },
+                   {.maxConcurrency = 2, .completionConfig = {.toleratedFailureCount = 5}});
+  int sum = 0;
+  for (int v : r.getResults()) sum += v;
+  return std::to_string(r.successCount()) + " ok, " + std::to_string(r.failureCount()) + " failed, sum " +
+         std::to_string(sum);
+}
+
 // BUG (result, found in fork mode only): the prices a step loads are cached in a
 // `static` and read outside any step. Within one invocation that works; after a crash
 // the next invocation is a fresh process, the step returns its checkpointed count
@@ -430,6 +455,7 @@ REWIND_HANDLER("manual_compensation", manualCompensation);
 REWIND_HANDLER("order_saga", orderSaga);
 REWIND_HANDLER("swallowed_suspension", swallowedSuspension);
 REWIND_HANDLER("approval_flow", approvalFlow);
+REWIND_HANDLER("tolerant_map", tolerantMap);
 REWIND_HANDLER("sequential_steps", sequentialSteps);
 REWIND_HANDLER("static_price_cache", staticPriceCache);
 REWIND_HANDLER("remote_backoff_read", remoteBackoffRead);

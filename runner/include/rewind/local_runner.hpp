@@ -149,6 +149,11 @@ struct RunnerOptions {
   // When responders are registered, a new callback that none of them matches is an
   // error (the conformance suite's rule) instead of being left open.
   bool failOnUnansweredCallback = false;
+  // false: the execution's history events are not kept (getHistoryEvents(), historyJson()
+  // and the timeline see none), for a test tool that reads only operations and outcomes
+  // (the replay verifier's crash runs). Kept anyway while callback responders are registered
+  // (they are planned from the history).
+  bool recordHistory = true;
 };
 
 // A declarative answer to a callback: success with a payload, failure with an error,
@@ -365,9 +370,14 @@ class LocalDurableTestRunner {
   // handler and options), applies `persisted` first when given (an update persisted just
   // before the crash), ends the crashed invocation (Runtime.ExitError) as a crash there
   // would, numbers the next checkpoint update `nextCheckpointSequence`, and drives the
-  // execution on as run() does (with a manual clock: until it needs time to pass).
-  const ExecutionResult& resumeAfterCrash(const CrashSnapshot& snapshot, const OperationUpdate* persisted,
-                                          std::size_t nextCheckpointSequence);
+  // execution on as run() does (with a manual clock: until it needs time to pass). When
+  // `snapshot` is the last reference to it, its state is moved instead of copied.
+  const ExecutionResult& resumeAfterCrash(std::shared_ptr<const CrashSnapshot> snapshot,
+                                          const OperationUpdate* persisted, std::size_t nextCheckpointSequence);
+  // Moves the last execution's operations out of its result instead of copying them (a
+  // test tool that reads each run once): afterwards the result and the lookups by
+  // operation of an ended execution see none.
+  std::vector<Operation> takeOperations();
 
   const RunnerOptions& options() const noexcept;
 

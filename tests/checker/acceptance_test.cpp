@@ -261,6 +261,33 @@ TEST(ReportTest, TheJsonReportAndTheGtestMacrosStateTheReferenceOutcome) {
   EXPECT_EQ(recorded, "SUCCEEDED with 7 (warm resume)");
 }
 
+TEST(ReportTest, ACrashPointIsNamedByOperationActionCheckpointAndBranch) {
+  auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) {
+    ctx.step("load", [] { return 1; });
+    auto checks =
+        ctx.parallel<int>("checks", {{"risk-checks",
+                                      [](DurableContext& c) {
+                                        return c.step("fraud", [] {
+                                          rwd::checker::recordEffect("fraud-score", "order-1");  // BUG: not idempotent
+                                          return 1;
+                                        });
+                                      }},
+                                     {"stock", [](DurableContext& c) { return c.step("stock", [] { return 2; }); }}});
+    return static_cast<int>(checks.getResults().size());
+  });
+  CrashChecker checker(handler, "null", warm());
+  auto report = checker.checkExhaustive();
+  const rwd::checker::Finding* f = nullptr;
+  for (const auto& g : report.findings)
+    if (g.oracle == Oracle::ExactlyOnce) f = &g;
+  ASSERT_NE(f, nullptr) << report.summary();
+  EXPECT_NE(f->crash.find("crash before 'fraud' SUCCEED reached the service: done, checkpoint lost (checkpoint "),
+            std::string::npos)
+      << f->crash;
+  EXPECT_NE(f->crash.find(", in 'risk-checks')"), std::string::npos) << f->crash;
+  EXPECT_NE(f->message.find("'fraud' (step "), std::string::npos) << "the body that ran again: " << f->message;
+}
+
 TEST(ReportTest, AnInjectedFailureIsNamedByItsStepNotItsHashedId) {
   auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) {
     return ctx.step("charge-card",

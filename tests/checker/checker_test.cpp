@@ -2,6 +2,7 @@
 // injected failures, history replay and the gtest macros.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -694,6 +695,35 @@ TEST(ForkExecutorTest, ResponsesRoundTripThroughJsonWithTheirBytes) {
   EXPECT_EQ(back.error, r.error);
   EXPECT_EQ(back.logs, r.logs);
   EXPECT_EQ(back.logText, r.logText);
+}
+
+// A crash run holds the reference's updates before its crash point without copying them.
+TEST(SharedPrefixVectorTest, APrefixIsSharedAndTheTailIsOwn) {
+  rwd::checker::SharedPrefixVector<std::string> ref;
+  for (int i = 0; i < 5; ++i) ref.push_back("u" + std::to_string(i));
+  ref.freeze();
+  rwd::checker::SharedPrefixVector<std::string> run;
+  run.assignPrefix(ref, 3);
+  run.push_back("crash");
+  run.emplace_back("again");
+  ASSERT_EQ(run.size(), 5u);
+  EXPECT_EQ(&run[0], &ref[0]) << "shared, not copied";
+  EXPECT_EQ(&run[2], &ref[2]);
+  EXPECT_EQ(run[3], "crash");
+  EXPECT_EQ(run.back(), "again");
+  EXPECT_EQ(ref.size(), 5u) << "the reference is untouched";
+  EXPECT_EQ(ref[3], "u3");
+  std::vector<std::string> all(run.begin(), run.end());
+  EXPECT_EQ(all, (std::vector<std::string>{"u0", "u1", "u2", "crash", "again"}));
+  EXPECT_EQ(std::count_if(run.begin(), run.end(), [](const std::string& u) { return u[0] == 'u'; }), 3);
+  rwd::checker::SharedPrefixVector<std::string> copy = run;  // shares the same prefix
+  EXPECT_EQ(&copy[1], &ref[1]);
+  rwd::checker::SharedPrefixVector<std::string> unfrozen;
+  unfrozen.push_back("x");
+  rwd::checker::SharedPrefixVector<std::string> fromUnfrozen;
+  fromUnfrozen.assignPrefix(unfrozen, 1);  // not frozen: copied
+  EXPECT_NE(&fromUnfrozen[0], &unfrozen[0]);
+  EXPECT_EQ(fromUnfrozen[0], "x");
 }
 
 }  // namespace

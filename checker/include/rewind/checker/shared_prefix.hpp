@@ -83,9 +83,10 @@ class SharedPrefixVector {
   const_iterator begin() const { return {this, 0}; }
   const_iterator end() const { return {this, size()}; }
 
-  void push_back(T v) { own_.push_back(std::move(v)); }
+  // std::vector's names, so that code written against RunTrace's former vectors compiles.
+  void push_back(T v) { own_.push_back(std::move(v)); }  // NOLINT(readability-identifier-naming)
   template <class... A>
-  const T& emplace_back(A&&... args) {
+  const T& emplace_back(A&&... args) {  // NOLINT(readability-identifier-naming)
     return own_.emplace_back(std::forward<A>(args)...);
   }
   void reserve(std::size_t n) { own_.reserve(n > shared_ ? n - shared_ : 0); }

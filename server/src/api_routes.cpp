@@ -10,6 +10,7 @@
 
 #include "engine.hpp"
 #include "random_ids.hpp"
+#include "request_auth.hpp"
 #include "rewind/batch_result.hpp"
 #include "rewind/durable_api_json.hpp"
 #include "rewind/operation_json.hpp"
@@ -28,7 +29,9 @@ constexpr std::size_t kApiBodyBytes = 6 * 1024 * 1024;
 // The member that holds the message differs between the model's exception shapes.
 const char* messageKey(const std::string& type) {
   if (type == "InvalidParameterValueException" || type == "RequestTooLargeException" ||
-      type == "InvalidRequestContentException" || type == "UnsupportedMediaTypeException")
+      type == "InvalidRequestContentException" || type == "UnsupportedMediaTypeException" ||
+      type == "UnrecognizedClientException" || type == "InvalidSignatureException" ||
+      type == "MissingAuthenticationTokenException" || type == "IncompleteSignatureException")
     return "message";
   return "Message";
 }
@@ -40,11 +43,15 @@ void sendError(httplib::Response& res, int status, const std::string& type, cons
                   "application/json");
 }
 
-// Runs `body`, answering a ServiceError (or anything else: a ServiceException) in the AWS
-// error shape.
+// Checks the request's signature (when `auth` is set), then runs `body`, answering a
+// ServiceError (or anything else: a ServiceException) in the AWS error shape.
 template <class F>
-void guarded(httplib::Response& res, F&& body) {
+void guarded(const RequestAuthenticator* auth, const httplib::Request& req, httplib::Response& res, F&& body) {
   try {
+    if (auth) {
+      ReceivedRequest received{req.method, req.target, {req.headers.begin(), req.headers.end()}, req.body};
+      auth->verify(received, std::chrono::system_clock::now());
+    }
     body();
   } catch (const ServiceError& e) {
     sendError(res, e.status(), e.type(), e.what());
@@ -207,16 +214,16 @@ void invoke(const httplib::Request& req, httplib::Response& res, Engine& engine)
 
 }  // namespace
 
-void installApiRoutes(httplib::Server& s, Engine& engine) {
+void installApiRoutes(httplib::Server& s, Engine& engine, const RequestAuthenticator* auth) {
   s.set_post_routing_handler(
       [](const httplib::Request&, httplib::Response& res) { res.set_header("x-amzn-RequestId", randomUuid()); });
   s.Post(R"(/2015-03-31/functions/([^/]+)/invocations)",
-         [&engine](const httplib::Request& req, httplib::Response& res) {
-           guarded(res, [&] { invoke(req, res, engine); });
+         [&engine, auth](const httplib::Request& req, httplib::Response& res) {
+           guarded(auth, req, res, [&] { invoke(req, res, engine); });
          });
   s.Post(R"(/2025-12-01/durable-executions/(.+)/checkpoint)",
-         [&engine](const httplib::Request& req, httplib::Response& res) {
-           guarded(res, [&] {
+         [&engine, auth](const httplib::Request& req, httplib::Response& res) {
+           guarded(auth, req, res, [&] {
              std::string arn = pathArn(req);
              Json body = parseBody(req, kApiBodyBytes);
              CheckpointDurableExecutionRequest request;
@@ -228,21 +235,22 @@ void installApiRoutes(httplib::Server& s, Engine& engine) {
              res.set_content(toJson(engine.checkpoint(request)).dump(), "application/json");
            });
          });
-  s.Get(R"(/2025-12-01/durable-executions/(.+)/state)", [&engine](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] {
-      GetDurableExecutionStateRequest request;
-      request.durableExecutionArn = pathArn(req);
-      auto token = param(req, "CheckpointToken");
-      if (!token) throw invalidParameter("[rewind.server.no_token] CheckpointToken is required");
-      request.checkpointToken = *token;
-      request.marker = param(req, "Marker");
-      if (req.has_param("MaxItems")) request.maxItems = intParam(req, "MaxItems");
-      res.set_content(toJson(engine.state(request)).dump(), "application/json");
-    });
-  });
+  s.Get(R"(/2025-12-01/durable-executions/(.+)/state)",
+        [&engine, auth](const httplib::Request& req, httplib::Response& res) {
+          guarded(auth, req, res, [&] {
+            GetDurableExecutionStateRequest request;
+            request.durableExecutionArn = pathArn(req);
+            auto token = param(req, "CheckpointToken");
+            if (!token) throw invalidParameter("[rewind.server.no_token] CheckpointToken is required");
+            request.checkpointToken = *token;
+            request.marker = param(req, "Marker");
+            if (req.has_param("MaxItems")) request.maxItems = intParam(req, "MaxItems");
+            res.set_content(toJson(engine.state(request)).dump(), "application/json");
+          });
+        });
   s.Get(R"(/2025-12-01/durable-executions/(.+)/history)",
-        [&engine](const httplib::Request& req, httplib::Response& res) {
-          guarded(res, [&] {
+        [&engine, auth](const httplib::Request& req, httplib::Response& res) {
+          guarded(auth, req, res, [&] {
             HistoryQuery q;
             q.includeData = boolParam(req, "IncludeExecutionData", true);
             q.maxItems = intParam(req, "MaxItems");
@@ -251,20 +259,21 @@ void installApiRoutes(httplib::Server& s, Engine& engine) {
             res.set_content(engine.history(pathArn(req), q).dump(), "application/json");
           });
         });
-  s.Post(R"(/2025-12-01/durable-executions/(.+)/stop)", [&engine](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] {
-      std::string arn = pathArn(req);
-      TimePoint at = engine.stop(arn, errorBody(req));
-      res.set_content(Json{{"StopTimestamp", epochSecondsJson(at)}}.dump(), "application/json");
-    });
-  });
-  s.Get(R"(/2025-12-01/durable-executions/(.+))", [&engine](const httplib::Request& req, httplib::Response& res) {
-    guarded(res,
+  s.Post(R"(/2025-12-01/durable-executions/(.+)/stop)",
+         [&engine, auth](const httplib::Request& req, httplib::Response& res) {
+           guarded(auth, req, res, [&] {
+             std::string arn = pathArn(req);
+             TimePoint at = engine.stop(arn, errorBody(req));
+             res.set_content(Json{{"StopTimestamp", epochSecondsJson(at)}}.dump(), "application/json");
+           });
+         });
+  s.Get(R"(/2025-12-01/durable-executions/(.+))", [&engine, auth](const httplib::Request& req, httplib::Response& res) {
+    guarded(auth, req, res,
             [&] { res.set_content(executionJson(engine.describe(pathArn(req)), engine).dump(), "application/json"); });
   });
-  s.Get(R"(/2025-12-01/functions/([^/]+)/durable-executions)", [&engine](const httplib::Request& req,
-                                                                         httplib::Response& res) {
-    guarded(res, [&] {
+  s.Get(R"(/2025-12-01/functions/([^/]+)/durable-executions)", [&engine, auth](const httplib::Request& req,
+                                                                               httplib::Response& res) {
+    guarded(auth, req, res, [&] {
       std::string fn = functionName(uriDecode(req.matches[1].str()), engine, param(req, "Qualifier"));
       ListQuery q;
       q.name = param(req, "DurableExecutionName");
@@ -293,8 +302,8 @@ void installApiRoutes(httplib::Server& s, Engine& engine) {
   });
   s.Post(
       R"(/2025-12-01/durable-execution-callbacks/([^/]+)/(succeed|fail|heartbeat))",
-      [&engine](const httplib::Request& req, httplib::Response& res) {
-        guarded(res, [&] {
+      [&engine, auth](const httplib::Request& req, httplib::Response& res) {
+        guarded(auth, req, res, [&] {
           std::string id = uriDecode(req.matches[1].str());
           static const std::regex kId("[A-Za-z0-9+/]+={0,2}");
           if (id.size() > 1024 || !std::regex_match(id, kId))

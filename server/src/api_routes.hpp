@@ -10,7 +10,9 @@ class Server;
 namespace rwd::server::internal {
 
 class Engine;
+class RequestAuthenticator;
 
-void installApiRoutes(httplib::Server& http, Engine& engine);
+// `auth`: when not null, every route first checks the request's SigV4 signature.
+void installApiRoutes(httplib::Server& http, Engine& engine, const RequestAuthenticator* auth = nullptr);
 
 }  // namespace rwd::server::internal

@@ -9,6 +9,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <iostream>
@@ -49,11 +50,12 @@ void runtimeError(httplib::Response& res, int status, const char* type, const st
 }  // namespace
 
 RuntimeHost::RuntimeHost(Engine& engine, std::vector<FunctionSpec> functions, std::string apiEndpoint,
-                         bool sendVirtualTime)
+                         bool sendVirtualTime, std::vector<std::pair<std::string, std::string>> env)
     : engine_(engine),
       functions_(std::move(functions)),
       apiEndpoint_(std::move(apiEndpoint)),
-      sendVirtualTime_(sendVirtualTime) {}
+      sendVirtualTime_(sendVirtualTime),
+      env_(std::move(env)) {}
 
 RuntimeHost::~RuntimeHost() { stop(); }
 
@@ -149,19 +151,27 @@ void RuntimeHost::spawn(Worker& w) {
   for (char** e = environ; *e; ++e) {
     std::string_view v(*e);
     if (v.starts_with("AWS_LAMBDA_RUNTIME_API=") || v.starts_with("_HANDLER=") ||
-        v.starts_with("REWIND_HANDLER_LIBRARY="))
+        v.starts_with("REWIND_HANDLER_LIBRARY=") ||
+        std::any_of(env_.begin(), env_.end(), [&](const auto& kv) { return v.starts_with(kv.first + "="); }))
       continue;
     env.emplace_back(*e);
   }
+  for (const auto& [name, value] : env_)
+    if (!value.empty()) env.push_back(name + "=" + value);
   env.push_back(fmt::format("AWS_LAMBDA_RUNTIME_API=127.0.0.1:{}", w.port));
   env.push_back("AWS_ENDPOINT_URL_LAMBDA=" + apiEndpoint_);
   env.push_back("_HANDLER=" + w.spec->handler);
   if (!w.spec->library.empty()) env.push_back("REWIND_HANDLER_LIBRARY=" + w.spec->library);
   env.push_back("AWS_LAMBDA_FUNCTION_NAME=" + w.spec->name);
   env.push_back("AWS_LAMBDA_FUNCTION_VERSION=$LATEST");
-  if (!std::getenv("AWS_REGION")) env.push_back("AWS_REGION=us-east-1");
-  if (!std::getenv("AWS_ACCESS_KEY_ID")) env.push_back("AWS_ACCESS_KEY_ID=AKIDREWINDSERVER");
-  if (!std::getenv("AWS_SECRET_ACCESS_KEY")) env.push_back("AWS_SECRET_ACCESS_KEY=rewind-server-local");
+  auto overridden = [&](std::string_view name) {
+    return std::any_of(env_.begin(), env_.end(), [&](const auto& kv) { return kv.first == name; });
+  };
+  if (!std::getenv("AWS_REGION") && !overridden("AWS_REGION")) env.push_back("AWS_REGION=us-east-1");
+  if (!std::getenv("AWS_ACCESS_KEY_ID") && !overridden("AWS_ACCESS_KEY_ID"))
+    env.push_back("AWS_ACCESS_KEY_ID=AKIDREWINDSERVER");
+  if (!std::getenv("AWS_SECRET_ACCESS_KEY") && !overridden("AWS_SECRET_ACCESS_KEY"))
+    env.push_back("AWS_SECRET_ACCESS_KEY=rewind-server-local");
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);

@@ -29,7 +29,10 @@ struct FunctionSpec {
 class RuntimeHost {
  public:
   // `apiEndpoint`: the server's durable API (AWS_ENDPOINT_URL_LAMBDA of the workers).
-  RuntimeHost(Engine& engine, std::vector<FunctionSpec> functions, std::string apiEndpoint, bool sendVirtualTime);
+  // `env`: variables set in every worker's environment in place of inherited ones (an
+  // empty value removes the variable).
+  RuntimeHost(Engine& engine, std::vector<FunctionSpec> functions, std::string apiEndpoint, bool sendVirtualTime,
+              std::vector<std::pair<std::string, std::string>> env = {});
   ~RuntimeHost();
   RuntimeHost(const RuntimeHost&) = delete;
   RuntimeHost& operator=(const RuntimeHost&) = delete;
@@ -49,6 +52,7 @@ class RuntimeHost {
   std::vector<FunctionSpec> functions_;
   std::string apiEndpoint_;
   bool sendVirtualTime_;
+  std::vector<std::pair<std::string, std::string>> env_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::atomic<bool> stopping_{false};
   std::thread supervisor_;

@@ -14,6 +14,8 @@
 #include "api_routes.hpp"
 #include "database.hpp"
 #include "engine.hpp"
+#include "random_ids.hpp"
+#include "request_auth.hpp"
 #include "runtime_host.hpp"
 #include "server_clock.hpp"
 
@@ -27,6 +29,7 @@ struct Server::Impl {
   std::unique_ptr<ServerClock> clock;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<RuntimeHost> host;
+  std::unique_ptr<RequestAuthenticator> auth;
   httplib::Server http;
   std::thread thread;
   int port = 0;
@@ -86,7 +89,24 @@ void Server::start() {
   m.http.set_tcp_nodelay(true);  // else Nagle + delayed ACKs add ~40 ms to a small reply
   m.http.set_read_timeout(60, 0);
   m.http.set_keep_alive_max_count(1000);  // (an idle keep-alive connection holds a thread 5 s)
-  installApiRoutes(m.http, *m.engine);
+  std::vector<std::pair<std::string, std::string>> workerEnv;
+  if (!o.accessKeys.empty()) {
+    std::vector<rwd::lambda::AwsCredentials> keys;
+    for (const AccessKey& k : o.accessKeys) {
+      if (k.accessKeyId.empty() || k.secretAccessKey.empty())
+        throw std::runtime_error("[rewind.server.bad_access_key] an access key needs an id and a secret");
+      keys.push_back({k.accessKeyId, k.secretAccessKey, ""});
+    }
+    // The functions' own key: what Lambda's execution role credentials are on AWS.
+    rwd::lambda::AwsCredentials functions{"AKIDREWINDFN" + randomHex(8), randomHex(20), ""};
+    keys.push_back(functions);
+    workerEnv = {{"AWS_ACCESS_KEY_ID", functions.accessKeyId},
+                 {"AWS_SECRET_ACCESS_KEY", functions.secretAccessKey},
+                 {"AWS_SESSION_TOKEN", ""},
+                 {"AWS_REGION", o.region}};
+    m.auth = std::make_unique<RequestAuthenticator>(std::move(keys), o.region);
+  }
+  installApiRoutes(m.http, *m.engine, m.auth.get());
   if (o.port == 0) {
     m.port = m.http.bind_to_any_port(o.host);
   } else {
@@ -95,7 +115,7 @@ void Server::start() {
   if (m.port <= 0) throw std::runtime_error(fmt::format("[rewind.server.bind] cannot listen on {}:{}", o.host, o.port));
   m.engine->start();  // recovers before anything is served
   m.thread = std::thread([&m] { m.http.listen_after_bind(); });
-  m.host = std::make_unique<RuntimeHost>(*m.engine, specs, endpoint(), eo.sendVirtualTime);
+  m.host = std::make_unique<RuntimeHost>(*m.engine, specs, endpoint(), eo.sendVirtualTime, std::move(workerEnv));
   m.host->start();
   std::lock_guard<std::mutex> lock(m.mu);
   m.started = true;

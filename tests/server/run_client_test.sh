@@ -35,6 +35,14 @@ esac
 
 fns=()
 for h in steps-and-wait callback; do fns+=(--function "$h=$bootstrap:$h"); done
+# Every client signs with AKIDREWIND/rewind: the server checks it (SigV4), given on the
+# command line, or for the aws CLI in a config file.
+if [ "$kind" = cli ]; then
+  printf 'auth = ["AKIDOTHER:x", "AKIDREWIND:rewind"]\n' >"$run/server.toml"
+  fns+=(--config "$run/server.toml")
+else
+  fns+=(--auth AKIDOTHER:x,AKIDREWIND:rewind)
+fi
 exec 3< <(exec "$server" --listen 127.0.0.1:0 --db "$run/rewind.db" --time-scale 1000 "${fns[@]}")
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true; rm -rf "$run"' EXIT
@@ -68,7 +76,8 @@ if [ "$kind" = rewind ]; then
   expect "callback answered" "$(rw start callback --name rw-cb --payload '{"key":"rw-cb"}' | json 'd["Payload"]')" '"approved:\"via rewind\""'
   out=$(rw start callback --name rw-stop --payload '{"key":"rw-stop"}' --async)
   read -r key id <"$fifo"
-  rw stop "$(json 'd["DurableExecutionArn"]' <<<"$out")" >/dev/null
+  stop_arn=$(json 'd["DurableExecutionArn"]' <<<"$out")
+  rw stop "$stop_arn" >/dev/null
   expect "list --status" "$(rw list callback --status STOPPED | json '",".join(e["DurableExecutionName"] for e in d["DurableExecutions"])')" rw-stop
   if rw describe "${arn%/*}/0000" 2>"$run/err"; then echo "not ok - an unknown execution was found"; exit 1; fi
   expect "error id" "$(grep -o '\[rewind.client.[A-Za-z]*\]' "$run/err")" "[rewind.client.ResourceNotFoundException]"
@@ -115,4 +124,14 @@ if err=$(aws_l get-durable-execution --durable-execution-arn "${arn%/*}/0000" 2>
 fi
 case $err in *ResourceNotFoundException*) echo "ok - unknown execution: ResourceNotFoundException" ;;
   *) echo "not ok - unknown execution: $err"; exit 1 ;; esac
+if err=$(AWS_ACCESS_KEY_ID=AKIDNOBODY aws_l get-durable-execution --durable-execution-arn "$arn" 2>&1); then
+  echo "not ok - an unknown access key was accepted"; exit 1
+fi
+case $err in *UnrecognizedClientException*) echo "ok - unknown key: UnrecognizedClientException" ;;
+  *) echo "not ok - unknown key: $err"; exit 1 ;; esac
+if err=$(AWS_SECRET_ACCESS_KEY=wrong aws_l get-durable-execution --durable-execution-arn "$arn" 2>&1); then
+  echo "not ok - a wrong secret was accepted"; exit 1
+fi
+case $err in *InvalidSignatureException*) echo "ok - wrong secret: InvalidSignatureException" ;;
+  *) echo "not ok - wrong secret: $err"; exit 1 ;; esac
 echo "all aws CLI checks passed"

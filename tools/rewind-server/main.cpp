@@ -1,6 +1,7 @@
 // rewind-server: the AWS Lambda durable execution API on one machine.
 //
 //   rewind-server --listen 127.0.0.1:9000 --db rewind.db --function hello=./bootstrap
+//   rewind-server --config server.toml   # function = ["hello=./bootstrap"], auth = ["AKID:secret"]
 //
 // Prints "rewind-server listening on http://HOST:PORT" once it serves; stops on SIGINT or
 // SIGTERM. A kill -9 loses nothing that was acknowledged: start it again on the same --db.
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
   double invocationTimeout = 900;
   int maxAttempts = 5;
   std::int64_t executionTimeout = 86400;
+  std::vector<std::string> auth;
   app.set_config("--config", "", "a TOML/INI file with the same options (function = [\"a=./x\", ...])");
   app.add_option("--listen", listen, "HOST:PORT to serve the Lambda API on (PORT 0: any free port)")
       ->capture_default_str();
@@ -88,6 +90,10 @@ int main(int argc, char** argv) {
   app.add_option("--execution-timeout", executionTimeout, "seconds (virtual time) an execution may run")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{31622400}));
+  app.add_option("--auth", auth,
+                 "ACCESS_KEY_ID:SECRET[,ACCESS_KEY_ID:SECRET...]: require every API request to be SigV4-signed by "
+                 "one of these keys (403 otherwise, as Lambda answers); the functions get a key of their own")
+      ->delimiter(',');
   CLI11_PARSE(app, argc, argv);
 
   rwd::server::ServerOptions o;
@@ -101,6 +107,12 @@ int main(int argc, char** argv) {
     o.port = std::stoi(listen.substr(colon + 1));
     for (const std::string& f : functions) o.functions.push_back(parseFunction(f, concurrency));
     for (const std::string& f : externalFunctions) o.functions.push_back({f, "", "", concurrency});
+    for (const std::string& key : auth) {
+      auto sep = key.find(':');
+      if (sep == std::string::npos || sep == 0 || sep + 1 == key.size())
+        throw std::invalid_argument("--auth expects ACCESS_KEY_ID:SECRET, got '" + key.substr(0, sep) + ":...'");
+      o.accessKeys.push_back({key.substr(0, sep), key.substr(sep + 1)});
+    }
   } catch (const std::exception& e) {
     std::cerr << "rewind-server: [rewind.server.bad_option] " << e.what() << "\n";
     return 2;

@@ -36,6 +36,12 @@ struct FunctionConfig {
   int concurrency = 1;     // processes, each running one invocation at a time
 };
 
+// An access key the API accepts (rewind-server --auth ID:SECRET).
+struct AccessKey {
+  std::string accessKeyId;
+  std::string secretAccessKey;
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: any free port
@@ -52,6 +58,11 @@ struct ServerOptions {
   std::string lambdaHost;
   std::string region = "us-east-1";
   std::string account = "123456789012";
+  // Not empty: every API request must carry a valid SigV4 Authorization by one of these
+  // keys, for `region` and service "lambda", dated within 15 minutes of the real clock;
+  // others are answered 403 as Lambda answers them. The function processes the server
+  // starts get a key of their own (random, made at start) and AWS_REGION = `region`.
+  std::vector<AccessKey> accessKeys;
 };
 
 class Server {

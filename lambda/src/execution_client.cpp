@@ -108,6 +108,11 @@ nlohmann::json DurableExecutionClient::stop(const std::string& arn, const std::o
   return nlohmann::json::parse(call(std::move(req)).body);
 }
 
+nlohmann::json DurableExecutionClient::redrive(const std::string& arn) {
+  return nlohmann::json::parse(
+      call({"POST", config_.endpoint + "/2025-12-01/durable-executions/" + percentEncode(arn) + "/redrive"}).body);
+}
+
 void DurableExecutionClient::sendCallbackSuccess(const std::string& callbackId, const std::string& result) {
   HttpRequest req{
       "POST", config_.endpoint + "/2025-12-01/durable-execution-callbacks/" + percentEncode(callbackId) + "/succeed"};

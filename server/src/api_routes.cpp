@@ -267,6 +267,15 @@ void installApiRoutes(httplib::Server& s, Engine& engine, const RequestAuthentic
              res.set_content(Json{{"StopTimestamp", epochSecondsJson(at)}}.dump(), "application/json");
            });
          });
+  // Rewind's extension (not in the Lambda model): RedriveDurableExecution, as Step
+  // Functions' RedriveExecution; engine.hpp says which executions and what runs again.
+  s.Post(R"(/2025-12-01/durable-executions/(.+)/redrive)",
+         [&engine, auth](const httplib::Request& req, httplib::Response& res) {
+           guarded(auth, req, res, [&] {
+             TimePoint at = engine.redrive(pathArn(req));
+             res.set_content(Json{{"RedriveTimestamp", epochSecondsJson(at)}}.dump(), "application/json");
+           });
+         });
   s.Get(R"(/2025-12-01/durable-executions/(.+))", [&engine, auth](const httplib::Request& req, httplib::Response& res) {
     guarded(auth, req, res,
             [&] { res.set_content(executionJson(engine.describe(pathArn(req)), engine).dump(), "application/json"); });

@@ -199,7 +199,11 @@ void Engine::recover() {
     while (s.step()) arns.push_back(s.text(0));
   }
   TimePoint now = clock_.now();
-  for (const std::string& arn : arns) {
+  for (const std::string& arn : arns) loadRunning(arn, now);
+}
+
+void Engine::loadRunning(const std::string& arn, TimePoint now) {
+  {
     auto e = std::make_unique<Execution>(arn, now);
     e->store.setCallbackIdSource([] { return randomHex(24); });
     bool needsInvocation = false;
@@ -210,7 +214,7 @@ void Engine::recover() {
           "SELECT function_name, name, seq, input, start_ms, events, needs_invocation, failed_invocations, "
           "running_request, running_start_ms FROM executions WHERE arn=?");
       s.bind(1, arn);
-      if (!s.step()) continue;
+      if (!s.step()) return;
       e->functionName = s.text(0);
       e->name = s.text(1);
       e->seq = s.integer(2);
@@ -662,6 +666,77 @@ TimePoint Engine::stop(const std::string& arn, std::optional<ErrorObject> error)
   TimePoint now = clock_.now();
   endExecution(*e, "STOPPED", std::nullopt,
                error.value_or(ErrorObject{"Execution.Stopped", "StopDurableExecution", std::nullopt, std::nullopt}));
+  return now;
+}
+
+// A redrive keeps the records of the operations that SUCCEEDED and everything below them
+// (a finished context's result stands for its subtree) and drops every other record — the
+// FAILED, TIMED_OUT and STOPPED operations and those that had not finished, contexts
+// included — so the next invocation replays the successes and runs the rest again. A
+// waitForCallback that did not succeed goes whole, its submitter step too: that step
+// announced the id of a callback that is made anew.
+TimePoint Engine::redrive(const std::string& arn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (stopping_) throw ServiceError(503, "ServiceException", "[rewind.server.stopping] the server is stopping");
+  ExecutionView v = running(arn) ? ExecutionView{arn, "", "", "RUNNING", {}, {}, {}, {}, {}} : viewFromDb(arn);
+  if (v.arn.empty()) throw notFound(fmt::format("[rewind.server.no_execution] no durable execution '{}'", arn));
+  if (v.status == "RUNNING" || v.status == "SUCCEEDED")
+    throw ServiceError(400, "ExecutionNotRedrivable",
+                       fmt::format("[rewind.server.not_redrivable] the durable execution is {}: only a FAILED, "
+                                   "TIMED_OUT or STOPPED one can be redriven",
+                                   v.status));
+  std::vector<Operation> ops;
+  {
+    Statement s = db_.prepare("SELECT record FROM operations WHERE arn=? ORDER BY idx");
+    s.bind(1, arn);
+    while (s.step()) ops.push_back(decodeRecord(s.text(0)));
+  }
+  std::map<std::string, const Operation*> byId;
+  for (const Operation& op : ops) byId[op.id] = &op;
+  auto parentOf = [&](const Operation* o) -> const Operation* {
+    auto parent = o->parentId ? byId.find(*o->parentId) : byId.end();
+    return parent == byId.end() ? nullptr : parent->second;
+  };
+  auto underSuccess = [&](const Operation* o) {  // `o` or an ancestor SUCCEEDED
+    for (; o; o = parentOf(o))
+      if (o->status == OperationStatus::Succeeded) return true;
+    return false;
+  };
+  auto kept = [&](const Operation& op) {
+    if (!underSuccess(&op)) return false;
+    for (const Operation* o = parentOf(&op); o; o = parentOf(o))
+      if (o->subType == OperationSubType::WaitForCallback && !underSuccess(o)) return false;
+    return true;
+  };
+  TimePoint now = clock_.now();
+  {
+    Transaction tx(db_);
+    db_.prepare("DELETE FROM operations WHERE arn=?").bind(1, arn).run();
+    std::int64_t idx = 0;
+    for (const Operation& op : ops) {
+      if (!kept(op)) continue;
+      db_.prepare("INSERT INTO operations (arn, idx, id, record) VALUES (?, ?, ?, ?)")
+          .bind(1, arn)
+          .bind(2, idx++)
+          .bind(3, op.id)
+          .bind(4, encodeRecord(op))
+          .run();
+    }
+    db_.prepare(
+           "UPDATE executions SET status='RUNNING', result=NULL, error=NULL, end_ms=NULL, needs_invocation=1, "
+           "failed_invocations=0, running_request=NULL, running_start_ms=NULL WHERE arn=?")
+        .bind(1, arn)
+        .run();
+    db_.prepare("DELETE FROM timers WHERE arn=?").bind(1, arn).run();
+    db_.prepare("INSERT INTO timers (arn, seq, kind, at_ms, op_id) VALUES (?, 1, ?, ?, '')")
+        .bind(1, arn)
+        .bind(2, static_cast<std::int64_t>(Timer::Kind::ExecutionTimeout))
+        .bind(3, ms(now + Duration{options_.executionTimeoutSeconds}))
+        .run();
+    tx.commit();
+  }
+  loadRunning(arn, now);  // queues its next invocation
+  timerCv_.notify_all();
   return now;
 }
 

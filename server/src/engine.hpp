@@ -108,6 +108,10 @@ class Engine {
   Json history(const std::string& arn, const HistoryQuery& query);
   Json list(const std::string& function, const ListQuery& query);
   TimePoint stop(const std::string& arn, std::optional<ErrorObject> error);
+  // Rewind's extension (Step Functions' RedriveExecution): a FAILED, TIMED_OUT or STOPPED
+  // execution runs again from its point of failure (the rule: engine.cpp, Engine::redrive).
+  // Throws ServiceError: 404 unknown, 400 ExecutionNotRedrivable when RUNNING or SUCCEEDED.
+  TimePoint redrive(const std::string& arn);
   void callbackSuccess(const std::string& callbackId, Payload result);
   void callbackFailure(const std::string& callbackId, ErrorObject error);
   void callbackHeartbeat(const std::string& callbackId);
@@ -137,6 +141,7 @@ class Engine {
   Execution& byRequest(const std::string& requestId);  // requires mu_
   Execution& load(const std::string& arn);             // requires mu_; throws ResourceNotFound
   void recover();
+  void loadRunning(const std::string& arn, TimePoint now);  // requires mu_
   std::string newArn(const std::string& function, const std::string& name);
   void enqueue(Execution& e);
   void finishInvocation(Execution& e, std::optional<ErrorObject> invocationError);

@@ -79,6 +79,10 @@ if [ "$kind" = rewind ]; then
   stop_arn=$(json 'd["DurableExecutionArn"]' <<<"$out")
   rw stop "$stop_arn" >/dev/null
   expect "list --status" "$(rw list callback --status STOPPED | json '",".join(e["DurableExecutionName"] for e in d["DurableExecutions"])')" rw-stop
+  expect "redrive" "$(rw redrive "$stop_arn" | json '"RedriveTimestamp" in d')" True
+  read -r key id <"$fifo"  # the stopped callback runs again, with a new id
+  rw callback succeed "$id" --payload '"redriven"' >/dev/null
+  expect "redriven execution ends" "$(rw start callback --name rw-stop --payload '{"key":"rw-stop"}' | json 'd["Payload"]')" '"approved:\"redriven\""'
   if rw describe "${arn%/*}/0000" 2>"$run/err"; then echo "not ok - an unknown execution was found"; exit 1; fi
   expect "error id" "$(grep -o '\[rewind.client.[A-Za-z]*\]' "$run/err")" "[rewind.client.ResourceNotFoundException]"
   echo "all rewind CLI checks passed"

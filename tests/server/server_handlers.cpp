@@ -137,8 +137,28 @@ int fails(const Json&, DurableContext& ctx) {
                   {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 1})});
 }
 
+// Fails in its second step while the file broken-KEY exists; counts the runs of its first
+// step in prepared-KEY (one line each). A redrive after the file is removed succeeds.
+std::string failsUntilFixed(const Json& input, DurableContext& ctx) {
+  std::string key = keyOf(input);
+  const char* env = std::getenv("REWIND_SERVER_TEST_DIR");
+  std::string dir = env ? env : "/tmp";
+  std::string prepared = ctx.step("prepare", [&] {
+    std::ofstream(dir + "/prepared-" + key, std::ios::app) << "run\n";
+    return "prepared " + key;
+  });
+  ctx.wait("settle", 30s);
+  return ctx.step("deliver",
+                  [&]() -> std::string {
+                    if (std::ifstream(dir + "/broken-" + key).good()) throw Flaky("the mail server is down");
+                    return prepared + " delivered";
+                  },
+                  {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 1})});
+}
+
 }  // namespace
 
+REWIND_HANDLER("fails-until-fixed", failsUntilFixed);
 REWIND_HANDLER("steps-and-wait", stepsAndWait);
 REWIND_HANDLER("callback", callback);
 REWIND_HANDLER("callback-timeout", callbackTimeout);

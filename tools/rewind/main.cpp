@@ -2,6 +2,7 @@
 //
 //   rewind --endpoint http://127.0.0.1:9000 start hello --name first --payload '{"userId":"u1"}' [--async]
 //   rewind describe ARN | list FUNCTION [--status S]... | history ARN | stop ARN
+//   rewind redrive ARN     (rewind-server's extension: a failed execution runs again)
 //   rewind callback succeed|fail|heartbeat CALLBACK_ID [--payload JSON]
 //
 // The endpoint defaults to AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL, then Lambda in
@@ -48,6 +49,10 @@ int main(int argc, char** argv) {
   history->add_option("arn", arn)->required();
   auto* stop = app.add_subcommand("stop", "StopDurableExecution");
   stop->add_option("arn", arn)->required();
+  auto* redrive = app.add_subcommand(
+      "redrive",
+      "rewind-server's extension: run a FAILED, TIMED_OUT or STOPPED execution again from its point of failure");
+  redrive->add_option("arn", arn)->required();
   auto* callback = app.add_subcommand("callback", "SendDurableExecutionCallbackSuccess/Failure/Heartbeat");
   callback->add_option("action", action, "succeed, fail or heartbeat")
       ->required()
@@ -78,6 +83,8 @@ int main(int argc, char** argv) {
       out = {{"Events", client.history(arn)}};
     } else if (*stop) {
       out = client.stop(arn);
+    } else if (*redrive) {
+      out = client.redrive(arn);
     } else if (*callback) {
       if (action == "succeed") client.sendCallbackSuccess(callbackId, payload);
       if (action == "fail") client.sendCallbackFailure(callbackId, nlohmann::json::parse(payload));

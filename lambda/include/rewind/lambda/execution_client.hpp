@@ -74,6 +74,10 @@ class DurableExecutionClient {
   // Every event (all pages), oldest first.
   nlohmann::json history(const std::string& durableExecutionArn, bool includeExecutionData = true);
   nlohmann::json stop(const std::string& durableExecutionArn, const std::optional<nlohmann::json>& error = {});
+  // rewind-server's extension (POST .../durable-executions/ARN/redrive): a FAILED,
+  // TIMED_OUT or STOPPED execution runs again from its point of failure. Returns
+  // {"RedriveTimestamp": seconds}.
+  nlohmann::json redrive(const std::string& durableExecutionArn);
   void sendCallbackSuccess(const std::string& callbackId, const std::string& result);
   void sendCallbackFailure(const std::string& callbackId, const nlohmann::json& error);
   void sendCallbackHeartbeat(const std::string& callbackId);

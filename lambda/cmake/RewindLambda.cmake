@@ -29,7 +29,13 @@ function(rewind_add_lambda name)
   endif()
   target_link_libraries(${name} PRIVATE ${ARG_LIBRARIES} rewind::lambda_bootstrap_main rewind::lambda_bootstrap)
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND NOT REWIND_SANITIZE)
-    target_link_options(${name} PRIVATE -static-libstdc++ -static-libgcc)
+    # provided.al2023 has GCC 11's libstdc++ and glibc 2.34: libstdc++ and libgcc go in
+    # statically, and rewind::lambda_static_runtime gives them the two glibc 2.35+
+    # functions they call and compiles {fmt} in, so that no libfmt.so/libstdc++.so.6 is
+    # needed (--as-needed drops libfmt.so once nothing asks it for a symbol).
+    target_link_libraries(${name} PRIVATE rewind::lambda_static_runtime)
+    target_link_options(${name} PRIVATE -static-libstdc++ -static-libgcc -Wl,--as-needed
+      -Wl,--undefined=rewind_lambda_glibc_compat_v1 -Wl,--undefined=rewind_lambda_fmt_runtime_v1)
   endif()
   if(COMMAND rewind_set_options)
     rewind_set_options(${name})

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS executions (
   running_start_ms INTEGER,
   UNIQUE (function_name, name));
 CREATE INDEX IF NOT EXISTS executions_by_function ON executions (function_name, seq);
+CREATE INDEX IF NOT EXISTS executions_by_seq ON executions (seq);  -- the /ui listing across functions
 CREATE TABLE IF NOT EXISTS operations (
   arn TEXT NOT NULL, idx INTEGER NOT NULL, id TEXT NOT NULL, record TEXT NOT NULL,
   PRIMARY KEY (arn, idx));

@@ -100,6 +100,8 @@ std::string Engine::functionArn(const std::string& function) const {
 
 bool Engine::knowsFunction(const std::string& function) const { return functions_.count(function) > 0; }
 
+std::vector<std::string> Engine::functionNames() const { return {functions_.begin(), functions_.end()}; }
+
 std::string Engine::newArn(const std::string& function, const std::string& name) {
   return fmt::format("{}:$LATEST/durable-execution/{}/{}", functionArn(function), name, randomHex(16));
 }

@@ -66,6 +66,7 @@ struct HistoryQuery {
 
 struct ListQuery {
   std::optional<std::string> name;
+  std::optional<std::string> nameContains;  // a part of the name (the /ui's filter)
   std::vector<std::string> statuses;
   std::optional<TimePoint> startedAfter, startedBefore;
   bool reverse = false;
@@ -106,7 +107,9 @@ class Engine {
   ExecutionView waitForEnd(const std::string& arn);
   ExecutionView describe(const std::string& arn);
   Json history(const std::string& arn, const HistoryQuery& query);
+  // ListDurableExecutionsByFunction's page; `function` empty: every function's executions.
   Json list(const std::string& function, const ListQuery& query);
+  std::vector<std::string> functionNames() const;  // sorted
   TimePoint stop(const std::string& arn, std::optional<ErrorObject> error);
   // Rewind's extension (Step Functions' RedriveExecution): a FAILED, TIMED_OUT or STOPPED
   // execution runs again from its point of failure (the rule: engine.cpp, Engine::redrive).

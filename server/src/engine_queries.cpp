@@ -108,9 +108,10 @@ Json Engine::list(const std::string& function, const ListQuery& query) {
   std::lock_guard<std::mutex> lock(mu_);
   int page = pageSize(query.maxItems);
   std::int64_t marker = markerValue(query.marker);
-  std::string sql =
-      "SELECT arn, name, function_name, status, start_ms, end_ms, seq FROM executions WHERE function_name=?";
+  std::string sql = "SELECT arn, name, function_name, status, start_ms, end_ms, seq FROM executions WHERE 1";
+  if (!function.empty()) sql += " AND function_name=?";
   if (query.name) sql += " AND name=?";
+  if (query.nameContains) sql += " AND instr(name, ?)>0";
   if (!query.statuses.empty()) {
     sql += " AND status IN (";
     for (std::size_t i = 0; i < query.statuses.size(); ++i) sql += i ? ",?" : "?";
@@ -122,8 +123,9 @@ Json Engine::list(const std::string& function, const ListQuery& query) {
   sql += query.reverse ? " ORDER BY seq DESC LIMIT ?" : " ORDER BY seq LIMIT ?";
   Statement s = db_.prepare(sql);
   int i = 1;
-  s.bind(i++, function);
+  if (!function.empty()) s.bind(i++, function);
   if (query.name) s.bind(i++, *query.name);
+  if (query.nameContains) s.bind(i++, *query.nameContains);
   for (const std::string& st : query.statuses) s.bind(i++, st);
   if (query.startedAfter) s.bind(i++, query.startedAfter->time_since_epoch().count());
   if (query.startedBefore) s.bind(i++, query.startedBefore->time_since_epoch().count());

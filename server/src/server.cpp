@@ -18,6 +18,7 @@
 #include "request_auth.hpp"
 #include "runtime_host.hpp"
 #include "server_clock.hpp"
+#include "web_ui.hpp"
 
 namespace rwd::server {
 
@@ -107,6 +108,7 @@ void Server::start() {
     m.auth = std::make_unique<RequestAuthenticator>(std::move(keys), o.region);
   }
   installApiRoutes(m.http, *m.engine, m.auth.get());
+  installWebUi(m.http, *m.engine, o.accessKeys);
   if (o.port == 0) {
     m.port = m.http.bind_to_any_port(o.host);
   } else {

@@ -156,6 +156,14 @@ std::string failsUntilFixed(const Json& input, DurableContext& ctx) {
                   {.retryStrategy = rwd::createRetryStrategy({.maxAttempts = 1})});
 }
 
+// Markup where the /ui pages must show text: a step named with a script, markup in the
+// step's result (the input's "text") and in the execution's error.
+std::string oddNames(const Json& input, DurableContext& ctx) {
+  std::string text = input.is_object() ? input.value("text", std::string()) : std::string();
+  ctx.step("<script>document.title='pwned'</script>", [text] { return text; });
+  throw std::runtime_error("</pre><img src=x onerror=\"document.body.dataset.pwned='error'\">");
+}
+
 }  // namespace
 
 REWIND_HANDLER("fails-until-fixed", failsUntilFixed);
@@ -167,5 +175,6 @@ REWIND_HANDLER("crash-once", crashOnce);
 REWIND_HANDLER("hang-once", hangOnce);
 REWIND_HANDLER("retry", retry);
 REWIND_HANDLER("fails", fails);
+REWIND_HANDLER("odd-names", oddNames);
 REWIND_HANDLER("approval-flow", approvalFlow);
 REWIND_HANDLER("invokes", invokes);

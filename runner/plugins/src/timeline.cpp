@@ -84,17 +84,17 @@ constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
 
 class Builder {
  public:
-  Builder(const ExecutionResult& result, const TimelineOptions& options) : result_(result), options_(options) {}
+  Builder(const TimelineSource& source, const TimelineOptions& options) : source_(source), options_(options) {}
 
   Timeline build() {
-    timeline_.executionArn = result_.getExecutionArn();
-    timeline_.status = std::string(toString(result_.getStatus()));
-    const auto& ops = result_.getOperations();
+    timeline_.executionArn = source_.executionArn;
+    timeline_.status = std::string(toString(source_.status));
+    const auto& ops = source_.operations;
     for (std::size_t i = 0; i < ops.size(); ++i) opIndex_[ops[i].id] = i;
     makeTicks();
     timeline_.startTimestamp = formatTimestamp(epoch_);
-    for (std::size_t i = 0; i < result_.getHistoryEvents().size(); ++i) {
-      const HistoryEvent& ev = result_.getHistoryEvents()[i];
+    for (std::size_t i = 0; i < source_.history.size(); ++i) {
+      const HistoryEvent& ev = source_.history[i];
       if (ev.id) eventsOf_[*ev.id].push_back(i);
     }
     addInvocations();
@@ -124,8 +124,8 @@ class Builder {
   std::int64_t at(std::size_t tick) const { return timeline_.ticks[tick].layoutMicros; }
 
   void makeTicks() {
-    const auto& history = result_.getHistoryEvents();
-    const auto& invocations = result_.getInvocations();
+    const auto& history = source_.history;
+    const auto& invocations = source_.invocations;
     epoch_ = !history.empty()       ? history.front().timestamp
              : !invocations.empty() ? invocations.front().start
                                     : TimePoint{};
@@ -176,7 +176,7 @@ class Builder {
   }
 
   void addInvocations() {
-    const auto& invocations = result_.getInvocations();
+    const auto& invocations = source_.invocations;
     for (std::size_t k = 0; k < invocations.size(); ++k) {
       const InvocationRecord& rec = invocations[k];
       std::string key = fmt::format("invocation:{}", rec.index);
@@ -209,7 +209,7 @@ class Builder {
   }
 
   void addExecution() {
-    const auto& history = result_.getHistoryEvents();
+    const auto& history = source_.history;
     tracks_["main"] = {"main", TimelineTrack::Kind::Main, 0};
     if (history.empty()) return;
     TimelineSpan s;
@@ -224,11 +224,11 @@ class Builder {
         s.endMicros = at(eventTick_[i]);
         s.open = false;
       }
-    s.failed = result_.getStatus() == ExecutionStatus::Failed || result_.getStatus() == ExecutionStatus::TimedOut;
-    s.args = Json{{"executionArn", result_.getExecutionArn()}, {"status", s.status}};
-    if (result_.getResultPayload()) s.args["result"] = truncatePayload(*result_.getResultPayload());
-    if (result_.getError()) s.args["error"] = errorJson(*result_.getError());
-    Json err = s.failed && result_.getError() ? errorJson(*result_.getError()) : Json();
+    s.failed = source_.status == ExecutionStatus::Failed || source_.status == ExecutionStatus::TimedOut;
+    s.args = Json{{"executionArn", source_.executionArn}, {"status", s.status}};
+    if (source_.result) s.args["result"] = truncatePayload(*source_.result);
+    if (source_.error) s.args["error"] = errorJson(*source_.error);
+    Json err = s.failed && source_.error ? errorJson(*source_.error) : Json();
     std::int64_t end = s.endMicros;
     std::size_t id = addSpan("main", std::move(s));
     if (!err.is_null()) addMark(id, "execution failed", "failure", end, Json{{"error", err}});
@@ -236,7 +236,7 @@ class Builder {
 
   const Operation* find(const std::string& id) const {
     auto it = opIndex_.find(id);
-    return it == opIndex_.end() ? nullptr : &result_.getOperations()[it->second];
+    return it == opIndex_.end() ? nullptr : &source_.operations[it->second];
   }
 
   std::string label(const Operation& op) const {
@@ -329,7 +329,7 @@ class Builder {
     auto evIt = eventsOf_.find(op.id);
     if (evIt == eventsOf_.end() || evIt->second.empty()) return;
     const std::vector<std::size_t>& evs = evIt->second;
-    const auto& history = result_.getHistoryEvents();
+    const auto& history = source_.history;
     std::string key = trackOf(op);
 
     TimelineSpan s;
@@ -483,7 +483,7 @@ class Builder {
     for (std::size_t i : order) timeline_.spans.push_back(std::move(drafts_[i].span));
   }
 
-  const ExecutionResult& result_;
+  const TimelineSource& source_;
   const TimelineOptions& options_;
   Timeline timeline_;
   TimePoint epoch_{};
@@ -499,8 +499,17 @@ class Builder {
 
 }  // namespace
 
+TimelineSource timelineSource(const ExecutionResult& result) {
+  return TimelineSource{result.getExecutionArn(), result.getStatus(),      result.getResultPayload(), result.getError(),
+                        result.getOperations(),   result.getInvocations(), result.getHistoryEvents()};
+}
+
+Timeline buildTimeline(const TimelineSource& source, const TimelineOptions& options) {
+  return Builder(source, options).build();
+}
+
 Timeline buildTimeline(const ExecutionResult& result, const TimelineOptions& options) {
-  return Builder(result, options).build();
+  return buildTimeline(timelineSource(result), options);
 }
 
 }  // namespace rwd

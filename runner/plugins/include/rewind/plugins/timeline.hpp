@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,22 @@ struct Timeline {
   std::vector<TimelineTick> ticks;
 };
 
+// What a Timeline is drawn from: a local run's ExecutionResult, or an execution read back
+// from its GetDurableExecutionHistory events (rewind::remote's history_reader.hpp; how
+// rewind-server's /ui draws its executions). The spans view vectors the caller keeps.
+struct TimelineSource {
+  std::string executionArn;
+  ExecutionStatus status = ExecutionStatus::Running;
+  Payload result;
+  std::optional<ErrorObject> error;
+  std::span<const Operation> operations;  // the EXECUTION operation excluded
+  std::span<const InvocationRecord> invocations;
+  std::span<const HistoryEvent> history;
+};
+
+TimelineSource timelineSource(const ExecutionResult& result);
+
+Timeline buildTimeline(const TimelineSource& source, const TimelineOptions& options = {});
 Timeline buildTimeline(const ExecutionResult& result, const TimelineOptions& options = {});
 
 }  // namespace rwd

@@ -58,32 +58,7 @@ constexpr const char* kStyle = R"CSS(
   .empty, .note { color: #78909c; } .error-page { color: #c62828; }
 )CSS";
 
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string escape(std::string_view text) { return escapeHtml(text); }
 
 std::string page(const std::string& title, const std::string& body) {
   return fmt::format(

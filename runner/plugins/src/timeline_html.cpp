@@ -240,29 +240,6 @@ constexpr const char* kScript = R"HTML(</script>
 </html>
 )HTML";
 
-std::string escapeHtml(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // JSON safe inside <script>: '<', '>' and '&' only occur inside strings, where \u escapes
 // mean the same, so "</script>" in a name cannot end the element.
 std::string scriptSafeJson(const Json& j) {
@@ -300,6 +277,33 @@ const char* kindName(TimelineTrack::Kind k) {
 }
 
 }  // namespace
+
+std::string escapeHtml(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
 
 void writeTimelineHtml(const Timeline& timeline, std::ostream& out, const std::string& title) {
   Json tracks = Json::array();

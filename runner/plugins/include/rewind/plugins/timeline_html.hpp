@@ -11,11 +11,15 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 
 #include "rewind/local_runner.hpp"
 #include "rewind/plugins/timeline.hpp"
 
 namespace rwd {
+
+// `text` made safe inside HTML element content and quoted attribute values (& < > " ').
+std::string escapeHtml(std::string_view text);
 
 void writeTimelineHtml(const Timeline& timeline, std::ostream& out, const std::string& title = "");
 void writeTimelineHtml(const ExecutionResult& result, std::ostream& out, const TimelineOptions& options = {},

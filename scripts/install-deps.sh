@@ -6,7 +6,8 @@ packages=(cmake ninja-build g++ pkg-config ccache libgtest-dev libgmock-dev libr
   libfmt-dev libtrompeloeil-cpp-dev libbenchmark-dev libcli11-dev libyaml-cpp-dev libcpp-httplib-dev
   libzstd-dev libsqlite3-dev libssl-dev clang-tidy-16 clang-format-16
   libclang-rt-16-dev libpcre2-dev libcurl4-openssl-dev libcpp-httplib-dev python3 python3-yaml chromium
-  clang-tools-16 python3-jsonschema)  # rewind-lint: clang-apply-replacements-16, SARIF schema test
+  clang-tools-16 python3-jsonschema  # rewind-lint: clang-apply-replacements-16, SARIF schema test
+  autoconf automake libtool)  # server_js_durable_sdk: npm's aws-lambda-ric builds its native addon with them
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

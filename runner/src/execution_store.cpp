@@ -12,7 +12,7 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <unordered_set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -44,12 +44,16 @@ std::string describe(const OperationUpdate& u) {
 bool allowed(OperationType t, OperationAction a) {
   using A = OperationAction;
   switch (t) {
-    case OperationType::Step: return a == A::Start || a == A::Fail || a == A::Retry || a == A::Succeed;
-    case OperationType::Context: return a == A::Start || a == A::Fail || a == A::Succeed;
+    case OperationType::Step:
+      return a == A::Start || a == A::Fail || a == A::Retry || a == A::Succeed;
+    case OperationType::Context:
+      return a == A::Start || a == A::Fail || a == A::Succeed;
     case OperationType::Wait:
     case OperationType::Callback:
-    case OperationType::ChainedInvoke: return a == A::Start || a == A::Cancel;
-    case OperationType::Execution: return a == A::Succeed || a == A::Fail;
+    case OperationType::ChainedInvoke:
+      return a == A::Start || a == A::Cancel;
+    case OperationType::Execution:
+      return a == A::Succeed || a == A::Fail;
   }
   return false;
 }
@@ -71,10 +75,23 @@ std::size_t updateBytes(const OperationUpdate& u) {
 
 namespace {
 
+// Operations a checkpoint STARTs before its later updates (id -> type): a START and then a
+// SUCCEED, FAIL or RETRY of the same STEP or CONTEXT in one call, or a START of a CONTEXT
+// and of its children, are one call's worth of work (the AWS JS SDK batches them so; AWS's
+// own checkpoint emulation in @aws/durable-execution-sdk-js-testing accepts them).
+using StartedInBatch = std::unordered_map<std::string_view, OperationType>;
+
 // The checks of one update on its own (everything but the checkpoint-wide ones); adds its
 // size to `total` and returns its record (null: none yet, or an EXECUTION update), so
-// that applying it needs no second lookup.
-const Operation* validateUpdate(const OperationUpdate& u, const ExecutionStore& store, std::size_t& total) {
+// that applying it needs no second lookup. `batch`: what earlier updates of the same
+// checkpoint started (null: the update is applied on its own, its predecessors already are).
+const Operation* validateUpdate(const OperationUpdate& u, const ExecutionStore& store, std::size_t& total,
+                                const StartedInBatch* batch = nullptr) {
+  auto startedEarlier = [&](const std::string& id) -> const OperationType* {
+    if (!batch) return nullptr;
+    auto it = batch->find(id);
+    return it == batch->end() ? nullptr : &it->second;
+  };
   std::size_t bytesOfError = u.error ? errorBytes(*u.error) : 0;
   total += updateBytes(u) + bytesOfError;
   if (!validId(u.id)) reject(u, "bad_id", "an Id must be 1-64 characters of [A-Za-z0-9_-]");
@@ -86,9 +103,12 @@ const Operation* validateUpdate(const OperationUpdate& u, const ExecutionStore& 
     reject(u, "bad_action", fmt::format("{} is not an action of {}", toString(u.action), toString(u.type)));
   if (u.parentId) {
     const Operation* p = store.find(*u.parentId);
-    if (!p) reject(u, "unknown_parent", fmt::format("ParentId {} does not exist", *u.parentId));
-    if (p->type != OperationType::Context)
-      reject(u, "parent_not_context", fmt::format("ParentId {} is a {}, not a CONTEXT", *u.parentId, toString(p->type)));
+    const OperationType* inBatch = p ? nullptr : startedEarlier(*u.parentId);
+    if (!p && !inBatch) reject(u, "unknown_parent", fmt::format("ParentId {} does not exist", *u.parentId));
+    OperationType parentType = p ? p->type : *inBatch;
+    if (parentType != OperationType::Context)
+      reject(u, "parent_not_context",
+             fmt::format("ParentId {} is a {}, not a CONTEXT", *u.parentId, toString(parentType)));
   }
   if (u.action == OperationAction::Fail && u.payload) reject(u, "fail_with_payload", "FAIL carries a payload");
   if (u.action == OperationAction::Fail && !u.error && u.type != OperationType::Execution)
@@ -102,7 +122,8 @@ const Operation* validateUpdate(const OperationUpdate& u, const ExecutionStore& 
     reject(u, "bad_duration", "WAIT START without WaitSeconds");
   for (const auto& t : {u.callbackTimeoutSeconds, u.callbackHeartbeatTimeoutSeconds})
     if (t && (*t < 0 || *t > kMaxCallbackTimeoutSeconds))
-      reject(u, "bad_duration", fmt::format("a callback timeout of {} s is outside 0-{}", *t, kMaxCallbackTimeoutSeconds));
+      reject(u, "bad_duration",
+             fmt::format("a callback timeout of {} s is outside 0-{}", *t, kMaxCallbackTimeoutSeconds));
   if (u.action == OperationAction::Succeed && u.error) reject(u, "succeed_with_error", "SUCCEED carries an error");
   if (u.action == OperationAction::Retry && !u.nextAttemptDelaySeconds)
     reject(u, "retry_without_options", "RETRY without StepOptions");
@@ -111,6 +132,11 @@ const Operation* validateUpdate(const OperationUpdate& u, const ExecutionStore& 
            fmt::format("the error payload is {} bytes, over the {}-byte limit", bytesOfError, kMaxErrorBytes));
   if (u.type == OperationType::Execution) return nullptr;
   const Operation* rec = store.find(u.id);
+  if (const OperationType* started = startedEarlier(u.id)) {
+    // STARTED by this checkpoint: its SUCCEED/FAIL/RETRY follows (the only repeat allowed).
+    if (*started != u.type) reject(u, "type_changed", fmt::format("the operation is a {}", toString(*started)));
+    return rec;
+  }
   switch (u.action) {
     case OperationAction::Start:
       if (rec && !(u.type == OperationType::Step && rec->status == OperationStatus::Ready))
@@ -145,14 +171,27 @@ void validateCheckpoint(std::span<const OperationUpdate> updates, const Executio
     reject(updates.front(), "too_many_updates",
            fmt::format("{} updates in one checkpoint (at most {})", updates.size(), kMaxUpdatesPerCheckpoint));
   std::size_t total = 0;
-  std::unordered_set<std::string_view> seen;
+  // The last action each operation had in this checkpoint. One operation may have two
+  // updates in one checkpoint only as a STEP or CONTEXT START followed by its SUCCEED, FAIL
+  // or RETRY; any other repeat is rejected.
+  std::unordered_map<std::string_view, OperationAction> last;
+  StartedInBatch started;
   for (std::size_t i = 0; i < updates.size(); ++i) {
     const OperationUpdate& u = updates[i];
     if (u.type == OperationType::Execution && i + 1 != updates.size())
       reject(u, "execution_not_last", "an EXECUTION update must be the only one and the last of its checkpoint");
-    if (updates.size() > 1 && !seen.insert(u.id).second)
-      reject(u, "duplicate_id", "two updates of one operation in one checkpoint");
-    validateUpdate(u, store, total);
+    auto seen = last.find(u.id);
+    if (seen != last.end()) {
+      bool completesItsStart = (u.type == OperationType::Step || u.type == OperationType::Context) &&
+                               seen->second == OperationAction::Start && u.action != OperationAction::Start;
+      if (!completesItsStart)
+        reject(u, "duplicate_id",
+               "two updates of one operation in one checkpoint (only a STEP or CONTEXT START may be followed by its "
+               "SUCCEED, FAIL or RETRY)");
+    }
+    validateUpdate(u, store, total, &started);
+    last[u.id] = u.action;
+    if (u.action == OperationAction::Start) started.emplace(u.id, u.type);
   }
   if (!updates.empty()) checkTotal(updates.front(), total);
 }
@@ -211,12 +250,23 @@ void ExecutionStore::apply(const OperationUpdate& u) {
   Operation* rec = const_cast<Operation*>(validateUpdate(u, *this, total));
   checkTotal(u, total);
   switch (u.type) {
-    case OperationType::Step: applyStep(u, rec); break;
-    case OperationType::Wait: applyWait(u); break;
-    case OperationType::Callback: applyCallback(u); break;
-    case OperationType::Context: applyContext(u, rec); break;
-    case OperationType::ChainedInvoke: applyInvoke(u); break;
-    case OperationType::Execution: break;  // the envelope carries the outcome
+    case OperationType::Step:
+      applyStep(u, rec);
+      break;
+    case OperationType::Wait:
+      applyWait(u);
+      break;
+    case OperationType::Callback:
+      applyCallback(u);
+      break;
+    case OperationType::Context:
+      applyContext(u, rec);
+      break;
+    case OperationType::ChainedInvoke:
+      applyInvoke(u);
+      break;
+    case OperationType::Execution:
+      break;  // the envelope carries the outcome
   }
 }
 
@@ -297,10 +347,9 @@ void ExecutionStore::applyCallback(const OperationUpdate& u) {
   Operation& rec = newRecord(u);
   ++callbackCounter_;
   CallbackDetails cd;
-  cd.callbackId = callbackIdSource_
-                      ? callbackIdSource_()
-                      : operationIdFor(fmt::format("callback:{}:{}:{}", seed_, arn_, callbackCounter_)) +
-                            operationIdFor(fmt::format("callback-tail:{}:{}", seed_, callbackCounter_));
+  cd.callbackId = callbackIdSource_ ? callbackIdSource_()
+                                    : operationIdFor(fmt::format("callback:{}:{}:{}", seed_, arn_, callbackCounter_)) +
+                                          operationIdFor(fmt::format("callback-tail:{}:{}", seed_, callbackCounter_));
   cd.timeoutSeconds = u.callbackTimeoutSeconds;
   cd.heartbeatTimeoutSeconds = u.callbackHeartbeatTimeoutSeconds;
   cd.lastHeartbeat = now_;
@@ -366,8 +415,10 @@ bool ExecutionStore::timerLive(const Timer& t) const {
   const Operation* rec = find(t.opId);
   switch (t.kind) {
     case Timer::Kind::Wait:
-    case Timer::Kind::CallbackTimeout: return rec && rec->status == OperationStatus::Started;
-    case Timer::Kind::Retry: return rec && rec->status == OperationStatus::Pending;
+    case Timer::Kind::CallbackTimeout:
+      return rec && rec->status == OperationStatus::Started;
+    case Timer::Kind::Retry:
+      return rec && rec->status == OperationStatus::Pending;
     case Timer::Kind::CallbackHeartbeat: {
       if (!rec || rec->status != OperationStatus::Started || !rec->callbackDetails) return false;
       const CallbackDetails& cd = *rec->callbackDetails;
@@ -376,7 +427,8 @@ bool ExecutionStore::timerLive(const Timer& t) const {
     }
     case Timer::Kind::CallbackAction:
     case Timer::Kind::Invoke:
-    case Timer::Kind::ExecutionTimeout: return true;  // the runner's own
+    case Timer::Kind::ExecutionTimeout:
+      return true;  // the runner's own
   }
   return true;
 }

@@ -32,6 +32,12 @@ std::string errorText(const std::optional<ErrorObject>& e) {
   return e ? rwd::internal::errorToJson(*e).dump() : std::string();
 }
 
+bool isExecutionEvent(HistoryEventType t) {
+  return t == HistoryEventType::ExecutionStarted || t == HistoryEventType::ExecutionSucceeded ||
+         t == HistoryEventType::ExecutionFailed || t == HistoryEventType::ExecutionTimedOut ||
+         t == HistoryEventType::ExecutionStopped;
+}
+
 }  // namespace
 
 struct Engine::Running {
@@ -163,6 +169,10 @@ void Engine::persist(Execution& e, const std::vector<std::string>& touched, cons
     Json wire = wireEvent(ev);
     if (ev.type == HistoryEventType::ExecutionStarted)
       wire["ExecutionStartedDetails"]["ExecutionTimeout"] = options_.executionTimeoutSeconds;
+    // The execution's own events name its EXECUTION operation, as every other event names its
+    // operation (readers such as the AWS JS testing SDK's CloudDurableTestRunner require an Id).
+    if (isExecutionEvent(ev.type) && !wire.contains("Id"))
+      wire["Id"] = rwd::internal::LocalDurableService::kExecutionOperationId;
     db_.prepare("INSERT INTO history (arn, event_id, event) VALUES (?, ?, ?)")
         .bind(1, e.arn)
         .bind(2, ev.eventId)

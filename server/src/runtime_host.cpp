@@ -177,8 +177,21 @@ void RuntimeHost::spawn(Worker& w) {
   envp.push_back(nullptr);
   std::string exe = w.spec->executable;
   char* argv[] = {exe.data(), nullptr};
+  // A runtime starts as Lambda starts it: no signal blocked, none ignored. (rewind-server
+  // blocks SIGINT and SIGTERM for its sigwait and ignores SIGPIPE, and both would be
+  // inherited: a runtime could then not be stopped with SIGTERM.)
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, defaults;
+  sigemptyset(&none);
+  sigemptyset(&defaults);
+  for (int sig : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGCHLD}) sigaddset(&defaults, sig);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv, envp.data());
+  int rc = posix_spawn(&pid, exe.c_str(), nullptr, &attr, argv, envp.data());
+  posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     std::cerr << fmt::format("[rewind.server.spawn] cannot start {}: {}\n", exe, std::strerror(rc));
     w.pid = -1;

@@ -64,6 +64,7 @@ void Server::start() {
   eo.account = o.account;
   eo.invocationTimeout = o.invocationTimeout;
   eo.maxInvocationAttempts = o.maxInvocationAttempts;
+  eo.initialStateItems = o.initialStateItems;
   eo.executionTimeoutSeconds = o.executionTimeoutSeconds;
   eo.sendVirtualTime = o.timeScale != 1.0;
   std::vector<std::string> names;

@@ -180,9 +180,8 @@ TEST(CallbackTest, TypedResultsAreReadWithFromJson) {
 TEST(CallbackTest, SubmitterFailuresSurfaceAsCallbackSubmitterError) {
   rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) -> std::string {
     try {
-      return ctx.waitForCallback(
-          "submit", [](const std::string&) { throw std::runtime_error("mail server down"); },
-          {.retryStrategy = rwd::retryPresets::none()});
+      return ctx.waitForCallback("submit", [](const std::string&) { throw std::runtime_error("mail server down"); },
+                                 {.retryStrategy = rwd::retryPresets::none()});
     } catch (const rwd::CallbackSubmitterError& e) {
       return e.message();
     }
@@ -204,9 +203,8 @@ TEST(CallbackTest, TheTestThreadCanAnswerWhileTheExecutionRunsInTheBackground) {
 }
 
 TEST(CallbackTest, WaitingForAnOperationThatCanNeverAppearFailsFast) {
-  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
-    return ctx.createCallback("only").result();
-  });
+  rwd::LocalDurableTestRunner runner(
+      [](const rwd::Json&, DurableContext& ctx) { return ctx.createCallback("only").result(); });
   runner.start();
   try {
     runner.getOperation("never-created").waitForData();
@@ -220,9 +218,8 @@ TEST(CallbackTest, WaitingForAnOperationThatCanNeverAppearFailsFast) {
 }
 
 TEST(CallbackTest, AnUnansweredCallbackLeavesRunRunningWithTheReason) {
-  rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
-    return ctx.createCallback("pending").result();
-  });
+  rwd::LocalDurableTestRunner runner(
+      [](const rwd::Json&, DurableContext& ctx) { return ctx.createCallback("pending").result(); });
   const auto& r = runner.run();
   EXPECT_EQ(r.getStatus(), ExecutionStatus::Running);
   EXPECT_THAT(r.getBlockedReason(), HasSubstr("'pending'"));
@@ -361,6 +358,51 @@ TEST(CheckpointValidationTest, RejectsBatchesThatBreakTheCallRules) {
   for (int i = 0; i < 251; ++i) many.push_back(update(T::Step, A::Start, std::to_string(i + 1)));
   EXPECT_EQ(code(many), "rewind.checkpoint.too_many_updates");
   EXPECT_EQ(code({update(T::Step, A::Start), exec}), "accepted");
+}
+
+// A START and the end of the same STEP or CONTEXT in one call, and a CONTEXT started with its
+// children, are what other SDKs send (the AWS JS SDK batches so); other repeats are not.
+TEST(CheckpointValidationTest, AnOperationMayBeStartedAndEndedInOneCheckpoint) {
+  using A = rwd::OperationAction;
+  using T = rwd::OperationType;
+  rwd::internal::ExecutionStore store(rwd::kDefaultEpoch, 1, "arn");
+  auto code = [&](std::vector<rwd::OperationUpdate> batch) {
+    try {
+      rwd::internal::validateCheckpoint(batch, store);
+    } catch (const rwd::InvalidCheckpointError& e) {
+      return e.code();
+    }
+    return std::string("accepted");
+  };
+  auto succeed = update(T::Step, A::Succeed);
+  succeed.payload = "1";
+  auto retry = update(T::Step, A::Retry);
+  retry.nextAttemptDelaySeconds = 2;
+  auto context = update(T::Context, A::Start, "2");
+  context.subType = rwd::OperationSubType::RunInChildContext;
+  auto child = update(T::Step, A::Start, "2-1");
+  child.parentId = context.id;
+  auto contextDone = update(T::Context, A::Succeed, "2");
+  contextDone.subType = rwd::OperationSubType::RunInChildContext;
+  EXPECT_EQ(code({update(T::Step, A::Start), succeed}), "accepted");
+  EXPECT_EQ(code({update(T::Step, A::Start), retry}), "accepted");
+  EXPECT_EQ(code({update(T::Step, A::Start), update(T::Step, A::Fail)}), "rewind.checkpoint.fail_without_error");
+  EXPECT_EQ(code({context, child, contextDone}), "accepted");
+  EXPECT_EQ(code({update(T::Step, A::Start), succeed, succeed}), "rewind.checkpoint.duplicate_id");
+  EXPECT_EQ(code({succeed, update(T::Step, A::Start)}), "rewind.checkpoint.bad_transition");
+  auto waitStart = update(T::Wait, A::Start);
+  waitStart.waitSeconds = 5;
+  EXPECT_EQ(code({waitStart, update(T::Wait, A::Cancel)}), "rewind.checkpoint.duplicate_id");
+  auto stepParent = update(T::Step, A::Start, "3");
+  auto underStep = update(T::Step, A::Start, "3-1");
+  underStep.parentId = stepParent.id;
+  EXPECT_EQ(code({stepParent, underStep}), "rewind.checkpoint.parent_not_context");
+  auto asContext = update(T::Context, A::Succeed);
+  EXPECT_EQ(code({update(T::Step, A::Start), asContext}), "rewind.checkpoint.type_changed");
+  // Applied one by one after validation, the batch leaves the records it describes.
+  for (const auto& u : {context, child, contextDone}) store.apply(u);
+  EXPECT_EQ(store.find(context.id)->status, rwd::OperationStatus::Succeeded);
+  EXPECT_EQ(store.find(child.id)->status, rwd::OperationStatus::Started);
 }
 
 }  // namespace

@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   double timeScale = 1.0;
   double invocationTimeout = 900;
   int maxAttempts = 5;
+  std::size_t initialStateItems = 1000;
   std::int64_t executionTimeout = 86400;
   std::vector<std::string> auth;
   app.set_config("--config", "", "a TOML/INI file with the same options (function = [\"a=./x\", ...])");
@@ -87,6 +88,11 @@ int main(int argc, char** argv) {
   app.add_option("--max-invocation-attempts", maxAttempts, "failed invocations in a row before an execution fails")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
+  app.add_option("--initial-state-items", initialStateItems,
+                 "operation records in an invocation's InitialExecutionState; the function pages the rest with "
+                 "GetDurableExecutionState (tests of an SDK's paging)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   app.add_option("--execution-timeout", executionTimeout, "seconds (virtual time) an execution may run")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{31622400}));
@@ -122,6 +128,7 @@ int main(int argc, char** argv) {
   o.timeScale = timeScale;
   o.invocationTimeout = std::chrono::milliseconds(static_cast<std::int64_t>(invocationTimeout * 1000));
   o.maxInvocationAttempts = maxAttempts;
+  o.initialStateItems = initialStateItems;
   o.executionTimeoutSeconds = executionTimeout;
 
   // Signals are taken by sigwait() below, never by a handler on a server thread.

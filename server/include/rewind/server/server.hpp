@@ -20,6 +20,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -52,7 +53,10 @@ struct ServerOptions {
   double timeScale = 1.0;
   std::chrono::milliseconds invocationTimeout{900000};  // real time
   int maxInvocationAttempts = 5;                        // failed invocations in a row before the execution fails
-  std::int64_t executionTimeoutSeconds = 86400;         // virtual time; the execution then ends TIMED_OUT
+  // Operation records an invocation's input (InitialExecutionState) carries at most; the
+  // function pages the rest with GetDurableExecutionState (NextMarker).
+  std::size_t initialStateItems = 1000;
+  std::int64_t executionTimeoutSeconds = 86400;  // virtual time; the execution then ends TIMED_OUT
   // The bootstrap that hosts handler libraries (tools/rewind-lambda-host); needed only for
   // functions whose executable is a .so.
   std::string lambdaHost;

@@ -39,6 +39,16 @@ expect "--json status" "$(json 'd["Status"]' <<<"$out")" SUCCEEDED
 expect "--json operations" "$(json '",".join(o["Name"] for o in d["Operations"])' <<<"$out")" greet,pause,finish
 expect "--json history" "$(json 'd["History"][-1]["EventType"]' <<<"$out")" ExecutionSucceeded
 
+rr --function steps-and-wait --event '{"key":"tl"}' --trace "$run/trace.json" --timeline "$run/timeline.html" >"$run/out"
+expect "--trace from the history" \
+  "$(json '",".join(sorted({e["name"] for e in d["traceEvents"] if e.get("ph") == "X" and e["name"] in ("greet", "pause", "finish")}))' <"$run/trace.json")" \
+  finish,greet,pause
+expect "--timeline from the history" "$(grep -c '<script type="application/json" id="timeline-data">' "$run/timeline.html")" 1
+expect "the timeline names the operations" "$(grep -o '"name":"pause"' "$run/timeline.html" | head -1)" '"name":"pause"'
+expect "an unwritable --timeline exits 2" \
+  "$(status rr --function steps-and-wait --event '{"key":"tx"}' --timeline "$run/no/such/dir/t.html")" 2
+expect "and says so" "$(grep -c 'cannot write the timeline' "$run/err")" 1
+
 rr --function steps-and-wait --event '{"key":"sh"}' --show-history >"$run/out"
 expect "--show-history" "$(grep -c '"EventType": "WaitSucceeded"' "$run/out")" 1
 

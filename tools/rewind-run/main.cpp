@@ -150,8 +150,8 @@ int main(int argc, char** argv) {
       die(fmt::format(
           "--function runs a deployed function: drop the library argument '{}' [rewind.tools.remote_option]", library));
     // What happens inside the function's process is the endpoint's: its clock, ids and plugins.
-    for (const char* opt : {"--skip-time", "--seed", "--trace", "--timeline", "--plugin", "--hook-log", "--list",
-                            "--handler", "--verbose", "--invocation-timeout"})
+    for (const char* opt : {"--skip-time", "--seed", "--plugin", "--hook-log", "--list", "--handler", "--verbose",
+                            "--invocation-timeout"})
       if (app.count(opt) > 0)
         die(
             fmt::format("{} applies to a run in process, not to --function (the endpoint runs the handler; use "
@@ -166,6 +166,8 @@ int main(int argc, char** argv) {
     settings.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeoutSeconds * 1000));
     settings.json = json;
     settings.showHistory = showHistory;
+    settings.tracePath = tracePath;
+    settings.timelinePath = timelinePath;
     try {
       settings.input = rwd::tools::readEventArgument(event);
     } catch (const std::exception& e) {

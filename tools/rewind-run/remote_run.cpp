@@ -1,15 +1,42 @@
 // rewind-run's remote mode over RemoteDurableTestRunner.
 #include "remote_run.hpp"
 
+#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "rewind/json_text.hpp"
+#include "rewind/plugins/chrome_trace.hpp"
+#include "rewind/plugins/timeline_html.hpp"
 #include "rewind/remote_runner.hpp"
 
 namespace rwd::tools {
+namespace {
+
+// --trace / --timeline: the timeline of the execution as its history describes it (the
+// endpoint ran the handler, so no plugin saw it). False after a one-line error.
+bool writeTimelineFiles(const RemoteRunSettings& s, const RemoteExecutionResult& result) {
+  if (s.tracePath.empty() && s.timelinePath.empty()) return true;
+  TimelineSource source{result.getExecutionArn(), result.getStatus(),      result.getResultPayload(), result.getError(),
+                        result.getOperations(),   result.getInvocations(), result.getHistoryEvents()};
+  Timeline timeline = buildTimeline(source);
+  auto write = [](const std::string& path, const char* what, const auto& writeTo) {
+    if (path.empty()) return true;
+    std::ofstream out(path);
+    if (out) writeTo(out);
+    if (out) return true;
+    std::cerr << fmt::format("rewind-run: cannot write the {} to {}\n", what, path);
+    return false;
+  };
+  return write(s.tracePath, "trace", [&](std::ostream& out) { writeChromeTrace(timeline, out); }) &&
+         write(s.timelinePath, "timeline", [&](std::ostream& out) {
+           writeTimelineHtml(timeline, out, fmt::format("{} — rewind-run --endpoint", s.function));
+         });
+}
+
+}  // namespace
 
 int runRemote(const RemoteRunSettings& s) {
   RemoteRunnerOptions o;
@@ -38,6 +65,7 @@ int runRemote(const RemoteRunSettings& s) {
       result.print(std::cout);
       if (s.showHistory) std::cout << dumpJson(result.historyJson(), 2) << "\n";
     }
+    if (!writeTimelineFiles(s, result)) return 2;
     return result.getStatus() == ExecutionStatus::Succeeded ? 0 : 1;
   } catch (const lambda::ExecutionClientError& e) {
     if (e.status() == 0)

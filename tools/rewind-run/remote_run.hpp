@@ -23,11 +23,14 @@ struct RemoteRunSettings {
   std::chrono::milliseconds timeout{std::chrono::hours(1)};
   bool json = false;
   bool showHistory = false;
+  std::string tracePath;     // the execution as Chrome Trace Event JSON (from its history)
+  std::string timelinePath;  // the HTML timeline (from its history)
 };
 
-// Runs the execution and prints it; returns rewind-run's exit status (0 succeeded, 1 it
-// did not, 2 when the endpoint cannot be reached or refuses the call, with a one-line
-// error on stderr).
+// Runs the execution and prints it (and writes its trace and timeline, drawn from the
+// history the endpoint returns, as rewind-server's /ui draws them); returns rewind-run's
+// exit status (0 succeeded, 1 it did not, 2 when the endpoint cannot be reached or refuses
+// the call or a file cannot be written, with a one-line error on stderr).
 int runRemote(const RemoteRunSettings& settings);
 
 }  // namespace rwd::tools

@@ -339,18 +339,21 @@ TEST(CheckpointValidationTest, RejectsWhatTheServiceRejects) {
   EXPECT_EQ(rejection(store, ok), "rewind.checkpoint.bad_transition");  // already SUCCEEDED
 }
 
+// validateCheckpoint's verdict on one batch: "accepted" or the rejection's code.
+std::string batchVerdict(const rwd::internal::ExecutionStore& store, const std::vector<rwd::OperationUpdate>& batch) {
+  try {
+    rwd::internal::validateCheckpoint(batch, store);
+  } catch (const rwd::InvalidCheckpointError& e) {
+    return e.code();
+  }
+  return "accepted";
+}
+
 TEST(CheckpointValidationTest, RejectsBatchesThatBreakTheCallRules) {
   using A = rwd::OperationAction;
   using T = rwd::OperationType;
   rwd::internal::ExecutionStore store(rwd::kDefaultEpoch, 1, "arn");
-  auto code = [&](std::vector<rwd::OperationUpdate> batch) {
-    try {
-      rwd::internal::validateCheckpoint(batch, store);
-    } catch (const rwd::InvalidCheckpointError& e) {
-      return e.code();
-    }
-    return std::string("accepted");
-  };
+  auto code = [&](const std::vector<rwd::OperationUpdate>& batch) { return batchVerdict(store, batch); };
   auto exec = update(T::Execution, A::Succeed, "execution");
   EXPECT_EQ(code({exec, update(T::Step, A::Start)}), "rewind.checkpoint.execution_not_last");
   EXPECT_EQ(code({update(T::Step, A::Start), update(T::Step, A::Start)}), "rewind.checkpoint.duplicate_id");
@@ -366,14 +369,7 @@ TEST(CheckpointValidationTest, AnOperationMayBeStartedAndEndedInOneCheckpoint) {
   using A = rwd::OperationAction;
   using T = rwd::OperationType;
   rwd::internal::ExecutionStore store(rwd::kDefaultEpoch, 1, "arn");
-  auto code = [&](std::vector<rwd::OperationUpdate> batch) {
-    try {
-      rwd::internal::validateCheckpoint(batch, store);
-    } catch (const rwd::InvalidCheckpointError& e) {
-      return e.code();
-    }
-    return std::string("accepted");
-  };
+  auto code = [&](const std::vector<rwd::OperationUpdate>& batch) { return batchVerdict(store, batch); };
   auto succeed = update(T::Step, A::Succeed);
   succeed.payload = "1";
   auto retry = update(T::Step, A::Retry);

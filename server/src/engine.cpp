@@ -69,6 +69,13 @@ struct Engine::Execution {
   std::vector<PendingAction> pending;
   std::map<std::string, CheckpointDurableExecutionResponse> answered;  // this invocation's ClientTokens
   Payload checkpointedResult;  // an EXECUTION SUCCEED's payload (a result too large for the envelope)
+  // Operations changed from outside (a timer fired, a callback was answered) since the last
+  // invocation: its UpdatedOperationIds, as the service sends them (the AWS JS SDK tells its
+  // plugins which completions are new rather than replayed). Outside changes are applied
+  // only between invocations here (timers of a running execution wait for its invocation's
+  // end, callback answers are kept pending), so no checkpoint's NewExecutionState carries
+  // one. In memory only: after a restart the input still holds every record, not this hint.
+  std::set<std::string> untold;
 };
 
 Engine::Engine(Database& db, ServerClock& clock, EngineOptions options, std::vector<std::string> functions)
@@ -445,7 +452,12 @@ std::optional<Dispatch> Engine::nextInvocation(int worker, std::uint64_t generat
 
   Dispatch d;
   d.requestId = e->running->requestId;
-  d.payload = toJson(in).dump();
+  Json payload = toJson(in);
+  payload["UpdatedOperationIds"] = Json::array();
+  for (const std::string& id : e->untold)
+    if (e->store.find(id)) payload["UpdatedOperationIds"].push_back(id);
+  e->untold.clear();
+  d.payload = payload.dump();
   d.virtualNow = now;
   d.deadlineMs = ms(now) + options_.invocationTimeout.count();
   d.functionArn = functionArn(function);
@@ -469,6 +481,7 @@ void Engine::applyPending(Execution& e) {
       wake |= e.store.callbackFailure(a.opId, rwd::internal::errorFromJson(Json::parse(a.body.value_or("{}"))));
   }
   e.pending.clear();
+  e.untold.insert(touched.begin(), touched.end());
   db_.prepare("DELETE FROM pending_actions WHERE arn=?").bind(1, e.arn).run();
   (void)e.store.takeCompletions();
   if (wake) enqueue(e);
@@ -775,6 +788,7 @@ void Engine::callbackSuccess(const std::string& callbackId, Payload result) {
     return;
   }
   e.store.setNow(clock_.now());
+  e.untold.insert(opId);
   if (e.store.callbackSuccess(opId, result)) enqueue(e);
   (void)e.store.takeCompletions();
   persist(e, {opId});
@@ -791,6 +805,7 @@ void Engine::callbackFailure(const std::string& callbackId, ErrorObject error) {
     return;
   }
   e.store.setNow(clock_.now());
+  e.untold.insert(opId);
   if (e.store.callbackFailure(opId, error)) enqueue(e);
   (void)e.store.takeCompletions();
   persist(e, {opId});
@@ -827,6 +842,7 @@ bool Engine::fireDue(Execution& e, TimePoint now) {
     wake = e.store.fire(*t);
   }
   if (touched.empty()) return false;
+  e.untold.insert(touched.begin(), touched.end());
   if (wake) enqueue(e);
   (void)e.store.takeCompletions();
   persist(e, touched);

@@ -34,12 +34,21 @@ else
 fi
 export REWIND_JS_DIR=$work REWIND_JS_RUNTIME=$runtime
 
-fns=()
-for w in retries waits callbacks batches failing; do fns+=(--function "$w=$src/function.sh:workflows.$w"); done
-# Virtual time 1000x: a 2-minute wait takes 120 ms. The functions sign their checkpoint calls
-# with the key the server gives them; the test signs with AKIDREWIND.
-exec 3< <(exec "$server" --listen 127.0.0.1:0 --db "$run/rewind.db" --time-scale 1000 --concurrency 1 --initial-state-items 2 \
-  --execution-timeout 31622400 --auth AKIDREWIND:rewind "${fns[@]}")
+# The functions, from a config file (as many functions would be given): each a node process
+# running one export of workflows.mjs. They sign their checkpoint calls with the key the
+# server gives them; the test signs with AKIDREWIND. Virtual time runs 1000x (a 2-minute wait
+# takes 120 ms); InitialExecutionState holds 2 records, so the SDK pages the rest with
+# GetDurableExecutionState.
+{
+  printf 'auth = ["AKIDREWIND:rewind"]\nfunction = ['
+  sep=
+  for w in retries waits callbacks batches failing observed; do
+    printf '%s"%s=%s/function.sh:workflows.%s"' "$sep" "$w" "$src" "$w"; sep=", "
+  done
+  printf ']\n'
+} >"$run/server.toml"
+exec 3< <(exec "$server" --listen 127.0.0.1:0 --db "$run/rewind.db" --time-scale 1000 --concurrency 1 \
+  --initial-state-items 2 --execution-timeout 31622400 --config "$run/server.toml")
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true; wait $server_pid 2>/dev/null || true; rm -rf "$run"' EXIT
 read -r line <&3

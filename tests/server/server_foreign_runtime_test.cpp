@@ -6,6 +6,8 @@
 //    a CONTEXT with its children (the JS SDK batches so); other repeats stay rejected;
 //  - the execution's own history events carry an Id (the JS testing SDK's history reader
 //    requires one on every event but InvocationCompleted);
+//  - changes from outside (timers, callbacks) are listed in the next invocation's
+//    UpdatedOperationIds;
 //  - InitialExecutionState holds at most ServerOptions::initialStateItems records, the rest
 //    paged with GetDurableExecutionState;
 //  - the function processes start with default signal handling (rewind-server blocks SIGINT
@@ -174,6 +176,43 @@ TEST_F(ForeignRuntimeTest, InitialStateItemsLimitsTheInvocationInputAndTheRestIs
   EXPECT_FALSE(page.contains("NextMarker"));
   ASSERT_EQ(second.respond({{"Status", "SUCCEEDED"}, {"Result", "15"}}), 202);
   EXPECT_EQ(api_->invoke("ext", "paged", "{}").body, "15");
+}
+
+// What changed from outside between two invocations (a timer fired, a callback was answered,
+// also while the invocation ran) is listed in the next invocation's UpdatedOperationIds, once.
+TEST_F(ForeignRuntimeTest, OutsideChangesAreTheNextInvocationsUpdatedOperationIds) {
+  startExternal();
+  ASSERT_EQ(api_->invoke("ext", "told", "{}", true).status, 202);
+  std::string callbackId;
+  {
+    ExternalInvocation first(runtimeApi_, server_->port());
+    EXPECT_EQ(first.input()["UpdatedOperationIds"], Json::array());
+    Reply r = first.checkpoint(
+        Json::array({update("w1", "WAIT", "START", {{"SubType", "Wait"}, {"WaitOptions", {{"WaitSeconds", 1}}}}),
+                     update("cb", "CALLBACK", "START", {{"SubType", "Callback"}})}));
+    ASSERT_EQ(r.status, 200) << r.body;
+    Json state = r.json()["NewExecutionState"];
+    for (const Json& op : state["Operations"])
+      if (op["Id"] == "cb") callbackId = op["CallbackDetails"]["CallbackId"].get<std::string>();
+    ASSERT_FALSE(callbackId.empty()) << r.body;
+    // Answered while the invocation runs: applied when it ends.
+    ASSERT_EQ(api_->callback(callbackId, "succeed", R"("yes")").status, 200);
+    ASSERT_EQ(first.respond({{"Status", "PENDING"}}), 202);
+  }
+  ExternalInvocation second(runtimeApi_, server_->port());
+  Json updated = second.input()["UpdatedOperationIds"];
+  std::sort(updated.begin(), updated.end());
+  // w1's timer (1 ms of real time) may fire before or after this invocation starts.
+  if (updated == Json::array({"cb"})) {
+    ASSERT_EQ(second.respond({{"Status", "PENDING"}}), 202);
+    ExternalInvocation third(runtimeApi_, server_->port());
+    EXPECT_EQ(third.input()["UpdatedOperationIds"], Json::array({"w1"}));
+    ASSERT_EQ(third.respond({{"Status", "SUCCEEDED"}, {"Result", "1"}}), 202);
+  } else {
+    EXPECT_EQ(updated, Json::array({"cb", "w1"}));
+    ASSERT_EQ(second.respond({{"Status", "SUCCEEDED"}, {"Result", "1"}}), 202);
+  }
+  EXPECT_EQ(api_->invoke("ext", "told", "{}").body, "1");
 }
 
 // The function process's signal mask and ignored signals, as /proc/self/status shows them.

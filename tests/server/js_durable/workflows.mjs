@@ -91,3 +91,26 @@ export const failing = withDurableExecution(async (event, ctx) => {
   await ctx.step("fine", async () => "fine");
   throw new RangeError(`no luck for ${event.key}`);
 });
+
+// What the SDK tells its plugins about each invocation: which operations completed since the
+// last one (UpdatedOperationIds in the invocation input) and which completions are replays.
+// "report" returns what the plugin saw in the invocation that ran it.
+const seen = [];
+const observer = {
+  async onInvocationStart(info) {
+    seen.length = 0;
+    const updated = Object.values(info.updatedOperations).map((op) => op.name ?? op.id);
+    seen.push(`start first=${info.isFirstInvocation} updated=${updated.sort().join(",")}`);
+  },
+  async onOperationEnd(info) {
+    seen.push(`end ${info.name ?? info.id} replay=${info.isReplay}`);
+  },
+};
+export const observed = withDurableExecution(
+  async (event, ctx) => {
+    await ctx.step("first", async () => event.key);
+    await ctx.wait("pause", { seconds: 10 });
+    return ctx.step("report", async () => [...seen]);
+  },
+  { plugins: [observer] },
+);

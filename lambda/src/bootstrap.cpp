@@ -109,6 +109,8 @@ const HandlerDefinition* selectHandler(const HandlerRegistry& registry, const st
     if (!name.empty() && def.name == name) return &def;
   }
   if (name.empty() && durable == 1) return only;
+  for (const auto& def : registry.all())  // a plain function (an invoke target), run durably
+    if (!name.empty() && def.kind == HandlerKind::Function && def.name == name) return &def;
   error = {"Runtime.HandlerNotFound",
            "[rewind.lambda.no_such_handler] " +
                (name.empty() ? std::string("_HANDLER is empty and this bootstrap has several durable handlers")
@@ -118,13 +120,15 @@ const HandlerDefinition* selectHandler(const HandlerRegistry& registry, const st
 }
 
 int bootstrapMain(int argc, char** argv, const HandlerRegistry& registry) {
-  if (argc > 1 && std::string_view(argv[1]) == "--list-handlers") {
+  if (argc > 1 && (std::string_view(argv[1]) == "--list-handlers" || std::string_view(argv[1]) == "--list-functions")) {
+    HandlerKind kind = std::string_view(argv[1]) == "--list-handlers" ? HandlerKind::Durable : HandlerKind::Function;
     for (const auto& def : registry.all())
-      if (def.kind == HandlerKind::Durable) std::cout << def.name << "\n";
+      if (def.kind == kind) std::cout << def.name << "\n";
     return 0;
   }
   if (argc > 1) {
-    std::cerr << "usage: bootstrap [--list-handlers]  (run by AWS Lambda with AWS_LAMBDA_RUNTIME_API set)\n";
+    std::cerr << "usage: bootstrap [--list-handlers | --list-functions]  (run by AWS Lambda with "
+                 "AWS_LAMBDA_RUNTIME_API set)\n";
     return 2;
   }
   AwsEnvironment env = AwsEnvironment::fromLookup(processEnvironment());
@@ -147,6 +151,15 @@ int bootstrapMain(int argc, char** argv, const HandlerRegistry& registry) {
   RuntimeError selectError;
   const HandlerDefinition* handler = selectHandler(registry, env.handler, selectError);
   if (!handler) return initError(selectError);
+  // A plain function runs as a durable execution without operations: its result is the
+  // execution's (rewind-server runs every function durably, chained-invoke targets too).
+  HandlerDefinition hosted;
+  if (handler->kind == HandlerKind::Function) {
+    hosted = *handler;
+    hosted.kind = HandlerKind::Durable;
+    hosted.handler = [fn = handler->function](const Payload& input, DurableContext&) { return fn(input); };
+    handler = &hosted;
+  }
   if (env.lambdaEndpoint.empty()) {
     return initError({"Runtime.ConfigurationError",
                       "[rewind.lambda.no_endpoint] neither AWS_REGION nor AWS_ENDPOINT_URL_LAMBDA/AWS_ENDPOINT_URL "

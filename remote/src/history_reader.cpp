@@ -118,6 +118,8 @@ HistoryEvent historyEventFromJson(const Json& j) {
     case T::CallbackTimedOut:
     case T::ContextFailed:
     case T::ChainedInvokeFailed:
+    case T::ChainedInvokeTimedOut:
+    case T::ChainedInvokeStopped:
       readError(d, ev);
       readRetry(d, ev);
       break;
@@ -279,6 +281,14 @@ void applyEvent(const HistoryEvent& ev, Operation& op) {
     case T::ChainedInvokeFailed:
       op.chainedInvokeDetails->error = ev.error;
       end(OperationStatus::Failed);
+      break;
+    case T::ChainedInvokeTimedOut:
+      op.chainedInvokeDetails->error = ev.error;
+      end(OperationStatus::TimedOut);
+      break;
+    case T::ChainedInvokeStopped:
+      op.chainedInvokeDetails->error = ev.error;
+      end(OperationStatus::Stopped);
       break;
     default:
       break;

@@ -532,7 +532,7 @@ bool ExecutionStore::callbackHeartbeat(const std::string& opId) {
 
 bool ExecutionStore::invokeSucceeded(const std::string& opId, const Payload& payload) {
   Operation* rec = mutableFind(opId);
-  if (!rec || rec->status != OperationStatus::Started) return false;
+  if (!rec || rec->status != OperationStatus::Started || !rec->chainedInvokeDetails) return false;
   rec->status = OperationStatus::Succeeded;
   rec->endTimestamp = now_;
   rec->chainedInvokeDetails->result = payload;
@@ -544,12 +544,19 @@ bool ExecutionStore::invokeSucceeded(const std::string& opId, const Payload& pay
 }
 
 bool ExecutionStore::invokeFailed(const std::string& opId, const ErrorObject& error) {
+  return invokeEnded(opId, OperationStatus::Failed, error);
+}
+
+bool ExecutionStore::invokeEnded(const std::string& opId, OperationStatus status, const ErrorObject& error) {
   Operation* rec = mutableFind(opId);
-  if (!rec || rec->status != OperationStatus::Started) return false;
-  rec->status = OperationStatus::Failed;
+  if (!rec || rec->status != OperationStatus::Started || !rec->chainedInvokeDetails) return false;
+  rec->status = status;
   rec->endTimestamp = now_;
   rec->chainedInvokeDetails->error = error;
-  addEvent(HistoryEventType::ChainedInvokeFailed, rec).error = error;
+  HistoryEventType type = status == OperationStatus::TimedOut  ? HistoryEventType::ChainedInvokeTimedOut
+                          : status == OperationStatus::Stopped ? HistoryEventType::ChainedInvokeStopped
+                                                               : HistoryEventType::ChainedInvokeFailed;
+  addEvent(type, rec).error = error;
   completions_.push_back(rec->id);
   return true;
 }

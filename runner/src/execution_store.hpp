@@ -101,6 +101,9 @@ class ExecutionStore final : public ExecutionStateView {
   bool callbackHeartbeat(const std::string& opId);
   bool invokeSucceeded(const std::string& opId, const Payload& payload);
   bool invokeFailed(const std::string& opId, const ErrorObject& error);
+  // The invoked execution ended otherwise: `status` Failed, TimedOut or Stopped
+  // (ChainedInvokeFailed / TimedOut / Stopped).
+  bool invokeEnded(const std::string& opId, OperationStatus status, const ErrorObject& error);
   // Operations made terminal from outside (timers, callbacks, invokes) since the last call.
   std::vector<std::string> takeCompletions() { return std::exchange(completions_, {}); }
   // Chained invokes started since the last call (to be run by the runner).

@@ -78,6 +78,8 @@ Json toJson(const HistoryEvent& ev) {
     case T::CallbackTimedOut:
     case T::ContextFailed:
     case T::ChainedInvokeFailed:
+    case T::ChainedInvokeTimedOut:
+    case T::ChainedInvokeStopped:
       if (ev.error) d["Error"] = errorPayload(*ev.error);
       break;
     case T::ChainedInvokeStarted:

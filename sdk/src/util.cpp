@@ -106,6 +106,8 @@ std::string_view toString(HistoryEventType t) {
     case HistoryEventType::ChainedInvokeStarted: return "ChainedInvokeStarted";
     case HistoryEventType::ChainedInvokeSucceeded: return "ChainedInvokeSucceeded";
     case HistoryEventType::ChainedInvokeFailed: return "ChainedInvokeFailed";
+    case HistoryEventType::ChainedInvokeTimedOut: return "ChainedInvokeTimedOut";
+    case HistoryEventType::ChainedInvokeStopped: return "ChainedInvokeStopped";
     case HistoryEventType::InvocationCompleted: return "InvocationCompleted";
   }
   return "?";

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "engine.hpp"
+#include "function_names.hpp"
 #include "random_ids.hpp"
 #include "request_auth.hpp"
 #include "rewind/batch_result.hpp"
@@ -76,13 +77,11 @@ Json parseBody(const httplib::Request& req, std::size_t limit) {
 // FunctionName as the model allows it: a name, a partial ARN or an ARN, with an optional
 // qualifier. Only $LATEST exists here.
 std::string functionName(const std::string& raw, Engine& engine, const std::optional<std::string>& qualifier) {
-  static const std::regex kPattern(
-      R"((arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?)");
-  std::smatch m;
-  if (raw.empty() || raw.size() > 256 || !std::regex_match(raw, m, kPattern))
+  std::optional<FunctionRef> ref = parseFunctionName(raw);
+  if (!ref)
     throw invalidParameter(fmt::format("[rewind.server.bad_function_name] '{}' is not a function name or ARN", raw));
-  std::string name = m[10].str();
-  std::string version = m[12].matched ? m[12].str() : qualifier.value_or("$LATEST");
+  std::string name = ref->name;
+  std::string version = ref->qualifier.value_or(qualifier.value_or("$LATEST"));
   if (!engine.knowsFunction(name) || (version != "$LATEST"))
     throw notFound(
         fmt::format("[rewind.server.no_function] Function not found: {}:{}", engine.functionArn(name), version));

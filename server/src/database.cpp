@@ -15,8 +15,9 @@ namespace {
   throw std::runtime_error(fmt::format("[rewind.server.db] {}: {}", what, db ? sqlite3_errmsg(db) : "no database"));
 }
 
-// Executions, their operation records, history events, timers, callback ids and the
-// callback answers that wait for an invocation to end. Records and events are JSON.
+// Executions, their operation records, history events, timers, callback ids, the
+// completions that wait for an invocation to end, and which execution each chained invoke
+// started. Records and events are JSON.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS executions (
   arn TEXT PRIMARY KEY,
@@ -51,6 +52,9 @@ CREATE TABLE IF NOT EXISTS callbacks (
 CREATE TABLE IF NOT EXISTS pending_actions (
   arn TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, op_id TEXT NOT NULL, body TEXT,
   PRIMARY KEY (arn, seq));
+CREATE TABLE IF NOT EXISTS chained_invokes (
+  child_arn TEXT PRIMARY KEY, parent_arn TEXT NOT NULL, op_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chained_invokes_by_parent ON chained_invokes (parent_arn, op_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql";
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "engine_execution.hpp"
 #include "execution_store.hpp"
 #include "local_service.hpp"
 #include "random_ids.hpp"
@@ -20,7 +21,6 @@
 
 namespace rwd::server::internal {
 
-using rwd::internal::ExecutionStore;
 using rwd::internal::Timer;
 
 namespace {
@@ -39,44 +39,6 @@ bool isExecutionEvent(HistoryEventType t) {
 }
 
 }  // namespace
-
-struct Engine::Running {
-  std::string requestId;
-  int worker = -1;  // -1: not yet handed out
-  TimePoint start{};
-  std::chrono::steady_clock::time_point deadline{};
-};
-
-struct Engine::PendingAction {
-  std::int64_t seq = 0;
-  std::string kind;  // "succeed" | "fail"
-  std::string opId;
-  std::optional<std::string> body;  // the payload, or the error's JSON
-};
-
-struct Engine::Execution {
-  Execution(std::string a, TimePoint now) : arn(std::move(a)), store(now, 0, arn) {}
-  std::string arn, functionName, name;
-  std::int64_t seq = 0;
-  Payload input;
-  TimePoint start{};
-  ExecutionStore store;
-  std::string token;  // the current invocation's checkpoint token; empty: none runs
-  std::optional<Running> running;
-  bool queued = false;
-  int failedInvocations = 0;
-  std::int64_t pendingSeq = 0;
-  std::vector<PendingAction> pending;
-  std::map<std::string, CheckpointDurableExecutionResponse> answered;  // this invocation's ClientTokens
-  Payload checkpointedResult;  // an EXECUTION SUCCEED's payload (a result too large for the envelope)
-  // Operations changed from outside (a timer fired, a callback was answered) since the last
-  // invocation: its UpdatedOperationIds, as the service sends them (the AWS JS SDK tells its
-  // plugins which completions are new rather than replayed). Outside changes are applied
-  // only between invocations here (timers of a running execution wait for its invocation's
-  // end, callback answers are kept pending), so no checkpoint's NewExecutionState carries
-  // one. In memory only: after a restart the input still holds every record, not this hint.
-  std::set<std::string> untold;
-};
 
 Engine::Engine(Database& db, ServerClock& clock, EngineOptions options, std::vector<std::string> functions)
     : db_(db), clock_(clock), options_(std::move(options)), functions_(functions.begin(), functions.end()) {}
@@ -149,6 +111,11 @@ void Engine::persistRow(Execution& e) {
 void Engine::persist(Execution& e, const std::vector<std::string>& touched, const std::function<void()>& more) {
   Transaction tx(db_);
   if (more) more();
+  writeState(e, touched);
+  tx.commit();
+}
+
+void Engine::writeState(Execution& e, const std::vector<std::string>& touched) {
   std::set<std::string> done;
   for (const std::string& id : touched) {
     if (!done.insert(id).second) continue;
@@ -180,6 +147,15 @@ void Engine::persist(Execution& e, const std::vector<std::string>& touched, cons
     // operation (readers such as the AWS JS testing SDK's CloudDurableTestRunner require an Id).
     if (isExecutionEvent(ev.type) && !wire.contains("Id"))
       wire["Id"] = rwd::internal::LocalDurableService::kExecutionOperationId;
+    if (ev.type == HistoryEventType::ChainedInvokeStarted && ev.id) {
+      // The execution the invoke started (none when its function is unknown).
+      Json& d = wire["ChainedInvokeStartedDetails"];
+      auto child = e.invokeChildren.find(*ev.id);
+      if (child != e.invokeChildren.end())
+        d["DurableExecutionArn"] = child->second;
+      else
+        d.erase("DurableExecutionArn");
+    }
     db_.prepare("INSERT INTO history (arn, event_id, event) VALUES (?, ?, ?)")
         .bind(1, e.arn)
         .bind(2, ev.eventId)
@@ -202,7 +178,6 @@ void Engine::persist(Execution& e, const std::vector<std::string>& touched, cons
   db_.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)")
       .bind(1, fmt::format("{} {}", ms(clock_.now()), ms(ServerClock::realNow())))
       .run();
-  tx.commit();
 }
 
 // ---- recovery ----
@@ -219,6 +194,7 @@ void Engine::recover() {
   }
   TimePoint now = clock_.now();
   for (const std::string& arn : arns) loadRunning(arn, now);
+  collectEndedInvokes();
 }
 
 void Engine::loadRunning(const std::string& arn, TimePoint now) {
@@ -267,6 +243,7 @@ void Engine::loadRunning(const std::string& arn, TimePoint now) {
     for (const Operation& op : e->store.operations())
       if (op.callbackDetails && op.status == OperationStatus::Started)
         callbacks_[op.callbackDetails->callbackId] = {arn, op.id};
+    loadInvokeLinks(*e);
     Execution& ex = *e;
     executions_[arn] = std::move(e);
     ex.store.setNow(now);
@@ -307,35 +284,11 @@ std::string Engine::startExecution(const std::string& function, std::optional<st
                                      execName, function));
     }
   }
-  TimePoint now = clock_.now();
-  std::string arn = newArn(function, execName);
-  auto e = std::make_unique<Execution>(arn, now);
-  e->store.setCallbackIdSource([] { return randomHex(24); });
-  e->functionName = function;
-  e->name = execName;
-  e->seq = nextSeq_++;
-  e->input = input;
-  e->start = now;
-  HistoryEvent& ev = e->store.addEvent(HistoryEventType::ExecutionStarted);
-  ev.hasResult = true;
-  ev.result = input ? input : Payload("null");
-  e->store.schedule(Timer::Kind::ExecutionTimeout, now + Duration{options_.executionTimeoutSeconds}, "");
-  Execution& ex = *e;
-  executions_[arn] = std::move(e);
+  Execution& ex = newExecution(function, execName, std::move(input));
+  std::string arn = ex.arn;
   enqueue(ex);
   try {
-    persist(ex, {}, [&] {
-      db_.prepare(
-             "INSERT INTO executions (arn, seq, function_name, name, status, input, start_ms) VALUES (?, ?, ?, ?, "
-             "'RUNNING', ?, ?)")
-          .bind(1, arn)
-          .bind(2, ex.seq)
-          .bind(3, function)
-          .bind(4, execName)
-          .bind(5, input)
-          .bind(6, ms(now))
-          .run();
-    });
+    persist(ex, {}, [&] { insertExecutionRow(ex); });
   } catch (...) {
     auto& q = ready_[function];
     q.erase(std::remove(q.begin(), q.end(), arn), q.end());
@@ -343,6 +296,38 @@ std::string Engine::startExecution(const std::string& function, std::optional<st
     throw;
   }
   return arn;
+}
+
+Engine::Execution& Engine::newExecution(const std::string& function, const std::string& name, Payload input) {
+  TimePoint now = clock_.now();
+  std::string arn = newArn(function, name);
+  auto e = std::make_unique<Execution>(arn, now);
+  e->store.setCallbackIdSource([] { return randomHex(24); });
+  e->functionName = function;
+  e->name = name;
+  e->seq = nextSeq_++;
+  e->input = std::move(input);
+  e->start = now;
+  HistoryEvent& ev = e->store.addEvent(HistoryEventType::ExecutionStarted);
+  ev.hasResult = true;
+  ev.result = e->input ? e->input : Payload("null");
+  e->store.schedule(Timer::Kind::ExecutionTimeout, now + Duration{options_.executionTimeoutSeconds}, "");
+  Execution& ex = *e;
+  executions_[arn] = std::move(e);
+  return ex;
+}
+
+void Engine::insertExecutionRow(Execution& e) {
+  db_.prepare(
+         "INSERT INTO executions (arn, seq, function_name, name, status, input, start_ms) VALUES (?, ?, ?, ?, "
+         "'RUNNING', ?, ?)")
+      .bind(1, e.arn)
+      .bind(2, e.seq)
+      .bind(3, e.functionName)
+      .bind(4, e.name)
+      .bind(5, e.input)
+      .bind(6, ms(e.start))
+      .run();
 }
 
 void Engine::enqueue(Execution& e) {
@@ -393,9 +378,11 @@ void Engine::endExecution(Execution& e, const std::string& status, Payload resul
     else
       ++it;
   }
+  std::string arn = e.arn, parentArn = e.parentArn, parentOpId = e.parentOpId;
   executions_.erase(e.arn);  // `e` is gone from here on
   endCv_.notify_all();
   timerCv_.notify_all();
+  if (!parentArn.empty()) completeInvoke(parentArn, parentOpId, arn, status, result, error);
 }
 
 // ---- invocations ----
@@ -475,10 +462,7 @@ void Engine::applyPending(Execution& e) {
   bool wake = false;
   for (const PendingAction& a : e.pending) {
     touched.push_back(a.opId);
-    if (a.kind == "succeed")
-      wake |= e.store.callbackSuccess(a.opId, a.body);
-    else
-      wake |= e.store.callbackFailure(a.opId, rwd::internal::errorFromJson(Json::parse(a.body.value_or("{}"))));
+    wake |= applyAction(e, a);
   }
   e.pending.clear();
   e.untold.insert(touched.begin(), touched.end());
@@ -546,8 +530,8 @@ void Engine::invocationOutput(const std::string& requestId, const DurableExecuti
   }
   bool ready = std::any_of(e.store.operations().begin(), e.store.operations().end(),
                            [](const Operation& op) { return op.status == OperationStatus::Ready; });
-  // An operation completed while the invocation ran (a chained invoke failed at its start,
-  // startInvokesFailing): the handler suspended without seeing it, so it runs again.
+  // An operation completed while the invocation ran: the handler suspended without seeing
+  // it, so it runs again.
   bool completed = !e.store.takeCompletions().empty();
   if (ready || completed) enqueue(e);
   persist(e, {});
@@ -621,10 +605,9 @@ CheckpointDurableExecutionResponse Engine::checkpoint(const CheckpointDurableExe
       touched.push_back(u.id);
     }
   } catch (const InvalidCheckpointError& err) {
-    persist(*e, touched);  // what was applied before the rejected update stays
+    persistCheckpoint(*e, touched);  // what was applied before the rejected update stays
     throw invalidParameter(err.what());
   }
-  startInvokesFailing(*e);
   e->token = randomHex(16);
   CheckpointDurableExecutionResponse response;
   response.checkpointToken = e->token;
@@ -632,18 +615,9 @@ CheckpointDurableExecutionResponse Engine::checkpoint(const CheckpointDurableExe
   for (const std::string& id : touched)
     if (sent.insert(id).second)
       if (const Operation* op = e->store.find(id)) response.newExecutionState.operations.push_back(*op);
-  persist(*e, touched);
+  persistCheckpoint(*e, touched);
   if (request.clientToken) e->answered[*request.clientToken] = response;
   return response;
-}
-
-// Chained invokes are not run by this server yet: each fails at once with a clear error.
-void Engine::startInvokesFailing(Execution& e) {
-  for (const std::string& id : e.store.takeStartedInvokes())
-    e.store.invokeFailed(id, ErrorObject{"Rewind.InvokeUnsupported",
-                                         "[rewind.server.invoke_unsupported] rewind-server does not run chained "
-                                         "invokes yet",
-                                         std::nullopt, std::nullopt});
 }
 
 GetDurableExecutionStateResponse Engine::state(const GetDurableExecutionStateRequest& request) {

@@ -13,6 +13,9 @@
 // while it ran) is invoked again, at most EngineOptions::maxInvocationAttempts times in a
 // row; then the execution fails with the last invocation's error.
 //
+// Chained invokes (engine_invokes.cpp): a CHAINED_INVOKE START starts the named function's
+// durable execution; its end completes the operation like any outside completion.
+//
 // Thread-safety: every public member may be called from any thread.
 #pragma once
 
@@ -153,11 +156,20 @@ class Engine {
   void keepPending(Execution& e, PendingAction a);  // requires mu_
   void failInvocation(Execution& e, const ErrorObject& error);
   void persist(Execution& e, const std::vector<std::string>& touched, const std::function<void()>& more = {});
+  void writeState(Execution& e, const std::vector<std::string>& touched);  // persist's writes, in its transaction
   void persistRow(Execution& e);
+  Execution& newExecution(const std::string& function, const std::string& name, Payload input);  // requires mu_
+  void insertExecutionRow(Execution& e);
+  bool applyAction(Execution& e, const PendingAction& a);  // true: it starts an invocation
   void timerLoop();
   bool fireDue(Execution& e, TimePoint now);
   std::optional<TimePoint> nextDue();
-  void startInvokesFailing(Execution& e);
+  // Chained invokes (engine_invokes.cpp).
+  void persistCheckpoint(Execution& e, const std::vector<std::string>& touched);
+  void completeInvoke(const std::string& parentArn, const std::string& opId, const std::string& childArn,
+                      const std::string& status, const Payload& result, const std::optional<ErrorObject>& error);
+  void loadInvokeLinks(Execution& e);
+  void collectEndedInvokes();
   std::string callbackOwner(const std::string& callbackId, std::string& opId);
   ExecutionView viewFromDb(const std::string& arn);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The conformance requirement files through rewind-server: a server hosting one function
-# per requirement (rewind-conformance-a-b: the conformance bootstrap with _HANDLER a.b),
+# per requirement (rewind-conformance-a-b: the conformance bootstrap with _HANDLER a.b) and
+# one per chained-invoke target (the bootstrap's REWIND_FUNCTIONs, under their own names),
 # then rewind-conformance --endpoint against it. Prints the per-requirement verdicts and
 # the counts; exits with rewind-conformance's status.
 #
@@ -17,6 +18,9 @@ while IFS= read -r file; do
   stem=$(basename "$file"); stem=${stem%.*}
   fns+=(--function "rewind-conformance-$stem=$bootstrap:${stem//-/.}")
 done < <(find "$requirements" -name '*.yaml' -o -name '*.yml' | sort)
+while IFS= read -r target; do
+  [ -n "$target" ] && fns+=(--function "$target=$bootstrap:$target")
+done < <("$bootstrap" --list-functions)
 exec 3< <(exec "$server" --listen 127.0.0.1:0 --db "$run/rewind.db" --time-scale "$scale" --concurrency 1 \
   --invocation-timeout 60 "${fns[@]}" 2>"$run/server.log")
 server_pid=$!

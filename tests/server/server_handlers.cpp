@@ -128,8 +128,15 @@ std::string approvalFlow(const Json& input, DurableContext& ctx) {
   return order + ":" + answer + ":" + std::to_string(sent);
 }
 
-// A chained invoke (rewind-server fails it: invoke_unsupported).
-Json invokes(const Json& input, DurableContext& ctx) { return ctx.invoke("elsewhere", input); }
+// A chained invoke of input["target"] (a name or an ARN) with input["payload"]: returns its
+// result, or "caught TYPE: MESSAGE" when the invoke failed (the error the SDK got).
+Json invoker(const Json& input, DurableContext& ctx) {
+  try {
+    return ctx.invoke("call", input.at("target").get<std::string>(), input.at("payload"));
+  } catch (const rwd::InvokeError& e) {
+    return "caught " + e.errorType() + ": " + e.message();
+  }
+}
 
 // A failed execution.
 int fails(const Json&, DurableContext& ctx) {
@@ -177,4 +184,4 @@ REWIND_HANDLER("retry", retry);
 REWIND_HANDLER("fails", fails);
 REWIND_HANDLER("odd-names", oddNames);
 REWIND_HANDLER("approval-flow", approvalFlow);
-REWIND_HANDLER("invokes", invokes);
+REWIND_HANDLER("invoker", invoker);

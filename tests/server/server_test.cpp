@@ -257,19 +257,6 @@ TEST_F(ServerTest, AStepRetryAndAFailedExecutionGoThroughTheServer) {
   EXPECT_EQ(d["Error"]["ErrorMessage"], "kaput");
 }
 
-TEST_F(ServerTest, AChainedInvokeFailsAndTheExecutionEndsInsteadOfWaitingForever) {
-  options_.functions.push_back({"invokes", REWIND_SERVER_TEST_BOOTSTRAP, "invokes", 1});
-  startServer();
-  Reply r = api_->invoke("invokes", "inv", R"({"key":"inv"})");  // synchronous: returns at the end
-  ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.header("X-Amz-Function-Error"), "Unhandled");
-  EXPECT_THAT(r.body, ::testing::HasSubstr("invoke_unsupported"));
-  Json history = api_->history(r.header("X-Amz-Durable-Execution-Arn")).json();
-  EXPECT_THAT(eventTypes(history),
-              ::testing::ElementsAre("ExecutionStarted", "ChainedInvokeStarted", "ChainedInvokeFailed",
-                                     "InvocationCompleted", "InvocationCompleted", "ExecutionFailed"));
-}
-
 TEST_F(ServerTest, ACrashedFunctionProcessIsInvokedAgain) {
   startServer();
   Reply r = api_->invoke("crash-once", "c", R"({"key":"c"})");

@@ -26,6 +26,8 @@ bool isBetweenInvocations(HistoryEventType t) {
     case HistoryEventType::CallbackTimedOut:
     case HistoryEventType::ChainedInvokeSucceeded:
     case HistoryEventType::ChainedInvokeFailed:
+    case HistoryEventType::ChainedInvokeTimedOut:
+    case HistoryEventType::ChainedInvokeStopped:
     case HistoryEventType::ExecutionSucceeded:
     case HistoryEventType::ExecutionFailed:
     case HistoryEventType::ExecutionTimedOut:

@@ -141,6 +141,8 @@ enum class HistoryEventType {
   ChainedInvokeStarted,
   ChainedInvokeSucceeded,
   ChainedInvokeFailed,
+  ChainedInvokeTimedOut,  // the invoked durable execution timed out (rewind-server)
+  ChainedInvokeStopped,   // the invoked durable execution was stopped (rewind-server)
   InvocationCompleted,
 };
 std::string_view toString(HistoryEventType t);

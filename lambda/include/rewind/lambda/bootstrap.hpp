@@ -16,12 +16,14 @@
 
 namespace rwd::lambda {
 
-// The durable handler `name` names; with an empty name, the only durable handler. On
-// failure returns nullptr and fills `error` (Runtime.HandlerNotFound, listing the
-// registered names, or Runtime.DuplicateHandler).
+// The durable handler `name` names, else the plain function (REWIND_FUNCTION, a
+// chained-invoke target) of that name, which the bootstrap runs as a durable execution
+// without operations; with an empty name, the only durable handler. On failure returns nullptr and fills `error`
+// (Runtime.HandlerNotFound, listing the registered names, or Runtime.DuplicateHandler).
 const HandlerDefinition* selectHandler(const HandlerRegistry& registry, const std::string& name, RuntimeError& error);
 
-// `bootstrap --list-handlers` prints the durable handlers' names, one a line. Otherwise
+// `bootstrap --list-handlers` prints the durable handlers' names, one a line;
+// `--list-functions` the plain functions' (REWIND_FUNCTION). Otherwise
 // runs the Runtime API loop (AWS_LAMBDA_RUNTIME_API) for ever; returns non-zero when the
 // environment is unusable or the Runtime API fails, after an init error where one can
 // still be posted. REWIND_LAMBDA_MAX_INVOCATIONS=<n> stops after n invocations (tests).

@@ -380,7 +380,8 @@ void ExecutionStore::applyContext(const OperationUpdate& u, Operation* rec) {
   } else {
     rec->status = OperationStatus::Failed;
     rec->endTimestamp = now_;
-    rec->contextDetails = ContextDetails{false, std::nullopt, u.error};
+    // ReplayChildren on a FAIL too: the AWS JS SDK asks to keep a failed context's children.
+    rec->contextDetails = ContextDetails{u.replayChildren, std::nullopt, u.error};
     HistoryEvent& ev = addEvent(HistoryEventType::ContextFailed, rec);
     ev.error = u.error;
   }

@@ -32,6 +32,27 @@ std::string errorText(const std::optional<ErrorObject>& e) {
   return e ? rwd::internal::errorToJson(*e).dump() : std::string();
 }
 
+// The records a function is given (invocation input, GetDurableExecutionState), in order: as
+// the service model says, the children of a finished CONTEXT are left out unless it was
+// checkpointed with ContextOptions.ReplayChildren (and so are their descendants). A parent
+// always precedes its children in `records`.
+std::vector<const Operation*> visibleOperations(const std::deque<Operation>& records) {
+  std::vector<const Operation*> out;
+  out.reserve(records.size());
+  std::set<std::string_view> hidden, closed;  // hidden: left out; closed: hides its children
+  for (const Operation& op : records) {
+    if (op.parentId && (hidden.count(*op.parentId) || closed.count(*op.parentId))) {
+      hidden.insert(op.id);
+      continue;
+    }
+    if (op.type == OperationType::Context && (op.status == OperationStatus::Succeeded || op.status == OperationStatus::Failed) &&
+        !(op.contextDetails && op.contextDetails->replayChildren))
+      closed.insert(op.id);
+    out.push_back(&op);
+  }
+  return out;
+}
+
 bool isExecutionEvent(HistoryEventType t) {
   return t == HistoryEventType::ExecutionStarted || t == HistoryEventType::ExecutionSucceeded ||
          t == HistoryEventType::ExecutionFailed || t == HistoryEventType::ExecutionTimedOut ||
@@ -76,6 +97,11 @@ std::string Engine::functionArn(const std::string& function) const {
 bool Engine::knowsFunction(const std::string& function) const { return functions_.count(function) > 0; }
 
 std::vector<std::string> Engine::functionNames() const { return {functions_.begin(), functions_.end()}; }
+
+std::int64_t Engine::executionTimeoutOf(const std::string& function) const {
+  auto it = options_.functionTimeouts.find(function);
+  return it == options_.functionTimeouts.end() ? options_.executionTimeoutSeconds : it->second;
+}
 
 std::string Engine::newArn(const std::string& function, const std::string& name) {
   return fmt::format("{}:$LATEST/durable-execution/{}/{}", functionArn(function), name, randomHex(16));
@@ -142,7 +168,7 @@ void Engine::writeState(Execution& e, const std::vector<std::string>& touched) {
   for (const HistoryEvent& ev : e.store.drainHistory()) {
     Json wire = wireEvent(ev);
     if (ev.type == HistoryEventType::ExecutionStarted)
-      wire["ExecutionStartedDetails"]["ExecutionTimeout"] = options_.executionTimeoutSeconds;
+      wire["ExecutionStartedDetails"]["ExecutionTimeout"] = executionTimeoutOf(e.functionName);
     // The execution's own events name its EXECUTION operation, as every other event names its
     // operation (readers such as the AWS JS testing SDK's CloudDurableTestRunner require an Id).
     if (isExecutionEvent(ev.type) && !wire.contains("Id"))
@@ -311,7 +337,7 @@ Engine::Execution& Engine::newExecution(const std::string& function, const std::
   HistoryEvent& ev = e->store.addEvent(HistoryEventType::ExecutionStarted);
   ev.hasResult = true;
   ev.result = e->input ? e->input : Payload("null");
-  e->store.schedule(Timer::Kind::ExecutionTimeout, now + Duration{options_.executionTimeoutSeconds}, "");
+  e->store.schedule(Timer::Kind::ExecutionTimeout, now + Duration{executionTimeoutOf(function)}, "");
   Execution& ex = *e;
   executions_[arn] = std::move(e);
   return ex;
@@ -431,9 +457,9 @@ std::optional<Dispatch> Engine::nextInvocation(int worker, std::uint64_t generat
   exec.executionDetails->inputPayload = e->input;
   auto& ops = in.initialExecutionState.operations;
   ops.push_back(std::move(exec));
-  const auto& records = e->store.operations();
+  std::vector<const Operation*> records = visibleOperations(e->store.operations());
   std::size_t keep = std::min(records.size(), options_.initialStateItems);
-  ops.insert(ops.end(), records.begin(), records.begin() + static_cast<std::ptrdiff_t>(keep));
+  for (std::size_t i = 0; i < keep; ++i) ops.push_back(*records[i]);
   if (keep < records.size()) in.initialExecutionState.nextMarker = std::to_string(keep);
   persist(*e, {});
 
@@ -629,7 +655,7 @@ GetDurableExecutionStateResponse Engine::state(const GetDurableExecutionStateReq
   if (request.checkpointToken != e->token)
     throw invalidParameter("[rewind.server.stale_token] Invalid checkpoint token: not the current invocation's latest");
   std::size_t from = 0;
-  const auto& ops = e->store.operations();
+  std::vector<const Operation*> ops = visibleOperations(e->store.operations());
   if (request.marker) {
     try {
       std::size_t used = 0;
@@ -643,8 +669,7 @@ GetDurableExecutionStateResponse Engine::state(const GetDurableExecutionStateReq
   std::size_t page = request.maxItems && *request.maxItems > 0 ? static_cast<std::size_t>(*request.maxItems) : 100;
   std::size_t to = std::min(ops.size(), from + page);
   GetDurableExecutionStateResponse response;
-  response.operations.assign(ops.begin() + static_cast<std::ptrdiff_t>(from),
-                             ops.begin() + static_cast<std::ptrdiff_t>(to));
+  for (std::size_t i = from; i < to; ++i) response.operations.push_back(*ops[i]);
   if (to < ops.size()) response.nextMarker = std::to_string(to);
   return response;
 }
@@ -730,7 +755,7 @@ TimePoint Engine::redrive(const std::string& arn) {
     db_.prepare("INSERT INTO timers (arn, seq, kind, at_ms, op_id) VALUES (?, 1, ?, ?, '')")
         .bind(1, arn)
         .bind(2, static_cast<std::int64_t>(Timer::Kind::ExecutionTimeout))
-        .bind(3, ms(now + Duration{options_.executionTimeoutSeconds}))
+        .bind(3, ms(now + Duration{executionTimeoutOf(v.functionName)}))
         .run();
     tx.commit();
   }
@@ -808,7 +833,7 @@ bool Engine::fireDue(Execution& e, TimePoint now) {
                    ErrorObject{"Execution.Timeout",
                                fmt::format("[rewind.server.execution_timeout] the execution ran longer than its "
                                            "ExecutionTimeout of {} seconds",
-                                           options_.executionTimeoutSeconds),
+                                           executionTimeoutOf(e.functionName)),
                                std::nullopt, std::nullopt});
       return true;  // `e` is gone
     }

@@ -46,9 +46,10 @@ struct EngineOptions {
   std::string account = "123456789012";
   std::chrono::milliseconds invocationTimeout{900000};  // real time, per invocation
   int maxInvocationAttempts = 5;
-  bool sendVirtualTime = false;                  // Rewind-Virtual-Time-Ms to workers (scaled time)
-  std::size_t initialStateItems = 1000;          // records in an invocation input; the rest is paged
-  std::int64_t executionTimeoutSeconds = 86400;  // virtual time; then TIMED_OUT
+  bool sendVirtualTime = false;                          // Rewind-Virtual-Time-Ms to workers (scaled time)
+  std::size_t initialStateItems = 1000;                  // records in an invocation input; the rest is paged
+  std::int64_t executionTimeoutSeconds = 86400;          // virtual time; then TIMED_OUT
+  std::map<std::string, std::int64_t> functionTimeouts;  // per function, instead of executionTimeoutSeconds
 };
 
 // One invocation handed to a worker through the Runtime API.
@@ -112,7 +113,8 @@ class Engine {
   Json history(const std::string& arn, const HistoryQuery& query);
   // ListDurableExecutionsByFunction's page; `function` empty: every function's executions.
   Json list(const std::string& function, const ListQuery& query);
-  std::vector<std::string> functionNames() const;  // sorted
+  std::vector<std::string> functionNames() const;                      // sorted
+  std::int64_t executionTimeoutOf(const std::string& function) const;  // seconds
   TimePoint stop(const std::string& arn, std::optional<ErrorObject> error);
   // Rewind's extension (Step Functions' RedriveExecution): a FAILED, TIMED_OUT or STOPPED
   // execution runs again from its point of failure (the rule: engine.cpp, Engine::redrive).

@@ -71,6 +71,11 @@ void Server::start() {
   std::vector<FunctionSpec> specs;
   for (const FunctionConfig& f : o.functions) {
     names.push_back(f.name);
+    if (f.executionTimeoutSeconds < 0 || f.executionTimeoutSeconds > 31622400)
+      throw std::runtime_error(fmt::format(
+          "[rewind.server.bad_execution_timeout] function '{}': an ExecutionTimeout of {} s is outside 1-31622400",
+          f.name, f.executionTimeoutSeconds));
+    if (f.executionTimeoutSeconds > 0) eo.functionTimeouts[f.name] = f.executionTimeoutSeconds;
     FunctionSpec spec{f.name, f.executable, "", f.handler, f.concurrency};
     std::string_view exe(f.executable);
     if (exe.ends_with(".so") || exe.find(".so.") != std::string_view::npos) {

@@ -8,6 +8,8 @@
 //    requires one on every event but InvocationCompleted);
 //  - changes from outside (timers, callbacks) are listed in the next invocation's
 //    UpdatedOperationIds;
+//  - the children of a finished CONTEXT are left out of what the function is given unless it
+//    was checkpointed with ContextOptions.ReplayChildren (the model's rule);
 //  - InitialExecutionState holds at most ServerOptions::initialStateItems records, the rest
 //    paged with GetDurableExecutionState;
 //  - the function processes start with default signal handling (rewind-server blocks SIGINT
@@ -213,6 +215,73 @@ TEST_F(ForeignRuntimeTest, OutsideChangesAreTheNextInvocationsUpdatedOperationId
     ASSERT_EQ(second.respond({{"Status", "SUCCEEDED"}, {"Result", "1"}}), 202);
   }
   EXPECT_EQ(api_->invoke("ext", "told", "{}").body, "1");
+}
+
+// As the model says of ContextOptions.ReplayChildren: the children of a finished context are
+// left out of the invocation input and of GetDurableExecutionState unless it asked to keep
+// them (on SUCCEED, or on FAIL as the JS SDK does); a running context's children are there.
+TEST_F(ForeignRuntimeTest, AFinishedContextsChildrenAreLeftOutUnlessItReplaysThem) {
+  options_.initialStateItems = 3;  // and the rest paged: the same rule
+  startExternal();
+  ASSERT_EQ(api_->invoke("ext", "pruned", "{}", true).status, 202);
+  auto context = [](const std::string& id, const std::string& action, Json extra = Json::object()) {
+    extra["SubType"] = "RunInChildContext";
+    return update(id, "CONTEXT", action, extra);
+  };
+  auto step = [](const std::string& id, const std::string& parent) {
+    return Json::array({update(id, "STEP", "START", {{"SubType", "Step"}, {"ParentId", parent}}),
+                        update(id, "STEP", "SUCCEED", {{"SubType", "Step"}, {"ParentId", parent}, {"Payload", "1"}})});
+  };
+  auto keep = Json{{"ContextOptions", {{"ReplayChildren", true}}}};
+  auto failed = Json{{"Error", {{"ErrorType", "Error"}, {"ErrorMessage", "no"}}}};
+  {
+    ExternalInvocation first(runtimeApi_, server_->port());
+    Json updates = Json::array();
+    auto add = [&](const Json& more) {
+      for (const Json& u : more.is_array() ? more : Json::array({more})) updates.push_back(u);
+    };
+    add(context("done", "START"));  // finished: its children (and grandchildren) left out
+    add(context("done-inner", "START", {{"ParentId", "done"}}));
+    add(step("done-inner-s", "done-inner"));
+    add(context("done-inner", "SUCCEED", {{"ParentId", "done"}, {"Payload", "1"}}));
+    add(context("done", "SUCCEED", {{"Payload", "1"}}));
+    add(context("kept", "START"));  // finished with ReplayChildren: kept
+    add(step("kept-s", "kept"));
+    add(context("kept", "SUCCEED", Json{{"Payload", "1"}, {"ContextOptions", {{"ReplayChildren", true}}}}));
+    add(context("lost", "START"));  // failed: left out
+    add(step("lost-s", "lost"));
+    add(context("lost", "FAIL", failed));
+    add(context("failed-kept", "START"));  // failed with ReplayChildren: kept
+    add(step("failed-kept-s", "failed-kept"));
+    Json failKept = failed;
+    failKept.update(keep);
+    add(context("failed-kept", "FAIL", failKept));
+    add(context("open", "START"));  // still running: its children are there
+    add(step("open-s", "open"));
+    add(update("w", "WAIT", "START", {{"SubType", "Wait"}, {"ParentId", "open"}, {"WaitOptions", {{"WaitSeconds", 1}}}}));
+    Reply r = first.checkpoint(updates);
+    ASSERT_EQ(r.status, 200) << r.body;
+    ASSERT_EQ(first.respond({{"Status", "PENDING"}}), 202);
+  }
+  ExternalInvocation second(runtimeApi_, server_->port());
+  const Json& initial = second.input()["InitialExecutionState"];
+  std::vector<std::string> ids;
+  for (const Json& op : initial["Operations"]) ids.push_back(op["Id"].get<std::string>());
+  ASSERT_TRUE(initial.contains("NextMarker"));
+  Reply rest = second.state(initial["NextMarker"].get<std::string>());
+  ASSERT_EQ(rest.status, 200) << rest.body;
+  Json page = rest.json();
+  for (const Json& op : page["Operations"]) ids.push_back(op["Id"].get<std::string>());
+  EXPECT_THAT(ids, ::testing::ElementsAre("execution", "done", "kept", "kept-s", "lost", "failed-kept",
+                                          "failed-kept-s", "open", "open-s", "w"));
+  ASSERT_EQ(second.respond({{"Status", "SUCCEEDED"}, {"Result", "1"}}), 202);
+  EXPECT_EQ(api_->invoke("ext", "pruned", "{}").body, "1");
+  // The history keeps everything.
+  Json history = api_->history(second.arn()).json();
+  std::set<std::string> inHistory;
+  for (const Json& e : history["Events"])
+    if (e.contains("Id")) inHistory.insert(e["Id"].get<std::string>());
+  EXPECT_TRUE(inHistory.count("done-inner-s") && inHistory.count("lost-s"));
 }
 
 // The function process's signal mask and ignored signals, as /proc/self/status shows them.

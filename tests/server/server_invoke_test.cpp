@@ -1,6 +1,6 @@
 // Chained invokes through rewind-server: the invoked function runs as its own durable
 // execution, whose end completes the caller's CHAINED_INVOKE operation (SUCCEEDED with its
-// result; FAILED / STOPPED with its error); an unknown target fails the operation; the
+// result; FAILED / TIMED_OUT / STOPPED with its error); an unknown target fails the operation; the
 // link survives a kill -9 of the server.
 #include "server_test_support.hpp"
 
@@ -113,6 +113,24 @@ TEST_F(ServerInvokeTest, AStoppedInvokedExecutionStopsTheInvoke) {
   Json stopped = events(arn, "ChainedInvokeStopped").at(0)["ChainedInvokeStoppedDetails"]["Error"]["Payload"];
   EXPECT_EQ(stopped["ErrorType"], "Operator.Stop");
   EXPECT_EQ(api_->get(child).json()["Status"], "STOPPED");
+}
+
+TEST_F(ServerInvokeTest, AnInvokedExecutionThatTimesOutTimesTheInvokeOut) {
+  for (rwd::server::FunctionConfig& f : options_.functions)
+    if (f.name == "callback") f.executionTimeoutSeconds = 60;  // its callback would wait a day
+  startServer();
+  Reply r = api_->invoke("invoker", "calls-late", input("calls-late", "callback", Json{{"key", "late"}}));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, Json("caught Execution.Timeout: [rewind.server.execution_timeout] the execution ran longer than "
+                         "its ExecutionTimeout of 60 seconds")
+                        .dump());
+  std::string arn = r.header("X-Amz-Durable-Execution-Arn");
+  Json timedOut = events(arn, "ChainedInvokeTimedOut").at(0)["ChainedInvokeTimedOutDetails"]["Error"]["Payload"];
+  EXPECT_EQ(timedOut["ErrorType"], "Execution.Timeout");
+  std::string child = events(arn, "ChainedInvokeStarted").at(0)["ChainedInvokeStartedDetails"]["DurableExecutionArn"];
+  EXPECT_EQ(api_->get(child).json()["Status"], "TIMED_OUT");
+  EXPECT_EQ(events(child, "ExecutionStarted").at(0)["ExecutionStartedDetails"]["ExecutionTimeout"], 60);
+  EXPECT_EQ(events(arn, "ExecutionStarted").at(0)["ExecutionStartedDetails"]["ExecutionTimeout"], 86400);
 }
 
 TEST_F(ServerInvokeTest, TheLinkSurvivesAKillNineWhileTheInvokedExecutionWaits) {

@@ -7,6 +7,8 @@
 // SIGTERM. A kill -9 loses nothing that was acknowledged: start it again on the same --db.
 #include <signal.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -65,7 +67,7 @@ int main(int argc, char** argv) {
   int maxAttempts = 5;
   std::size_t initialStateItems = 1000;
   std::int64_t executionTimeout = 86400;
-  std::vector<std::string> auth;
+  std::vector<std::string> auth, functionTimeouts;
   app.set_config("--config", "", "a TOML/INI file with the same options (function = [\"a=./x\", ...])");
   app.add_option("--listen", listen, "HOST:PORT to serve the Lambda API on (PORT 0: any free port)")
       ->capture_default_str();
@@ -96,6 +98,9 @@ int main(int argc, char** argv) {
   app.add_option("--execution-timeout", executionTimeout, "seconds (virtual time) an execution may run")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{31622400}));
+  app.add_option("--function-execution-timeout", functionTimeouts,
+                 "NAME=SECONDS: this function's executions' ExecutionTimeout (its DurableConfig), instead of "
+                 "--execution-timeout (repeatable)");
   app.add_option("--auth", auth,
                  "ACCESS_KEY_ID:SECRET[,ACCESS_KEY_ID:SECRET...]: require every API request to be SigV4-signed by "
                  "one of these keys (403 otherwise, as Lambda answers); the functions get a key of their own")
@@ -113,6 +118,24 @@ int main(int argc, char** argv) {
     o.port = std::stoi(listen.substr(colon + 1));
     for (const std::string& f : functions) o.functions.push_back(parseFunction(f, concurrency));
     for (const std::string& f : externalFunctions) o.functions.push_back({f, "", "", concurrency});
+    for (const std::string& spec : functionTimeouts) {
+      auto eq = spec.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw std::invalid_argument("--function-execution-timeout expects NAME=SECONDS, got '" + spec + "'");
+      std::string name = spec.substr(0, eq);
+      std::int64_t seconds = 0;
+      const char* first = spec.data() + eq + 1;
+      const char* last = spec.data() + spec.size();
+      auto [end, err] = std::from_chars(first, last, seconds);
+      if (err != std::errc() || end != last || seconds < 1 || seconds > 31622400)
+        throw std::invalid_argument("--function-execution-timeout " + name + ": SECONDS must be 1-31622400, got '" +
+                                    spec.substr(eq + 1) + "'");
+      auto f = std::find_if(o.functions.begin(), o.functions.end(),
+                            [&](const rwd::server::FunctionConfig& c) { return c.name == name; });
+      if (f == o.functions.end())
+        throw std::invalid_argument("--function-execution-timeout names no function '" + name + "'");
+      f->executionTimeoutSeconds = seconds;
+    }
     for (const std::string& key : auth) {
       auto sep = key.find(':');
       if (sep == std::string::npos || sep == 0 || sep + 1 == key.size())

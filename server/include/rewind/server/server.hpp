@@ -35,6 +35,9 @@ struct FunctionConfig {
                            // a shared library of REWIND_HANDLERs (*.so): run by lambdaHost
   std::string handler;     // _HANDLER (empty: the executable's only handler)
   int concurrency = 1;     // processes, each running one invocation at a time
+  // This function's executions' ExecutionTimeout (virtual seconds), as Lambda's per-function
+  // DurableConfig sets it; 0: ServerOptions::executionTimeoutSeconds.
+  std::int64_t executionTimeoutSeconds = 0;
 };
 
 // An access key the API accepts (rewind-server --auth ID:SECRET).

@@ -261,6 +261,36 @@ bool hasResourceDirArg(const clang::tooling::CommandLineArguments& args) {
                      [](const std::string& arg) { return arg.rfind("-resource-dir", 0) == 0; });
 }
 
+// `-include X` handed to the frontend itself (`-Xclang -include -Xclang X`): the same text is
+// included, but the driver no longer looks for a precompiled X.gch / X.pch next to X and
+// loads it instead. A build that precompiles headers with g++ (CMake's
+// target_precompile_headers, rewind_precompile_headers) leaves GCC's cmake_pch.hxx.gch
+// there, which clang cannot read ("input is not a PCH file"): the file would not compile.
+clang::tooling::CommandLineArguments includeWithoutPch(const clang::tooling::CommandLineArguments& args,
+                                                       llvm::StringRef) {
+  clang::tooling::CommandLineArguments out;
+  out.reserve(args.size());
+  auto forced = [&out](const std::string& header) {
+    out.insert(out.end(), {"-Xclang", "-include", "-Xclang", header});
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if ((arg == "-Xclang" || arg == "-Xpreprocessor") && i + 1 < args.size()) {
+      out.push_back(arg);
+      out.push_back(args[++i]);  // already the frontend's
+    } else if ((arg == "-include" || arg == "--include") && i + 1 < args.size()) {
+      forced(args[++i]);
+    } else if (arg.rfind("--include=", 0) == 0) {
+      forced(arg.substr(10));
+    } else if (arg.rfind("-include", 0) == 0 && arg.size() > 8 && arg.rfind("-include-", 0) != 0) {
+      forced(arg.substr(8));  // -includeX (not -include-pch, -include-directory...)
+    } else {
+      out.push_back(arg);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string defaultResourceDir() { return REWIND_LINT_RESOURCE_DIR; }
@@ -354,6 +384,7 @@ LintResult runLint(const LintRequest& request) {
     tool.appendArgumentsAdjuster(clang::tooling::getInsertArgumentAdjuster(
         request.extraArgsBefore, clang::tooling::ArgumentInsertPosition::BEGIN));
   }
+  tool.appendArgumentsAdjuster(includeWithoutPch);
   // Compiler warnings are not rewind-lint's business, and a -Werror meant
   // for g++ must not turn clang-only warnings into a failed parse.
   tool.appendArgumentsAdjuster(

@@ -2,6 +2,10 @@
 // resource dir is baked in; check globs select checks.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
 #include "core/output.hpp"
 #include "core/registry.hpp"
 #include "lint_test_support.hpp"
@@ -44,6 +48,39 @@ TEST(DriverTest, CleanCodeHasNoFindings) {
   LintResult result = lintFile(fixturesDir() + "/clean.cpp", "rewind-*");
   ASSERT_FALSE(result.toolError) << result.errors;
   EXPECT_TRUE(result.findings.empty()) << renderText(result.findings);
+}
+
+// A target built with precompiled headers by g++ (rewind_precompile_headers, CMake's
+// target_precompile_headers) compiles with `-include cmake_pch.hxx`, and GCC's
+// cmake_pch.hxx.gch lies beside it; clang's driver would load that file as its own PCH and
+// fail. The header is still force-included (the source uses it without including it), in
+// each spelling of the option.
+TEST(DriverTest, AForcedIncludeWithAGccPrecompiledHeaderBesideItStillCompiles) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("rewind-lint-pch-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "cmake_pch.hxx") << "#pragma once\ninline int forcedValue() { return 7; }\n";
+  std::ofstream(dir / "cmake_pch.hxx.gch") << "gpch.014 not a clang precompiled header";
+  std::ofstream(dir / "uses_forced.cpp") << "int useIt() { return forcedValue(); }\n";
+  std::string header = (dir / "cmake_pch.hxx").string();
+  for (const std::vector<std::string>& spelling :
+       {std::vector<std::string>{"-Winvalid-pch", "-include", header}, {"-include" + header}, {"--include=" + header},
+        {"--include", header}}) {
+    LintRequest request;
+    request.sources = {(dir / "uses_forced.cpp").string()};
+    request.fixedArgs = std::vector<std::string>{"-std=c++20"};
+    request.fixedArgs->insert(request.fixedArgs->end(), spelling.begin(), spelling.end());
+    request.config.checks = "rewind-*";
+    LintResult result = runLint(request);
+    EXPECT_FALSE(result.toolError) << spelling.back() << ": " << result.errors;
+  }
+  // Without the header the file does not compile: the test sees the forced include.
+  LintRequest bare;
+  bare.sources = {(dir / "uses_forced.cpp").string()};
+  bare.fixedArgs = std::vector<std::string>{"-std=c++20"};
+  bare.config.checks = "rewind-*";
+  EXPECT_TRUE(runLint(bare).toolError);
+  fs::remove_all(dir);
 }
 
 }  // namespace

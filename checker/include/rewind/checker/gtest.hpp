@@ -32,6 +32,8 @@
 // REWIND_CHECK_CRASH_SAFETY_FORK always checks cold resumes only.
 #pragma once
 
+// GoogleTest first: rapidcheck/gtest.h uses it without including it.
+#include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
 #include <cstdlib>

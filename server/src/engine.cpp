@@ -111,14 +111,18 @@ std::string Engine::newArn(const std::string& function, const std::string& name)
 
 // A callback answer that arrives while an invocation runs waits (durably) for its end.
 void Engine::keepPending(Execution& e, PendingAction a) {
+  storePending(e.arn, a);
+  e.pending.push_back(std::move(a));
+}
+
+void Engine::storePending(const std::string& arn, const PendingAction& a) {
   db_.prepare("INSERT INTO pending_actions (arn, seq, kind, op_id, body) VALUES (?, ?, ?, ?, ?)")
-      .bind(1, e.arn)
+      .bind(1, arn)
       .bind(2, a.seq)
       .bind(3, a.kind)
       .bind(4, a.opId)
       .bind(5, a.body)
       .run();
-  e.pending.push_back(std::move(a));
 }
 
 void Engine::persistRow(Execution& e) {

@@ -155,7 +155,8 @@ class Engine {
   void finishInvocation(Execution& e, std::optional<ErrorObject> invocationError);
   void endExecution(Execution& e, const std::string& status, Payload result, std::optional<ErrorObject> error);
   void applyPending(Execution& e);
-  void keepPending(Execution& e, PendingAction a);  // requires mu_
+  void keepPending(Execution& e, PendingAction a);                   // requires mu_
+  void storePending(const std::string& arn, const PendingAction& a);  // its row only
   void failInvocation(Execution& e, const ErrorObject& error);
   void persist(Execution& e, const std::vector<std::string>& touched, const std::function<void()>& more = {});
   void writeState(Execution& e, const std::vector<std::string>& touched);  // persist's writes, in its transaction

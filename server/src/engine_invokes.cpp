@@ -76,14 +76,7 @@ void Engine::persistCheckpoint(Execution& e, const std::vector<std::string>& tou
         writeState(*child, {});
       }
       // Kept until the invocation ends (applyPending), like a callback answered meanwhile.
-      for (const PendingAction& f : failures)
-        db_.prepare("INSERT INTO pending_actions (arn, seq, kind, op_id, body) VALUES (?, ?, ?, ?, ?)")
-            .bind(1, e.arn)
-            .bind(2, f.seq)
-            .bind(3, f.kind)
-            .bind(4, f.opId)
-            .bind(5, f.body)
-            .run();
+      for (const PendingAction& f : failures) storePending(e.arn, f);
     });
   } catch (...) {
     for (Execution* child : children) {

@@ -28,7 +28,7 @@ TEST(OperationIndexTest, FindsEveryRecordByIdThroughGrowthAndCollisions) {
   for (int i = 0; i < 10000; ++i) {
     // Positional ids and ids a user's service might send (short, long, shared prefixes).
     std::string id = i % 3 == 0 ? rwd::operationIdFor(std::to_string(i)) : "step-" + std::to_string(i);
-    index.append(id, records);
+    index.append(id);
     records.push_back({id});
   }
   ASSERT_EQ(index.count(), records.size());
@@ -43,7 +43,7 @@ TEST(OperationIndexTest, FindsEveryRecordByIdThroughGrowthAndCollisions) {
   // A copy (a crash snapshot of the store) grows on its own.
   std::deque<Record> copyRecords = records;
   rwd::internal::OperationIndex copy = index;
-  copy.append("later", copyRecords);
+  copy.append("later");
   copyRecords.push_back({"later"});
   EXPECT_EQ(copy.find("later", copyRecords), std::optional<std::size_t>(records.size()));
   EXPECT_FALSE(index.find("later", records));

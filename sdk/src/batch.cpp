@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "invocation.hpp"
+#include "md5.hpp"
 #include "rewind/durable_context.hpp"
 #include "rewind/json_text.hpp"
 
@@ -40,7 +41,13 @@ namespace internal {
 Payload batchJsonText(const RawBatch& raw) {
   // nlohmann objects keep their keys sorted: "all" < "completionReason", and per item
   // "error" < "index" < "result" < "status".
-  std::string out = "{\"all\":[";
+  // Reserved for what the items without an error take (grown for errors): a large
+  // batch's text is built without copying it at each doubling.
+  std::size_t estimate = 64;
+  for (const RawBatchItem& it : raw.items) estimate += 50 + (it.payload ? it.payload->size() : 0);
+  std::string out;
+  out.reserve(estimate);
+  out += "{\"all\":[";
   for (std::size_t k = 0; k < raw.items.size(); ++k) {
     const RawBatchItem& it = raw.items[k];
     if (k) out.push_back(',');
@@ -97,47 +104,49 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   bool wasSucceeded = rec && rec->status == OperationStatus::Succeeded;
   if (wasSucceeded && !rec->contextDetails->replayChildren) return rec->contextDetails->result;
 
-  auto makeUpd = [&](const std::string& uid, const std::string& usid, std::optional<std::string> parent,
-                     OperationSubType s, std::optional<std::string> nm, OperationAction a) {
-    OperationUpdate u;
-    u.id = uid;
-    u.stepId = usid;
-    u.parentId = std::move(parent);
-    u.name = std::move(nm);
-    u.type = OperationType::Context;
-    u.subType = s;
-    u.action = a;
-    return u;
-  };
-  if (!rec) inv.checkpoint(makeUpd(id, stepId, st.parentId, sub, name, OperationAction::Start));
+  if (!rec) {
+    inv.prepareUpdate(id, stepId, st.parentId, name, OperationType::Context, sub, OperationAction::Start);
+    inv.commitCheckpoint();
+  }
   inv.markEntered(rec);
 
+  // Per item: its state and, once it ran, its outcome in `outcomes[i]` (payload or error),
+  // which becomes the raw batch without a copy. Item ids are made as items run, not kept.
   std::vector<ItemState> states(n, ItemState::NotStarted);
-  std::vector<Payload> payloads(n);
-  std::vector<std::optional<ErrorObject>> errors(n);
-  std::vector<std::string> itemStepIds(n), itemIds(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    itemStepIds[i] = fmt::format("{}-{}", stepId, i + 1);
-    itemIds[i] = operationIdFor(itemStepIds[i]);
-  }
+  std::vector<internal::RawBatchItem> outcomes(n);
+  const std::optional<std::string> itemParent = id;  // the items' ParentId
+  auto itemStepId = [&](std::size_t i) { return internal::childStepId(stepId, static_cast<std::uint32_t>(i + 1)); };
+  std::string iid;  // the running item's id (one buffer for all items)
+  // One context object for every item (they run one at a time), reset before each.
+  std::unique_ptr<DurableContext> itemContext;
+  auto contextFor = [&](const std::string& istep, std::string_view parent) -> DurableContext& {
+    if (!itemContext)
+      itemContext = inv.makeContext(istep, std::string(parent));
+    else
+      itemContext->state_->reset(istep, parent);
+    return *itemContext;
+  };
   const bool flat = options.nesting == Nesting::Flat;
   // Items the scheduler may run now: started items that can progress, then admitted ones.
   std::vector<std::size_t> runnable;
+  runnable.reserve(options.maxConcurrency ? std::min<std::size_t>(n, static_cast<std::size_t>(*options.maxConcurrency))
+                                          : n);
   std::size_t active = 0;
   // The items started in earlier invocations. A scheduler may start any admitted item
   // first, so they are not a prefix by index: every item is looked up.
   if (rec && !flat) {
     for (std::size_t i = 0; i < n; ++i) {
-      const Operation* irec = inv.state().find(itemIds[i]);
+      internal::assignOperationId(iid, itemStepId(i));
+      const Operation* irec = inv.state().find(iid);
       if (!irec) continue;
       inv.markVisited(irec->id);
       inv.onReplayedOperation(*irec);
       if (irec->status == OperationStatus::Succeeded && !irec->contextDetails->replayChildren) {
         states[i] = ItemState::Succeeded;
-        payloads[i] = irec->contextDetails->result;
+        outcomes[i].payload = irec->contextDetails->result;
       } else if (irec->status == OperationStatus::Failed) {
         states[i] = ItemState::Failed;
-        errors[i] = irec->contextDetails->error;
+        outcomes[i].error = irec->contextDetails->error;
       } else {
         states[i] = ItemState::Active;
         ++active;
@@ -153,14 +162,15 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     // Known limit: an item that never calls a durable operation leaves no trace, so it
     // counts as not started until it runs again.
     for (std::size_t i = 0; i < n; ++i) {
-      if (!inv.state().find(operationIdFor(itemStepIds[i] + "-1"))) continue;
-      std::unique_ptr<DurableContext> ictx = inv.makeContext(itemStepIds[i], id);
+      const std::string istep = itemStepId(i);
+      if (!inv.state().find(operationIdFor(istep + "-1"))) continue;
+      DurableContext& ictx = contextFor(istep, id);
       internal::BranchFrame frame;
       ItemState outcome = ItemState::Active;
       bool unwound = false;  // ended by the suspension itself (not swallowed by user code)
       inv.beginProbe();
       try {
-        payloads[i] = inv.runBranch(frame, [&] { return runItem(*ictx, i); });
+        outcomes[i].payload = inv.runBranch(frame, [&] { return runItem(ictx, i); });
         if (!frame.suspended) outcome = ItemState::Succeeded;
       } catch (const internal::Suspension&) {
         unwound = true;
@@ -171,15 +181,15 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       } catch (...) {
         if (!frame.suspended) {
           outcome = ItemState::Failed;
-          errors[i] = currentErrorInfo().toObject();
+          outcomes[i].error = currentErrorInfo().toObject();
         }
       }
       bool needed = inv.endProbe(outcome != ItemState::Active);
       inv.guard();  // a fatal error found while probing (non-determinism) is fatal
       if (needed) outcome = ItemState::Active;
       if (outcome == ItemState::Active) {
-        payloads[i].reset();
-        errors[i].reset();
+        outcomes[i].payload.reset();
+        outcomes[i].error.reset();
         ++active;
         // A blocked item keeps its slot with nothing to run; one whose code swallowed the
         // suspension runs again so that the real run reports it.
@@ -190,14 +200,13 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   }
 
   auto runOne = [&](std::size_t i) {
-    const std::string& iid = itemIds[i];
-    const Operation* irec = flat ? nullptr : inv.state().find(iid);
+    const std::string istep = itemStepId(i);
     std::optional<std::string> iname = itemName(i);
     if (flat) {
-      std::unique_ptr<DurableContext> ictx = inv.makeContext(itemStepIds[i], id);
+      DurableContext& ictx = contextFor(istep, id);
       internal::BranchFrame frame;
       try {
-        payloads[i] = inv.runBranch(frame, [&] { return runItem(*ictx, i); });
+        outcomes[i].payload = inv.runBranch(frame, [&] { return runItem(ictx, i); });
         states[i] = ItemState::Succeeded;
       } catch (const internal::Suspension&) {
         if (!frame.suspended) throw;
@@ -209,7 +218,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
         inv.guard();
         if (frame.suspended) throw;
         states[i] = ItemState::Failed;
-        errors[i] = currentErrorInfo().toObject();
+        outcomes[i].error = currentErrorInfo().toObject();
         return;
       }
       inv.guard();
@@ -217,27 +226,36 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
         inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
             "rewind.suspension.swallowed",
             fmt::format("batch item {} suspended at {} but user code caught the suspension and returned normally",
-                        itemStepIds[i], frame.suspendedAt))));
+                        istep, frame.suspendedAt))));
       return;
     }
+    internal::assignOperationId(iid, istep);
+    const Operation* irec = inv.state().find(iid);
     if (irec && (irec->subType != itemSub || irec->name != iname))
       inv.fail(std::make_exception_ptr(NonDeterministicExecutionError(
-          "rewind.replay.mismatch", fmt::format("batch item {} changed: the log recorded {} {}, the code now runs {} {}",
-                                                itemStepIds[i], toString(irec->subType), irec->name.value_or("(unnamed)"),
-                                                toString(itemSub), iname.value_or("(unnamed)")))));
+          "rewind.replay.mismatch",
+          fmt::format("batch item {} changed: the log recorded {} {}, the code now runs {} {}", istep,
+                      toString(irec->subType), irec->name.value_or("(unnamed)"), toString(itemSub),
+                      iname.value_or("(unnamed)")))));
     bool replayingChildren = irec && irec->status == OperationStatus::Succeeded;
-    if (!irec) inv.checkpoint(makeUpd(iid, itemStepIds[i], id, itemSub, iname, OperationAction::Start));
+    auto update = [&](OperationAction a) -> OperationUpdate& {
+      return inv.prepareUpdate(iid, istep, itemParent, iname, OperationType::Context, itemSub, a);
+    };
+    if (!irec) {
+      update(OperationAction::Start);
+      inv.commitCheckpoint();
+    }
     inv.markEntered(irec);
-    std::unique_ptr<DurableContext> ictx = inv.makeContext(itemStepIds[i], iid);
+    DurableContext& ictx = contextFor(istep, iid);
     internal::BranchFrame frame;
     Payload value;
     try {
       value = inv.runBranch(frame, [&] {
-        if (!inv.hasPlugins()) return runItem(*ictx, i);
-        UserFunctionInfo info = inv.userFunctionInfo(iid, itemStepIds[i], iname, itemSub, id, irec != nullptr);
+        if (!inv.hasPlugins()) return runItem(ictx, i);
+        UserFunctionInfo info = inv.userFunctionInfo(iid, istep, iname, itemSub, itemParent, irec != nullptr);
         info.replayingChildren = irec != nullptr;
         // End carries the item's error when it throws (a destructor could not see it).
-        return inv.runUserFunction(info, [&] { return runItem(*ictx, i); });
+        return inv.runUserFunction(info, [&] { return runItem(ictx, i); });
       });
     } catch (const internal::Suspension&) {
       if (frame.suspended) return;  // blocked: keeps its slot
@@ -247,17 +265,17 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       throw;
     } catch (...) {
       inv.guard();
-      if (frame.suspended) inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
-          "rewind.suspension.swallowed",
-          fmt::format("batch item {} suspended at {} but user code caught the suspension and threw something else; "
-                      "do not catch (...) without rethrowing",
-                      itemStepIds[i], frame.suspendedAt))));
+      if (frame.suspended)
+        inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
+            "rewind.suspension.swallowed",
+            fmt::format("batch item {} suspended at {} but user code caught the suspension and threw something else; "
+                        "do not catch (...) without rethrowing",
+                        istep, frame.suspendedAt))));
       ErrorInfo e = currentErrorInfo();
-      OperationUpdate u = makeUpd(iid, itemStepIds[i], id, itemSub, iname, OperationAction::Fail);
-      u.error = e.toObject();
-      inv.checkpoint(std::move(u));
+      update(OperationAction::Fail).error = e.toObject();
+      inv.commitCheckpoint();
       states[i] = ItemState::Failed;
-      errors[i] = e.toObject();
+      outcomes[i].error = e.toObject();
       return;
     }
     inv.guard();
@@ -266,17 +284,17 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
           "rewind.suspension.swallowed",
           fmt::format("batch item {} suspended at {} but user code caught the suspension and returned normally; "
                       "do not catch (...) without rethrowing",
-                      itemStepIds[i], frame.suspendedAt))));
+                      istep, frame.suspendedAt))));
     if (!replayingChildren) {
-      OperationUpdate u = makeUpd(iid, itemStepIds[i], id, itemSub, iname, OperationAction::Succeed);
+      OperationUpdate& u = update(OperationAction::Succeed);
       if (value && value->size() > kLargeResultBytes)
         u.replayChildren = true;
       else
         u.payload = value;
-      inv.checkpoint(std::move(u));
+      inv.commitCheckpoint();
     }
     states[i] = ItemState::Succeeded;
-    payloads[i] = std::move(value);
+    outcomes[i].payload = std::move(value);
   };
 
   // Runnable items (started or admitted, not yet run in this invocation), ascending.
@@ -322,28 +340,31 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   }
   if (!reason) inv.suspend(fmt::format("{} {} (every started item is blocked)", toString(sub), label));
 
+  // The started items, in index order, moved down in place (never-started ones count nowhere).
   internal::RawBatch raw;
   raw.reason = *reason;
+  std::size_t kept = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    if (states[i] == ItemState::NotStarted || states[i] == ItemState::Admitted)
-      continue;  // never started: counts nowhere
-    internal::RawBatchItem item;
+    if (states[i] == ItemState::NotStarted || states[i] == ItemState::Admitted) continue;
+    internal::RawBatchItem& item = outcomes[i];
     item.index = i;
     item.status = states[i] == ItemState::Succeeded ? BatchItemStatus::Succeeded
                   : states[i] == ItemState::Failed  ? BatchItemStatus::Failed
                                                     : BatchItemStatus::Started;
-    item.payload = std::move(payloads[i]);
-    item.error = std::move(errors[i]);
-    raw.items.push_back(std::move(item));
+    if (kept != i) outcomes[kept] = std::move(item);
+    ++kept;
   }
+  outcomes.resize(kept);
+  raw.items = std::move(outcomes);
   Payload payload = serializeBatch(raw);
   if (!wasSucceeded) {
-    OperationUpdate u = makeUpd(id, stepId, st.parentId, sub, name, OperationAction::Succeed);
+    OperationUpdate& u =
+        inv.prepareUpdate(id, stepId, st.parentId, name, OperationType::Context, sub, OperationAction::Succeed);
     if (payload && payload->size() > kLargeResultBytes)
       u.replayChildren = true;
     else
       u.payload = payload;
-    inv.checkpoint(std::move(u));
+    inv.commitCheckpoint();
   }
   return payload;
 }

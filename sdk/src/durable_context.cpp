@@ -40,8 +40,12 @@ void checkNotInStepBody(Invocation& inv, std::string_view what) {
                     what))));
 }
 
-AttemptInfo attemptInfo(const ContextState& st, const OpRef& op, const std::optional<std::string>& name,
-                        OperationSubType sub, int attempt) {
+// The attempt's info when plugins observe it (hasPlugins()), else nothing: without
+// plugins nobody reads it, and building it copies the ids and reads the clock.
+std::optional<AttemptInfo> attemptInfoIfObserved(const ContextState& st, const OpRef& op,
+                                                 const std::optional<std::string>& name, OperationSubType sub,
+                                                 int attempt) {
+  if (!st.inv->hasPlugins()) return std::nullopt;
   AttemptInfo a;
   a.id = op.id;
   a.stepId = op.stepId;
@@ -55,25 +59,26 @@ AttemptInfo attemptInfo(const ContextState& st, const OpRef& op, const std::opti
 }
 
 // Runs one attempt's function, with the plugins' attempt hooks around it when there are any.
+// `info` is set exactly when plugins observe the attempt (attemptInfoIfObserved).
 template <class F>
-void runAttempt(Invocation& inv, AttemptInfo& info, F&& fn) {
-  if (!inv.hasPlugins()) {
+void runAttempt(Invocation& inv, std::optional<AttemptInfo>& info, F&& fn) {
+  if (!info) {
     fn();
     return;
   }
-  inv.notify("onAttemptStart", [&](Plugin& p) { p.onAttemptStart(info); });
-  inv.wrapAttempt(info, fn);
+  inv.notify("onAttemptStart", [&](Plugin& p) { p.onAttemptStart(*info); });
+  inv.wrapAttempt(*info, fn);
 }
 
 // `retryDelay`: the delay before the next attempt when this failed one will be retried.
-void endAttempt(Invocation& inv, AttemptInfo& info, const std::optional<ErrorObject>& error,
+void endAttempt(Invocation& inv, std::optional<AttemptInfo>& info, const std::optional<ErrorObject>& error,
                 std::optional<Duration> retryDelay = std::nullopt) {
-  if (!inv.hasPlugins()) return;
-  info.outcome = error ? AttemptOutcome::Failed : AttemptOutcome::Succeeded;
-  info.error = error;
-  info.endTimestamp = inv.now();
-  info.nextAttemptDelay = retryDelay;
-  inv.notify("onAttemptEnd", [&](Plugin& p) { p.onAttemptEnd(info); });
+  if (!info) return;
+  info->outcome = error ? AttemptOutcome::Failed : AttemptOutcome::Succeeded;
+  info->error = error;
+  info->endTimestamp = inv.now();
+  info->nextAttemptDelay = retryDelay;
+  inv.notify("onAttemptEnd", [&](Plugin& p) { p.onAttemptEnd(*info); });
 }
 
 // Runs a context operation's user function with the user-function hooks around it.
@@ -86,17 +91,11 @@ Payload runUserFunction(Invocation& inv, const ContextState& st, const OpRef& op
   return inv.runUserFunction(info, std::forward<F>(fn));
 }
 
-OperationUpdate makeUpdate(const ContextState& st, const OpRef& op, OperationType type, OperationSubType sub,
-                           const std::optional<std::string>& name, OperationAction action) {
-  OperationUpdate u;
-  u.id = op.id;
-  u.stepId = op.stepId;
-  u.parentId = st.parentId;
-  u.name = name;
-  u.type = type;
-  u.subType = sub;
-  u.action = action;
-  return u;
+// The operation's next update, prepared in the invocation's reused request (commit it
+// with commitCheckpoint()).
+OperationUpdate& prepareUpdate(const ContextState& st, const OpRef& op, OperationType type, OperationSubType sub,
+                               const std::optional<std::string>& name, OperationAction action) {
+  return st.inv->prepareUpdate(op.id, op.stepId, st.parentId, name, type, sub, action);
 }
 
 [[noreturn]] void throwContextError(OperationSubType sub, const ErrorObject& e) {
@@ -188,8 +187,8 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
   ContextState& st = *state_;
   Invocation& inv = *st.inv;
   OpRef op = beginOp(st, OperationType::Step, OperationSubType::Step, name);
-  auto update = [&](OperationAction a) {
-    return makeUpdate(st, op, OperationType::Step, OperationSubType::Step, name, a);
+  auto update = [&](OperationAction a) -> OperationUpdate& {
+    return prepareUpdate(st, op, OperationType::Step, OperationSubType::Step, name, a);
   };
   std::optional<OperationStatus> status;
   if (op.rec) status = op.rec->status;
@@ -206,14 +205,17 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
                       std::nullopt, nullptr};
   } else {
     // An at-least-once step left STARTED re-runs without a new START.
-    if (status != OperationStatus::Started) inv.checkpoint(update(OperationAction::Start));
+    if (status != OperationStatus::Started) {
+      update(OperationAction::Start);
+      inv.commitCheckpoint();
+    }
     inv.liveWork();
     const Operation* rec = inv.state().find(op.id);
     int attempt = rec->stepDetails->attempt;
     StepContext sc(&inv, op.id, attempt);
     bool failed = false;
     Payload payload;
-    AttemptInfo ai = attemptInfo(st, op, name, OperationSubType::Step, attempt);
+    std::optional<AttemptInfo> ai = attemptInfoIfObserved(st, op, name, OperationSubType::Step, attempt);
     ++inv.stepBodyDepth;
     try {
       runAttempt(inv, ai, [&] {
@@ -252,9 +254,9 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
     endAttempt(inv, ai, failed ? std::optional(error.toObject()) : std::nullopt, retryDelay);
     if (!failed) {
       {
-        OperationUpdate u = update(OperationAction::Succeed);
+        OperationUpdate& u = update(OperationAction::Succeed);
         u.payload = payload;
-        inv.checkpoint(std::move(u));
+        inv.commitCheckpoint();
         return payload;
       }
     }
@@ -263,16 +265,16 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
   RetryDecision decision = decided ? *decided : orDefault(retry)(error, attempt);
   if (decision.shouldRetry) {
     checkDelay(decision.delay, "the retry delay of step", name, op.stepId);
-    OperationUpdate u = update(OperationAction::Retry);
+    OperationUpdate& u = update(OperationAction::Retry);
     u.error = error.toObject();
     u.nextAttemptDelaySeconds =
         (retryDelay ? *retryDelay : inv.jitteredDelay(decision.delay, decision.jitter, op.stepId, attempt)).count();
-    inv.checkpoint(std::move(u));
+    inv.commitCheckpoint();
     inv.suspend(fmt::format("the retry delay of step {}", nameOrId(name, op.stepId)));
   }
-  OperationUpdate u = update(OperationAction::Fail);
+  OperationUpdate& u = update(OperationAction::Fail);
   u.error = error.toObject();
-  inv.checkpoint(std::move(u));
+  inv.commitCheckpoint();
   throw StepError::fromObject(error.toObject());
 }
 
@@ -287,9 +289,10 @@ void DurableContext::waitCore(std::optional<std::string> name, Duration d) {
   Invocation& inv = *st.inv;
   OpRef op = beginOp(st, OperationType::Wait, OperationSubType::Wait, name);
   if (!op.rec) {
-    OperationUpdate u = makeUpdate(st, op, OperationType::Wait, OperationSubType::Wait, name, OperationAction::Start);
+    OperationUpdate& u =
+        prepareUpdate(st, op, OperationType::Wait, OperationSubType::Wait, name, OperationAction::Start);
     u.waitSeconds = d.count();
-    inv.checkpoint(std::move(u));
+    inv.commitCheckpoint();
   } else if (op.rec->status == OperationStatus::Succeeded) {
     return;
   }
@@ -325,11 +328,11 @@ std::pair<std::string, std::string> DurableContext::createCallbackCore(std::opti
                                       bad(timeout) ? timeout->count() : heartbeat->count()));
   OpRef op = beginOp(st, OperationType::Callback, OperationSubType::Callback, name);
   if (!op.rec) {
-    OperationUpdate u =
-        makeUpdate(st, op, OperationType::Callback, OperationSubType::Callback, name, OperationAction::Start);
+    OperationUpdate& u =
+        prepareUpdate(st, op, OperationType::Callback, OperationSubType::Callback, name, OperationAction::Start);
     if (timeout) u.callbackTimeoutSeconds = timeout->count();
     if (heartbeat) u.callbackHeartbeatTimeoutSeconds = heartbeat->count();
-    inv.checkpoint(std::move(u));
+    inv.commitCheckpoint();
   }
   const Operation* rec = inv.state().find(op.id);
   return {op.id, rec->callbackDetails->callbackId};
@@ -387,8 +390,13 @@ Payload DurableContext::childCore(std::optional<std::string> name, OperationSubT
   bool replayChildren = op.rec && op.rec->contextDetails && op.rec->contextDetails->replayChildren;
   if (status == OperationStatus::Succeeded && !replayChildren) return op.rec->contextDetails->result;
   if (status == OperationStatus::Failed) throwContextError(sub, *op.rec->contextDetails->error);
-  auto update = [&](OperationAction a) { return makeUpdate(st, op, OperationType::Context, sub, name, a); };
-  if (!op.rec) inv.checkpoint(update(OperationAction::Start));
+  auto update = [&](OperationAction a) -> OperationUpdate& {
+    return prepareUpdate(st, op, OperationType::Context, sub, name, a);
+  };
+  if (!op.rec) {
+    update(OperationAction::Start);
+    inv.commitCheckpoint();
+  }
   inv.markEntered(op.rec);
   std::unique_ptr<DurableContext> child = inv.makeContext(op.stepId, op.id);
   Payload value;
@@ -404,19 +412,19 @@ Payload DurableContext::childCore(std::optional<std::string> name, OperationSubT
     if (status == OperationStatus::Succeeded) throw;
     std::exception_ptr ep = std::current_exception();
     ErrorInfo e = currentErrorInfo();
-    OperationUpdate u = update(OperationAction::Fail);
+    OperationUpdate& u = update(OperationAction::Fail);
     u.error = e.toObject();
-    inv.checkpoint(std::move(u));
+    inv.commitCheckpoint();
     if (isContextError(sub, ep)) std::rethrow_exception(ep);
     throwContextError(sub, e.toObject());
   }
   if (status != OperationStatus::Succeeded) {
-    OperationUpdate u = update(OperationAction::Succeed);
+    OperationUpdate& u = update(OperationAction::Succeed);
     if (value && value->size() > kLargeResultBytes)
       u.replayChildren = true;  // rebuilt from the children on replay
     else
       u.payload = value;
-    inv.checkpoint(std::move(u));
+    inv.commitCheckpoint();
   }
   return value;
 }
@@ -430,7 +438,9 @@ Payload DurableContext::waitForConditionCore(
   Invocation& inv = *st.inv;
   constexpr auto kSub = OperationSubType::WaitForCondition;
   OpRef op = beginOp(st, OperationType::Step, kSub, name);
-  auto update = [&](OperationAction a) { return makeUpdate(st, op, OperationType::Step, kSub, name, a); };
+  auto update = [&](OperationAction a) -> OperationUpdate& {
+    return prepareUpdate(st, op, OperationType::Step, kSub, name, a);
+  };
   std::optional<OperationStatus> status;
   if (op.rec) status = op.rec->status;
   if (status == OperationStatus::Succeeded) return op.rec->stepDetails->result;
@@ -442,12 +452,15 @@ Payload DurableContext::waitForConditionCore(
     inv.suspend(fmt::format("the poll delay of waitForCondition {}", nameOrId(name, op.stepId)));
   std::optional<Payload> recorded;
   if (op.rec && op.rec->stepDetails->result) recorded = op.rec->stepDetails->result;
-  if (status != OperationStatus::Started) inv.checkpoint(update(OperationAction::Start));
+  if (status != OperationStatus::Started) {
+    update(OperationAction::Start);
+    inv.commitCheckpoint();
+  }
   int attempt = inv.state().find(op.id)->stepDetails->attempt;
   StepContext sc(&inv, op.id, attempt);
   std::pair<Payload, WaitDecision> outcome;
   inv.liveWork();
-  AttemptInfo ai = attemptInfo(st, op, name, kSub, attempt);
+  std::optional<AttemptInfo> ai = attemptInfoIfObserved(st, op, name, kSub, attempt);
   ++inv.stepBodyDepth;
   try {
     runAttempt(inv, ai, [&] {
@@ -468,9 +481,9 @@ Payload DurableContext::waitForConditionCore(
     inv.guard();
     ErrorInfo e = currentErrorInfo();
     endAttempt(inv, ai, e.toObject());
-    OperationUpdate u = update(OperationAction::Fail);
+    OperationUpdate& u = update(OperationAction::Fail);
     u.error = e.toObject();
-    inv.checkpoint(std::move(u));
+    inv.commitCheckpoint();
     throw WaitForConditionError(e.message, e.type, e.data);
   }
   --inv.stepBodyDepth;
@@ -480,15 +493,15 @@ Payload DurableContext::waitForConditionCore(
   endAttempt(inv, ai, std::nullopt, pollDelay);
   if (outcome.second.shouldContinue) {
     checkDelay(outcome.second.delay, "the poll delay of waitForCondition", name, op.stepId);
-    OperationUpdate u = update(OperationAction::Retry);
+    OperationUpdate& u = update(OperationAction::Retry);
     u.payload = outcome.first;
     u.nextAttemptDelaySeconds = pollDelay->count();
-    inv.checkpoint(std::move(u));
+    inv.commitCheckpoint();
     inv.suspend(fmt::format("the poll delay of waitForCondition {}", nameOrId(name, op.stepId)));
   }
-  OperationUpdate u = update(OperationAction::Succeed);
+  OperationUpdate& u = update(OperationAction::Succeed);
   u.payload = outcome.first;
-  inv.checkpoint(std::move(u));
+  inv.commitCheckpoint();
   return outcome.first;
 }
 
@@ -501,12 +514,12 @@ Payload DurableContext::invokeCore(std::optional<std::string> name, std::string_
   if (functionId.empty()) throw ValidationError("rewind.invoke.function", "invoke needs a function id");
   OpRef op = beginOp(st, OperationType::ChainedInvoke, OperationSubType::ChainedInvoke, name);
   if (!op.rec) {
-    OperationUpdate u = makeUpdate(st, op, OperationType::ChainedInvoke, OperationSubType::ChainedInvoke, name,
-                                   OperationAction::Start);
+    OperationUpdate& u = prepareUpdate(st, op, OperationType::ChainedInvoke, OperationSubType::ChainedInvoke, name,
+                                       OperationAction::Start);
     u.payload = std::move(input);
     u.functionName = std::string(functionId);
     u.tenantId = std::move(tenantId);
-    inv.checkpoint(std::move(u));
+    inv.commitCheckpoint();
   } else if (op.rec->status == OperationStatus::Succeeded) {
     return op.rec->chainedInvokeDetails->result;
   } else if (isTerminal(op.rec->status)) {

@@ -156,7 +156,47 @@ void Invocation::fail(std::exception_ptr error) {
   std::rethrow_exception(fatal_);
 }
 
-void Invocation::checkpoint(OperationUpdate&& update) {
+namespace {
+
+void assignText(std::optional<std::string>& to, const std::optional<std::string>& from) {
+  if (!from)
+    to.reset();
+  else if (to)
+    to->assign(*from);
+  else
+    to.emplace(*from);
+}
+
+}  // namespace
+
+OperationUpdate& Invocation::prepareUpdate(std::string_view id, std::string_view stepId,
+                                           const std::optional<std::string>& parentId,
+                                           const std::optional<std::string>& name, OperationType type,
+                                           OperationSubType sub, OperationAction action) {
+  if (request_.updates.size() != 1) request_.updates.resize(1);
+  OperationUpdate& u = request_.updates.front();
+  // Every field back to its default (whatever fields OperationUpdate gains), keeping the
+  // identity's buffers.
+  std::string idText = std::move(u.id), stepIdText = std::move(u.stepId);
+  std::optional<std::string> parentText = std::move(u.parentId), nameText = std::move(u.name);
+  OperationUpdate fresh;  // default-initialized: `OperationUpdate{}` would zero-fill all of it first
+  u = std::move(fresh);
+  idText.assign(id);
+  stepIdText.assign(stepId);
+  assignText(parentText, parentId);
+  assignText(nameText, name);
+  u.id = std::move(idText);
+  u.stepId = std::move(stepIdText);
+  u.parentId = std::move(parentText);
+  u.name = std::move(nameText);
+  u.type = type;
+  u.subType = sub;
+  u.action = action;
+  return u;
+}
+
+void Invocation::commitCheckpoint() {
+  OperationUpdate& update = request_.updates.front();
   guard();
   liveWork();
   CheckpointFate fate = CheckpointFate::Persist;
@@ -168,8 +208,6 @@ void Invocation::checkpoint(OperationUpdate&& update) {
     crashed_ = true;
     throw CrashSignal{};
   }
-  request_.updates.clear();
-  request_.updates.push_back(std::move(update));
   try {
     CheckpointDurableExecutionResponse response = service_.checkpointDurableExecution(request_);
     if (response.checkpointToken) request_.checkpointToken.swap(*response.checkpointToken);

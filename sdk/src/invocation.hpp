@@ -11,6 +11,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -43,6 +44,18 @@ struct ContextState {
   std::optional<std::string> parentId;  // wire ParentId of this context's operations
   std::uint32_t counter = 0;
   std::vector<Compensation> compensations;
+
+  // Becomes the state Invocation::makeContext(prefix, parentId) builds, keeping the
+  // strings' buffers: a batch reuses one context for its items, which run one at a time.
+  void reset(std::string_view newPrefix, std::string_view newParentId) {
+    prefix.assign(newPrefix);
+    if (parentId)
+      parentId->assign(newParentId);
+    else
+      parentId.emplace(newParentId);
+    counter = 0;
+    compensations.clear();
+  }
 };
 
 // One invocation's settings (the public InvocationOptions) plus the plugins it runs with.
@@ -92,7 +105,15 @@ class Invocation {
   // suspension: every durable call of a dead invocation or a suspended branch rethrows.
   void guard();
   [[noreturn]] void suspend(std::string what);
-  void checkpoint(OperationUpdate&& update);  // an rvalue: moved once, into the request
+  // A checkpoint of one update, in two calls: prepareUpdate() builds the update in place
+  // in the reused request (every field reset, the identity assigned into strings that
+  // keep their capacity, so that an update's 16-character ids, one past the short-string
+  // buffer, allocate nothing); the caller fills in the rest; commitCheckpoint() sends it.
+  // Nothing may prepare another update in between.
+  OperationUpdate& prepareUpdate(std::string_view id, std::string_view stepId,
+                                 const std::optional<std::string>& parentId, const std::optional<std::string>& name,
+                                 OperationType type, OperationSubType sub, OperationAction action);
+  void commitCheckpoint();
   [[noreturn]] void fail(std::exception_ptr error);  // records a fatal error, throws it
   [[noreturn]] void timedOut();                      // the wall-clock limit passed
 

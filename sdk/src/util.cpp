@@ -189,11 +189,13 @@ void hexId(std::string_view stepId, char out[16]) {
 
 }  // namespace
 
-std::string operationIdFor(std::string_view stepId) {
+namespace internal {
+
+void assignOperationId(std::string& out, std::string_view stepId) {
   if (stepId.size() > OperationIdCache::kMaxKey) {
-    std::string out(16, '0');
+    out.resize(16);
     hexId(stepId, out.data());
-    return out;
+    return;
   }
   thread_local std::unique_ptr<OperationIdCache> cache = std::make_unique<OperationIdCache>();
   OperationIdCache::Slot& slot = cache->slots[slotOf(stepId)];
@@ -202,7 +204,15 @@ std::string operationIdFor(std::string_view stepId) {
     std::copy(stepId.begin(), stepId.end(), slot.key);
     slot.keyLength = static_cast<std::uint8_t>(stepId.size());
   }
-  return std::string(slot.id, 16);
+  out.assign(slot.id, 16);
+}
+
+}  // namespace internal
+
+std::string operationIdFor(std::string_view stepId) {
+  std::string out;
+  internal::assignOperationId(out, stepId);
+  return out;
 }
 
 std::string formatTimestamp(TimePoint t) {

@@ -110,10 +110,19 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   }
   inv.markEntered(rec);
 
-  // Per item: its state and, once it ran, its outcome in `outcomes[i]` (payload or error),
-  // which becomes the raw batch without a copy. Item ids are made as items run, not kept.
+  // Per item, its state; the items that ended, with their payload or error, in the order
+  // they ended (by index unless a scheduler or an earlier invocation said otherwise):
+  // they become the raw batch as they are, written once. Item ids are made as items
+  // run, not kept.
   std::vector<ItemState> states(n, ItemState::NotStarted);
-  std::vector<internal::RawBatchItem> outcomes(n);
+  std::vector<internal::RawBatchItem> ended;
+  ended.reserve(n);
+  auto itemEnded = [&](std::size_t i, BatchItemStatus status) -> internal::RawBatchItem& {
+    internal::RawBatchItem& item = ended.emplace_back();
+    item.index = i;
+    item.status = status;
+    return item;
+  };
   const std::optional<std::string> itemParent = id;  // the items' ParentId
   auto itemStepId = [&](std::size_t i) { return internal::childStepId(stepId, static_cast<std::uint32_t>(i + 1)); };
   std::string iid;  // the running item's id (one buffer for all items)
@@ -143,10 +152,10 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       inv.onReplayedOperation(*irec);
       if (irec->status == OperationStatus::Succeeded && !irec->contextDetails->replayChildren) {
         states[i] = ItemState::Succeeded;
-        outcomes[i].payload = irec->contextDetails->result;
+        itemEnded(i, BatchItemStatus::Succeeded).payload = irec->contextDetails->result;
       } else if (irec->status == OperationStatus::Failed) {
         states[i] = ItemState::Failed;
-        outcomes[i].error = irec->contextDetails->error;
+        itemEnded(i, BatchItemStatus::Failed).error = irec->contextDetails->error;
       } else {
         states[i] = ItemState::Active;
         ++active;
@@ -167,10 +176,12 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       DurableContext& ictx = contextFor(istep, id);
       internal::BranchFrame frame;
       ItemState outcome = ItemState::Active;
+      Payload payload;
+      std::optional<ErrorObject> error;
       bool unwound = false;  // ended by the suspension itself (not swallowed by user code)
       inv.beginProbe();
       try {
-        outcomes[i].payload = inv.runBranch(frame, [&] { return runItem(ictx, i); });
+        payload = inv.runBranch(frame, [&] { return runItem(ictx, i); });
         if (!frame.suspended) outcome = ItemState::Succeeded;
       } catch (const internal::Suspension&) {
         unwound = true;
@@ -181,15 +192,15 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       } catch (...) {
         if (!frame.suspended) {
           outcome = ItemState::Failed;
-          outcomes[i].error = currentErrorInfo().toObject();
+          error = currentErrorInfo().toObject();
         }
       }
       bool needed = inv.endProbe(outcome != ItemState::Active);
       inv.guard();  // a fatal error found while probing (non-determinism) is fatal
       if (needed) outcome = ItemState::Active;
+      if (outcome == ItemState::Succeeded) itemEnded(i, BatchItemStatus::Succeeded).payload = std::move(payload);
+      if (outcome == ItemState::Failed) itemEnded(i, BatchItemStatus::Failed).error = std::move(error);
       if (outcome == ItemState::Active) {
-        outcomes[i].payload.reset();
-        outcomes[i].error.reset();
         ++active;
         // A blocked item keeps its slot with nothing to run; one whose code swallowed the
         // suspension runs again so that the real run reports it.
@@ -206,7 +217,8 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       DurableContext& ictx = contextFor(istep, id);
       internal::BranchFrame frame;
       try {
-        outcomes[i].payload = inv.runBranch(frame, [&] { return runItem(ictx, i); });
+        Payload payload = inv.runBranch(frame, [&] { return runItem(ictx, i); });
+        itemEnded(i, BatchItemStatus::Succeeded).payload = std::move(payload);
         states[i] = ItemState::Succeeded;
       } catch (const internal::Suspension&) {
         if (!frame.suspended) throw;
@@ -218,7 +230,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
         inv.guard();
         if (frame.suspended) throw;
         states[i] = ItemState::Failed;
-        outcomes[i].error = currentErrorInfo().toObject();
+        itemEnded(i, BatchItemStatus::Failed).error = currentErrorInfo().toObject();
         return;
       }
       inv.guard();
@@ -275,7 +287,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       update(OperationAction::Fail).error = e.toObject();
       inv.commitCheckpoint();
       states[i] = ItemState::Failed;
-      outcomes[i].error = e.toObject();
+      itemEnded(i, BatchItemStatus::Failed).error = e.toObject();
       return;
     }
     inv.guard();
@@ -294,7 +306,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       inv.commitCheckpoint();
     }
     states[i] = ItemState::Succeeded;
-    outcomes[i].payload = std::move(value);
+    itemEnded(i, BatchItemStatus::Succeeded).payload = std::move(value);
   };
 
   // Runnable items (started or admitted, not yet run in this invocation), ascending.
@@ -340,22 +352,15 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   }
   if (!reason) inv.suspend(fmt::format("{} {} (every started item is blocked)", toString(sub), label));
 
-  // The started items, in index order, moved down in place (never-started ones count nowhere).
+  // The started items in index order: those that ended, then those still running (a
+  // never-started item counts nowhere).
+  for (std::size_t i = 0; i < n; ++i)
+    if (states[i] == ItemState::Active) itemEnded(i, BatchItemStatus::Started);
+  auto byIndex = [](const internal::RawBatchItem& a, const internal::RawBatchItem& b) { return a.index < b.index; };
+  if (!std::is_sorted(ended.begin(), ended.end(), byIndex)) std::sort(ended.begin(), ended.end(), byIndex);
   internal::RawBatch raw;
   raw.reason = *reason;
-  std::size_t kept = 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (states[i] == ItemState::NotStarted || states[i] == ItemState::Admitted) continue;
-    internal::RawBatchItem& item = outcomes[i];
-    item.index = i;
-    item.status = states[i] == ItemState::Succeeded ? BatchItemStatus::Succeeded
-                  : states[i] == ItemState::Failed  ? BatchItemStatus::Failed
-                                                    : BatchItemStatus::Started;
-    if (kept != i) outcomes[kept] = std::move(item);
-    ++kept;
-  }
-  outcomes.resize(kept);
-  raw.items = std::move(outcomes);
+  raw.items = std::move(ended);
   Payload payload = serializeBatch(raw);
   if (!wasSucceeded) {
     OperationUpdate& u =

@@ -2,8 +2,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "rewind/history_json.hpp"
 #include "rewind/local_runner.hpp"
@@ -100,6 +102,63 @@ TEST(StepTest, RetriesReportEachAttemptAndTheScheduledDelay) {
   EXPECT_EQ(failed[0]["StepFailedDetails"]["Error"]["Payload"]["ErrorType"], "(anonymous namespace)::TransientError");
   EXPECT_EQ(r.getInvocations().size(), 3u);  // every retry delay suspends
   EXPECT_EQ(r.getOperations().at(0).stepDetails->attempt, 3);
+}
+
+// The SDK builds each update in place in the request it reuses for every checkpoint:
+// nothing of one update (an error, a retry delay, a payload, a parent) may reach the next.
+TEST(CheckpointTest, EachUpdateCarriesOnlyItsOwnFields) {
+  std::vector<rwd::OperationUpdate> seen;
+  rwd::RunnerOptions o;
+  o.checkpointInterceptor = [&](const rwd::OperationUpdate& u, std::size_t) {
+    seen.push_back(u);
+    return rwd::CheckpointFate::Persist;
+  };
+  rwd::LocalDurableTestRunner runner(
+      [](const rwd::Json&, DurableContext& ctx) {
+        int first = ctx.step("flaky",
+                             [](StepContext& sc) {
+                               if (sc.attempt() < 2) throw TransientError("once");
+                               return 1;
+                             },
+                             {.retryStrategy = fixedRetries(3, 2s)});
+        auto items = ctx.map("items", std::vector<int>{0, 1},
+                             [](DurableContext& c, const int& item, std::size_t, const std::vector<int>&) {
+                               return c.step("work",
+                                             [item](StepContext&) {
+                                               if (item == 1) throw TransientError("no");
+                                               return item;
+                                             },
+                                             {.retryStrategy = rwd::retryPresets::none()});
+                             },
+                             {.completionConfig = {.toleratedFailureCount = 1}});
+        return first + static_cast<int>(items.successCount());
+      },
+      o);
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded);
+  std::vector<std::string> steps;
+  for (const rwd::OperationUpdate& u : seen) {
+    steps.push_back(u.stepId + " " + std::string(rwd::toString(u.action)));
+    SCOPED_TRACE(steps.back());
+    bool carriesError = u.action == rwd::OperationAction::Retry || u.action == rwd::OperationAction::Fail;
+    EXPECT_EQ(u.error.has_value(), carriesError);
+    EXPECT_EQ(u.nextAttemptDelaySeconds.has_value(), u.action == rwd::OperationAction::Retry);
+    if (u.action == rwd::OperationAction::Start || carriesError) {
+      EXPECT_FALSE(u.payload);
+    }
+    EXPECT_FALSE(u.replayChildren);
+    EXPECT_FALSE(u.waitSeconds || u.callbackTimeoutSeconds || u.functionName || u.tenantId);
+    // Root operations have no parent; an item's is the map, an item's step's is the item.
+    std::size_t dashes = static_cast<std::size_t>(std::count(u.stepId.begin(), u.stepId.end(), '-'));
+    EXPECT_EQ(u.parentId.has_value(), dashes > 0);
+    if (dashes > 0) {
+      EXPECT_EQ(*u.parentId, rwd::operationIdFor(u.stepId.substr(0, u.stepId.rfind('-'))));
+    }
+    EXPECT_EQ(u.id, rwd::operationIdFor(u.stepId));
+  }
+  EXPECT_THAT(steps, ElementsAre("1 START", "1 RETRY", "1 START", "1 SUCCEED", "2 START", "2-1 START", "2-1-1 START",
+                                 "2-1-1 SUCCEED", "2-1 SUCCEED", "2-2 START", "2-2-1 START", "2-2-1 FAIL", "2-2 FAIL",
+                                 "2 SUCCEED"));
 }
 
 TEST(StepTest, ExhaustedRetriesFailWithTheThrownTypesName) {

@@ -260,6 +260,14 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     inv.markEntered(irec);
     DurableContext& ictx = contextFor(istep, iid);
     internal::BranchFrame frame;
+    // The item's code caught its own suspension and then `how`: fatal.
+    auto failSwallowed = [&](std::string_view how) {
+      inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
+          "rewind.suspension.swallowed",
+          fmt::format("batch item {} suspended at {} but user code caught the suspension and {}; "
+                      "do not catch (...) without rethrowing",
+                      istep, frame.suspendedAt, how))));
+    };
     Payload value;
     try {
       value = inv.runBranch(frame, [&] {
@@ -277,12 +285,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       throw;
     } catch (...) {
       inv.guard();
-      if (frame.suspended)
-        inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
-            "rewind.suspension.swallowed",
-            fmt::format("batch item {} suspended at {} but user code caught the suspension and threw something else; "
-                        "do not catch (...) without rethrowing",
-                        istep, frame.suspendedAt))));
+      if (frame.suspended) failSwallowed("threw something else");
       ErrorInfo e = currentErrorInfo();
       update(OperationAction::Fail).error = e.toObject();
       inv.commitCheckpoint();
@@ -291,12 +294,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       return;
     }
     inv.guard();
-    if (frame.suspended)
-      inv.fail(std::make_exception_ptr(UnrecoverableExecutionError(
-          "rewind.suspension.swallowed",
-          fmt::format("batch item {} suspended at {} but user code caught the suspension and returned normally; "
-                      "do not catch (...) without rethrowing",
-                      istep, frame.suspendedAt))));
+    if (frame.suspended) failSwallowed("returned normally");
     if (!replayingChildren) {
       OperationUpdate& u = update(OperationAction::Succeed);
       if (value && value->size() > kLargeResultBytes)

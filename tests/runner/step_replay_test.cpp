@@ -389,6 +389,33 @@ TEST(SuspensionTest, ACatchAllThatSwallowsASuspensionFailsTheExecution) {
   EXPECT_THAT(r.getError()->errorMessage, HasSubstr("wait 'nap'"));
 }
 
+// The same in a map item: the item's code catches its own suspension, then returns or
+// throws something else; the execution fails and the message says which item did what.
+TEST(SuspensionTest, AMapItemThatSwallowsItsSuspensionFailsTheExecution) {
+  for (bool rethrowsOther : {false, true}) {
+    rwd::LocalDurableTestRunner runner([rethrowsOther](const rwd::Json&, DurableContext& ctx) {
+      std::vector<int> items{0, 1};
+      auto r = ctx.map("m", items, [rethrowsOther](DurableContext& c, const int& item, std::size_t,
+                                                   const std::vector<int>&) {
+        try {
+          c.wait("nap", 10s);
+        } catch (...) {  // NOLINT: deliberately wrong
+          if (rethrowsOther) throw std::runtime_error("other");
+        }
+        return item;
+      });
+      return r.all.size();
+    });
+    const auto& r = runner.run();
+    ASSERT_EQ(r.getStatus(), ExecutionStatus::Failed) << rethrowsOther;
+    EXPECT_THAT(r.getError()->errorMessage, HasSubstr("[rewind.suspension.swallowed]"));
+    EXPECT_THAT(r.getError()->errorMessage, HasSubstr("batch item"));
+    EXPECT_THAT(r.getError()->errorMessage,
+                HasSubstr(rethrowsOther ? "caught the suspension and threw something else"
+                                        : "caught the suspension and returned normally"));
+  }
+}
+
 TEST(SuspensionTest, DurableCallsAfterASwallowedSuspensionCheckpointNothing) {
   rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
     try {

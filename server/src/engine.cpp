@@ -804,7 +804,7 @@ void Engine::callbackFailure(const std::string& callbackId, ErrorObject error) {
   callbacks_.erase(callbackId);
   db_.prepare("DELETE FROM callbacks WHERE callback_id=?").bind(1, callbackId).run();
   if (e.running) {
-    keepPending(e, PendingAction{++e.pendingSeq, "fail", opId, dumpJson(rwd::internal::errorToJson(error))});
+    keepPending(e, PendingAction{++e.pendingSeq, "fail", opId, errorBody(error)});
     return;
   }
   e.store.setNow(clock_.now());

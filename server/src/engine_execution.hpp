@@ -13,10 +13,15 @@
 
 #include "engine.hpp"
 #include "execution_store.hpp"
+#include "rewind/batch_result.hpp"  // errorToJson
+#include "rewind/json_text.hpp"
 
 namespace rwd::server::internal {
 
 using rwd::internal::ExecutionStore;
+
+// An error as a pending action's body (a callback's or an invoked execution's failure).
+inline std::string errorBody(const ErrorObject& error) { return dumpJson(rwd::internal::errorToJson(error)); }
 
 struct Engine::Running {
   std::string requestId;

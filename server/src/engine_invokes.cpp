@@ -20,12 +20,6 @@
 
 namespace rwd::server::internal {
 
-namespace {
-
-std::string errorBody(const ErrorObject& error) { return dumpJson(rwd::internal::errorToJson(error)); }
-
-}  // namespace
-
 bool Engine::applyAction(Execution& e, const PendingAction& a) {
   if (a.kind == "succeed") return e.store.callbackSuccess(a.opId, a.body);
   if (a.kind == "invoke_succeed") return e.store.invokeSucceeded(a.opId, a.body);

@@ -568,7 +568,7 @@ std::optional<std::string> CrashChecker::referenceError(const Schedule& base) {
       outcome += fmt::format(
           " (no declared answer matches callback {}: declare one with --respond NAME=ACTION or "
           "CheckOptions::callbackResponders)",
-          names.empty() ? op.id : fmt::format("'{}'", names.back()));
+          names.empty() ? op.id.str() : fmt::format("'{}'", names.back()));
   }
   if (ref.status == ExecutionStatus::Running)
     return fmt::format(

@@ -88,7 +88,7 @@ void RemoteExecutionResult::print(std::ostream& out) const {
   }
   TimePoint epoch = history_.empty() ? TimePoint{} : history_.front().timestamp;
   auto line = [&](const Operation& op, const std::string& prefix, bool last, auto& self) -> void {
-    std::string label = op.name ? *op.name : fmt::format("#{}", op.stepId.empty() ? op.id : op.stepId);
+    std::string label = op.name ? *op.name : fmt::format("#{}", op.stepId.empty() ? op.id.str() : op.stepId);
     std::string extra;
     if (op.stepDetails && op.stepDetails->attempt > 1) extra += fmt::format(" attempts={}", op.stepDetails->attempt);
     if (op.waitDetails) extra += fmt::format(" wait={}s", op.waitDetails->durationSeconds);

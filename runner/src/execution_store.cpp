@@ -94,7 +94,7 @@ using StartedInBatch = std::unordered_map<std::string_view, OperationType>;
 // that applying it needs no second lookup. `batch`: what earlier updates of the same
 // checkpoint started (null: the update is applied on its own, its predecessors already are).
 const Operation* validateUpdate(const OperationUpdate& u, const ExecutionStore& store, std::size_t& total,
-                                const StartedInBatch* batch = nullptr) {
+                                const StartedInBatch* batch = nullptr, std::optional<std::size_t>* parentPosition = nullptr) {
   auto startedEarlier = [&](const std::string& id) -> const OperationType* {
     if (!batch) return nullptr;
     auto it = batch->find(id);
@@ -110,10 +110,12 @@ const Operation* validateUpdate(const OperationUpdate& u, const ExecutionStore& 
   if (!allowed(u.type, u.action))
     reject(u, "bad_action", fmt::format("{} is not an action of {}", toString(u.action), toString(u.type)));
   if (u.parentId) {
-    const Operation* p = store.find(*u.parentId);
+    const std::optional<std::size_t> position = store.indexOf(*u.parentId);
+    const Operation* p = position ? &store.operations()[*position] : nullptr;
     const OperationType* inBatch = p ? nullptr : startedEarlier(*u.parentId);
     if (!p && !inBatch) reject(u, "unknown_parent", fmt::format("ParentId {} does not exist", *u.parentId));
     OperationType parentType = p ? p->type : *inBatch;
+    if (parentPosition) *parentPosition = position;
     if (parentType != OperationType::Context)
       reject(u, "parent_not_context",
              fmt::format("ParentId {} is a {}, not a CONTEXT", *u.parentId, toString(parentType)));
@@ -207,14 +209,26 @@ void validateCheckpoint(std::span<const OperationUpdate> updates, const Executio
 ExecutionStore::ExecutionStore(TimePoint epoch, std::uint64_t seed, std::string arn)
     : now_(epoch), seed_(seed), arn_(std::move(arn)) {}
 
+std::optional<std::size_t> ExecutionStore::positionOf(std::string_view id) const {
+  for (const Recent& r : recent_)
+    if (!r.id.empty() && sameId(r.id, id)) return r.position;
+  return index_.find(id, ops_);
+}
+
+void ExecutionStore::noteRecent(std::size_t slot, std::string_view id, std::size_t position) {
+  if (slot == 0) recent_[1] = std::move(recent_[0]);
+  recent_[slot].id = id;
+  recent_[slot].position = position;
+}
+
 const Operation* ExecutionStore::find(std::string_view id) const {
-  std::optional<std::size_t> p = index_.find(id, ops_);
+  std::optional<std::size_t> p = positionOf(id);
   return p ? &ops_[*p] : nullptr;
 }
 
 Operation* ExecutionStore::mutableFind(std::string_view id) { return const_cast<Operation*>(find(id)); }
 
-std::optional<std::size_t> ExecutionStore::indexOf(std::string_view id) const { return index_.find(id, ops_); }
+std::optional<std::size_t> ExecutionStore::indexOf(std::string_view id) const { return positionOf(id); }
 
 HistoryEvent& ExecutionStore::addEvent(HistoryEventType type, const Operation* op) {
   if (!recordHistory_) return scratch_;  // filled by the caller, never read
@@ -233,6 +247,7 @@ HistoryEvent& ExecutionStore::addEvent(HistoryEventType type, const Operation* o
 
 Operation& ExecutionStore::newRecord(const OperationUpdate& u) {
   index_.append(u.id);
+  noteRecent(0, u.id, ops_.size());
   Operation& rec = ops_.emplace_back();
   rec.id = u.id;
   rec.stepId = u.stepId;
@@ -249,14 +264,18 @@ void ExecutionStore::seed(const Operation& op) {
   if (index_.find(op.id, ops_))
     throw std::invalid_argument(fmt::format("operation {} appears twice in the log", op.id));
   index_.append(op.id);
+  noteRecent(0, op.id, ops_.size());
   ops_.push_back(op);
 }
 
 void ExecutionStore::apply(const OperationUpdate& u) {
   // validateCheckpoint of this one update, keeping the record it found.
   std::size_t total = 0;
-  Operation* rec = const_cast<Operation*>(validateUpdate(u, *this, total));
+  std::optional<std::size_t> parent;
+  Operation* rec = const_cast<Operation*>(validateUpdate(u, *this, total, nullptr, &parent));
   checkTotal(u, total);
+  // The next update is likely another of this parent's children (a batch's items).
+  if (parent && !sameId(recent_[2].id, *u.parentId)) noteRecent(2, *u.parentId, *parent);
   switch (u.type) {
     case OperationType::Step:
       applyStep(u, rec);

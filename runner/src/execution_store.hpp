@@ -3,6 +3,7 @@
 // results) are applied here between invocations.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -64,6 +65,7 @@ class ExecutionStore final : public ExecutionStateView {
   // only its clock and timers afterwards).
   std::deque<Operation> drainOperations() {
     index_.clear();
+    recent_ = {};
     return std::exchange(ops_, {});
   }
   // EventIds continue across a drain: the next event after draining N events is N+1.
@@ -119,6 +121,11 @@ class ExecutionStore final : public ExecutionStateView {
  private:
   Operation& newRecord(const OperationUpdate& u);
   Operation* mutableFind(std::string_view id);
+  // Where the record of `id` is: the last two records and the parent of the last update
+  // are compared first (a checkpoint mostly names an operation just started, or its
+  // parent), then the index.
+  std::optional<std::size_t> positionOf(std::string_view id) const;
+  void noteRecent(std::size_t slot, std::string_view id, std::size_t position);
   void applyStep(const OperationUpdate& u, Operation* rec);
   void applyWait(const OperationUpdate& u);
   void applyCallback(const OperationUpdate& u);
@@ -130,6 +137,13 @@ class ExecutionStore final : public ExecutionStateView {
   std::string arn_;
   std::deque<Operation> ops_;
   OperationIndex index_;  // positions in ops_ by id
+  // Ids with their positions, compared before the index: [0] the last record, [1] the one
+  // before it, [2] the parent of the last update (an empty id: none).
+  struct Recent {
+    OperationId id;
+    std::size_t position = 0;
+  };
+  std::array<Recent, 3> recent_;
   // A vector, so that the finished execution hands it to its result without a copy;
   // addEvent's reference is valid until the next event.
   std::vector<HistoryEvent> history_;

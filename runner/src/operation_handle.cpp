@@ -116,7 +116,7 @@ OperationHandle& OperationHandle::waitForData(WaitingStatus status) {
 void OperationHandle::sendAnswer(CallbackResponse::Kind kind, Payload payload, ErrorObject error) {
   Operation op = require();
   LocalDurableTestRunner::Impl& m = *runner_->impl_;
-  std::string target = op.subType == OperationSubType::WaitForCallback ? operationIdFor(op.stepId + "-1") : op.id;
+  std::string target = op.subType == OperationSubType::WaitForCallback ? operationIdFor(op.stepId + "-1") : op.id.str();
   std::unique_lock lock(m.mu);
   // As the service's SendDurableExecutionCallback* calls: an answer that cannot apply is
   // an error, never silently dropped (a test mistake must not go unnoticed).

@@ -22,7 +22,7 @@ namespace rwd::internal {
 
 // Whether a record's id is `id`: ids are compared on every lookup, and most are 16
 // characters (two word comparisons instead of a call to memcmp).
-inline bool sameId(const std::string& recordId, std::string_view id) noexcept {
+inline bool sameId(std::string_view recordId, std::string_view id) noexcept {
   if (recordId.size() != id.size()) return false;
   if (id.size() == 16) {
     std::uint64_t a[2], b[2];

@@ -38,39 +38,72 @@ std::optional<CompletionReason> completionReason(std::size_t succ, std::size_t f
 
 namespace internal {
 
+// The pieces of a batch's JSON text. nlohmann objects keep their keys sorted: "all" <
+// "completionReason", and per item "error" < "index" < "result" < "status".
+constexpr std::string_view kOpen = "{\"all\":[";
+constexpr std::string_view kError = "\"error\":";
+constexpr std::string_view kIndex = "\"index\":";
+constexpr std::string_view kResult = ",\"result\":";
+constexpr std::string_view kStatus = ",\"status\":\"";
+constexpr std::string_view kItemClose = "\"}";
+constexpr std::string_view kReason = "],\"completionReason\":\"";
+constexpr std::string_view kClose = "\"}";
+
+std::size_t decimalDigits(std::size_t v) {
+  std::size_t n = 1;
+  while (v >= 10) {
+    v /= 10;
+    ++n;
+  }
+  return n;
+}
+
+std::optional<std::size_t> batchJsonSize(const RawBatch& raw) {
+  std::size_t size = kOpen.size() + kReason.size() + toString(raw.reason).size() + kClose.size();
+  for (std::size_t k = 0; k < raw.items.size(); ++k) {
+    const RawBatchItem& it = raw.items[k];
+    if (it.error) return std::nullopt;
+    size += (k ? 1 : 0) + 1 + kIndex.size() + decimalDigits(it.index) + kStatus.size() + toString(it.status).size() +
+            kItemClose.size();
+    if (it.status == BatchItemStatus::Succeeded) {
+      if (!it.payload) return std::nullopt;
+      size += kResult.size() + it.payload->size();
+    }
+  }
+  return size;
+}
+
 Payload batchJsonText(const RawBatch& raw) {
-  // nlohmann objects keep their keys sorted: "all" < "completionReason", and per item
-  // "error" < "index" < "result" < "status".
   // Reserved for what the items without an error take (grown for errors): a large
   // batch's text is built without copying it at each doubling.
   std::size_t estimate = 64;
   for (const RawBatchItem& it : raw.items) estimate += 50 + (it.payload ? it.payload->size() : 0);
   std::string out;
   out.reserve(estimate);
-  out += "{\"all\":[";
+  out += kOpen;
   for (std::size_t k = 0; k < raw.items.size(); ++k) {
     const RawBatchItem& it = raw.items[k];
     if (k) out.push_back(',');
     out.push_back('{');
     if (it.error) {
-      out += "\"error\":";
+      out += kError;
       out += dumpJson(errorToJson(*it.error));
       out.push_back(',');
     }
-    out += "\"index\":";
+    out += kIndex;
     out += std::to_string(it.index);
     if (it.status == BatchItemStatus::Succeeded) {
       if (!it.payload) return std::nullopt;
-      out += ",\"result\":";
+      out += kResult;
       out += *it.payload;
     }
-    out += ",\"status\":\"";
+    out += kStatus;
     out += toString(it.status);
-    out += "\"}";
+    out += kItemClose;
   }
-  out += "],\"completionReason\":\"";
+  out += kReason;
   out += toString(raw.reason);
-  out += "\"}";
+  out += kClose;
   return out;
 }
 
@@ -80,7 +113,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
                                   std::size_t n, const std::function<Payload(DurableContext&, std::size_t)>& runItem,
                                   const std::function<std::optional<std::string>(std::size_t)>& itemName,
                                   const internal::BatchOptions& options,
-                                  const std::function<Payload(const internal::RawBatch&)>& serializeBatch) {
+                                  const std::function<internal::BatchText(const internal::RawBatch&)>& serializeBatch) {
   std::string label = name ? fmt::format("'{}'", *name) : std::string("(unnamed)");
   if (options.maxConcurrency && *options.maxConcurrency < 1)
     throw ValidationError("rewind.batch.max_concurrency",
@@ -99,7 +132,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   Invocation& inv = *st.inv;
   internal::OpRef op = internal::beginOp(st, OperationType::Context, sub, name);
   const std::string& stepId = op.stepId;
-  const std::string& id = op.id;
+  const OperationId& id = op.id;
   const Operation* rec = op.rec;
   bool wasSucceeded = rec && rec->status == OperationStatus::Succeeded;
   if (wasSucceeded && !rec->contextDetails->replayChildren) return rec->contextDetails->result;
@@ -125,7 +158,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   };
   const std::optional<std::string> itemParent = id;  // the items' ParentId
   auto itemStepId = [&](std::size_t i) { return internal::childStepId(stepId, static_cast<std::uint32_t>(i + 1)); };
-  std::string iid;  // the running item's id (one buffer for all items)
+  OperationId iid;  // the running item's id
   // One context object for every item (they run one at a time), reset before each.
   std::unique_ptr<DurableContext> itemContext;
   auto contextFor = [&](const std::string& istep, std::string_view parent) -> DurableContext& {
@@ -359,17 +392,17 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   internal::RawBatch raw;
   raw.reason = *reason;
   raw.items = std::move(ended);
-  Payload payload = serializeBatch(raw);
+  internal::BatchText text = serializeBatch(raw);
   if (!wasSucceeded) {
     OperationUpdate& u =
         inv.prepareUpdate(id, stepId, st.parentId, name, OperationType::Context, sub, OperationAction::Succeed);
-    if (payload && payload->size() > kLargeResultBytes)
+    if (text.oversized || (text.text && text.text->size() > kLargeResultBytes))
       u.replayChildren = true;
     else
-      u.payload = payload;
+      u.payload = text.text;
     inv.commitCheckpoint();
   }
-  return payload;
+  return std::move(text.text);
 }
 
 }  // namespace rwd

@@ -13,6 +13,7 @@
 #include <fmt/ranges.h>
 
 #include "invocation.hpp"
+#include "md5.hpp"
 
 namespace rwd {
 
@@ -151,7 +152,7 @@ OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const 
   if (inv.stepBodyDepth > 0) checkNotInStepBody(inv, describeOp(type, sub, name));
   OpRef op;
   op.stepId = childStepId(st.prefix, ++st.counter);
-  op.id = operationIdFor(op.stepId);
+  assignOperationId(op.id, op.stepId);
   op.rec = inv.state().find(op.id);
   if (op.rec) {
     inv.markVisited(op.id);

@@ -74,7 +74,7 @@ struct InvocationOutcomeData {
 // The next operation of a context: its positional id, wire id and the log's record.
 struct OpRef {
   std::string stepId;
-  std::string id;
+  OperationId id;
   const Operation* rec = nullptr;
 };
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "rewind/operation_id.hpp"
+
 namespace rwd::internal {
 
 // The 16-byte MD5 digest of `data`.
@@ -16,5 +18,6 @@ std::array<std::uint8_t, 16> md5(std::string_view data) noexcept;
 // operationIdFor(stepId) written into `out`, whose buffer is reused (an id is 16
 // characters, one more than a std::string holds without allocating).
 void assignOperationId(std::string& out, std::string_view stepId);
+void assignOperationId(OperationId& out, std::string_view stepId);
 
 }  // namespace rwd::internal

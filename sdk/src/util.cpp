@@ -191,11 +191,14 @@ void hexId(std::string_view stepId, char out[16]) {
 
 namespace internal {
 
-void assignOperationId(std::string& out, std::string_view stepId) {
+namespace {
+
+// The 16 characters of operationIdFor(stepId), from a per-thread cache of recent ids
+// (`scratch` holds them when the step id is too long to be cached).
+const char* cachedOperationId(std::string_view stepId, char (&scratch)[16]) {
   if (stepId.size() > OperationIdCache::kMaxKey) {
-    out.resize(16);
-    hexId(stepId, out.data());
-    return;
+    hexId(stepId, scratch);
+    return scratch;
   }
   thread_local std::unique_ptr<OperationIdCache> cache = std::make_unique<OperationIdCache>();
   OperationIdCache::Slot& slot = cache->slots[slotOf(stepId)];
@@ -204,7 +207,19 @@ void assignOperationId(std::string& out, std::string_view stepId) {
     std::copy(stepId.begin(), stepId.end(), slot.key);
     slot.keyLength = static_cast<std::uint8_t>(stepId.size());
   }
-  out.assign(slot.id, 16);
+  return slot.id;
+}
+
+}  // namespace
+
+void assignOperationId(std::string& out, std::string_view stepId) {
+  char scratch[16];
+  out.assign(cachedOperationId(stepId, scratch), 16);
+}
+
+void assignOperationId(OperationId& out, std::string_view stepId) {
+  char scratch[16];
+  out = std::string_view(cachedOperationId(stepId, scratch), 16);
 }
 
 }  // namespace internal

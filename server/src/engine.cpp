@@ -164,7 +164,7 @@ void Engine::writeState(Execution& e, const std::vector<std::string>& touched) {
       db_.prepare("INSERT OR REPLACE INTO callbacks (callback_id, arn, op_id) VALUES (?, ?, ?)")
           .bind(1, op.callbackDetails->callbackId)
           .bind(2, e.arn)
-          .bind(3, op.id)
+          .bind(3, op.id.view())
           .run();
     }
   }
@@ -746,7 +746,7 @@ TimePoint Engine::redrive(const std::string& arn) {
       db_.prepare("INSERT INTO operations (arn, idx, id, record) VALUES (?, ?, ?, ?)")
           .bind(1, arn)
           .bind(2, idx++)
-          .bind(3, op.id)
+          .bind(3, op.id.view())
           .bind(4, encodeRecord(op))
           .run();
     }

@@ -304,6 +304,65 @@ TEST(MapTest, BatchJsonTextIsExactlyTheDefaultJsonOfTheBatchResult) {
   EXPECT_EQ(rwd::internal::batchJsonText(missing), std::nullopt);
 }
 
+// A large batch's result is over the checkpoint's limit: only the text's size decides
+// that, and it is counted without writing the text. The count must be the text's size
+// for every item shape it counts (and say "no" where it would need the text).
+TEST(MapTest, BatchJsonSizeIsTheSizeOfTheBatchJsonText) {
+  rwd::internal::RawBatch raw;
+  raw.reason = CompletionReason::MinSuccessfulReached;
+  EXPECT_EQ(rwd::internal::batchJsonSize(raw), rwd::internal::batchJsonText(raw)->size());  // no item
+  for (std::size_t index : {0, 7, 9, 10, 99, 100, 12345, 1000000}) {
+    raw.items.push_back({index, BatchItemStatus::Succeeded, rwd::internal::jsonSerialize<int>(-42), std::nullopt});
+    raw.items.push_back({index + 1, BatchItemStatus::Started, std::nullopt, std::nullopt});
+    raw.items.push_back({index + 2, BatchItemStatus::Succeeded, rwd::internal::jsonSerialize<std::string>("a \"q\" é"),
+                         std::nullopt});
+  }
+  for (CompletionReason reason : {CompletionReason::AllCompleted, CompletionReason::MinSuccessfulReached,
+                                  CompletionReason::FailureToleranceExceeded}) {
+    raw.reason = reason;
+    EXPECT_EQ(rwd::internal::batchJsonSize(raw), rwd::internal::batchJsonText(raw)->size());
+  }
+
+  rwd::internal::RawBatch failed = raw;  // an error's JSON is only known by writing it
+  failed.items.push_back({5, BatchItemStatus::Failed, std::nullopt, rwd::ErrorObject{"Boom", "no", {}, {}}});
+  EXPECT_EQ(rwd::internal::batchJsonSize(failed), std::nullopt);
+  rwd::internal::RawBatch missing;  // nor is the typed path's
+  missing.items.push_back({0, BatchItemStatus::Succeeded, std::nullopt, std::nullopt});
+  EXPECT_EQ(rwd::internal::batchJsonSize(missing), std::nullopt);
+}
+
+// A map whose result is over the limit checkpoints ReplayChildren and no result, returns
+// its items' results live, and rebuilds the same result from its items on replay.
+TEST(MapTest, AResultOverTheLimitIsRebuiltFromTheItemsOnReplay) {
+  std::vector<int> items(9000);
+  for (std::size_t i = 0; i < items.size(); ++i) items[i] = static_cast<int>(i);
+  int itemRuns = 0;
+  std::vector<std::vector<int>> seen;
+  rwd::LocalDurableTestRunner runner([&](const rwd::Json&, DurableContext& ctx) {
+    auto r = ctx.map("big", items, [&](DurableContext& c, const int& item, std::size_t, const std::vector<int>&) {
+      return c.step("work", [&] {
+        ++itemRuns;
+        return item * 3;
+      });
+    });
+    seen.push_back(r.getResults());
+    ctx.wait("w", 1s);
+    return r.successCount();
+  });
+  const auto& r = runner.run();
+  ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded);
+  EXPECT_EQ(r.getResult(), 9000);
+  const auto* big = opNamed(r, "big");
+  ASSERT_NE(big, nullptr);
+  EXPECT_TRUE(big->contextDetails->replayChildren);
+  EXPECT_FALSE(big->contextDetails->result.has_value());
+  ASSERT_EQ(seen.size(), 2U);  // the first run and the replay after the wait
+  EXPECT_EQ(seen[0], seen[1]);
+  EXPECT_EQ(seen[0].size(), 9000U);
+  EXPECT_EQ(seen[0][8999], 8999 * 3);
+  EXPECT_EQ(itemRuns, 9000);  // replayed items' steps come from the log
+}
+
 // The default serdes' shortcuts for integers and plain strings read and write what
 // nlohmann does, and leave everything else (escapes, non-JSON integers) to it.
 TEST(SerdesTest, IntegerAndStringShortcutsAgreeWithNlohmann) {

@@ -31,6 +31,7 @@
 #include "rewind/operation.hpp"
 #include "rewind/retry.hpp"
 #include "rewind/serdes.hpp"
+#include "rewind/service_limits.hpp"
 #include "rewind/step_context.hpp"
 #include "rewind/time.hpp"
 
@@ -108,7 +109,7 @@ struct RawBatchItem {
   std::size_t index = 0;
   BatchItemStatus status = BatchItemStatus::Started;
   Payload payload;
-  std::optional<ErrorObject> error;
+  Boxed<ErrorObject> error;  // boxed: most items have none (200 bytes an item held inline)
 };
 struct RawBatch {
   std::vector<RawBatchItem> items;
@@ -118,6 +119,17 @@ struct RawBatch {
 // written from the items' JSON payloads without building a Json tree; nullopt when an
 // item has no payload to embed (then the caller serializes the typed result).
 Payload batchJsonText(const RawBatch& raw);
+// batchJsonText(raw)->size(), counted without writing the text; nullopt when that needs
+// the text (an item with an error, or without a payload to embed).
+std::optional<std::size_t> batchJsonSize(const RawBatch& raw);
+
+// What a batch checkpoints as its result: the text, or only that the text would be over
+// the checkpoint's result limit (then the batch checkpoints ReplayChildren, the caller
+// returns the typed result it built, and the text would never be read: it is not written).
+struct BatchText {
+  Payload text;
+  bool oversized = false;
+};
 
 }  // namespace internal
 
@@ -480,7 +492,7 @@ class DurableContext {
                     std::size_t count, const std::function<Payload(DurableContext&, std::size_t)>& runItem,
                     const std::function<std::optional<std::string>(std::size_t)>& itemName,
                     const internal::BatchOptions& options,
-                    const std::function<Payload(const internal::RawBatch&)>& serializeBatch);
+                    const std::function<internal::BatchText(const internal::RawBatch&)>& serializeBatch);
   Payload invokeCore(std::optional<std::string> name, std::string_view functionId, Payload input,
                      std::optional<std::string> tenantId);
   void registerCompensation(std::optional<std::string> name, std::function<void(const ErrorInfo&, StepContext&)> undo,
@@ -563,6 +575,7 @@ class DurableContext {
     auto toTyped = [&](const internal::RawBatch& raw) {
       BatchResult<R> out;
       out.completionReason = raw.reason;
+      out.all.reserve(raw.items.size());
       for (const auto& it : raw.items) {
         BatchItem<R> item{it.index, it.status, std::nullopt, it.error};
         if (it.status == BatchItemStatus::Succeeded) item.result = deserializeWith<R>(config.itemSerdes, it.payload);
@@ -580,9 +593,15 @@ class DurableContext {
         [&](DurableContext& c, std::size_t i) -> Payload { return serializeWith<R>(config.itemSerdes, runItem(c, i)); },
         itemName, options, [&](const internal::RawBatch& b) {
           BatchResult<R> typed = toTyped(b);
-          Payload out;
-          if (defaultSerdes && !config.itemSerdes.serialize) out = internal::batchJsonText(b);
-          if (!out) out = serializeWith(config.serdes, typed);
+          internal::BatchText out;
+          if (defaultSerdes && !config.itemSerdes.serialize) {
+            std::optional<std::size_t> size = internal::batchJsonSize(b);
+            if (size && *size > internal::kLargeResultBytes)
+              out.oversized = true;
+            else
+              out.text = internal::batchJsonText(b);
+          }
+          if (!out.oversized && !out.text) out.text = serializeWith(config.serdes, typed);
           if (defaultSerdes) built = std::move(typed);
           return out;
         });

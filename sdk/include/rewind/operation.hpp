@@ -11,6 +11,7 @@
 
 #include "rewind/boxed.hpp"
 #include "rewind/error.hpp"
+#include "rewind/operation_id.hpp"
 #include "rewind/time.hpp"
 
 namespace rwd {
@@ -82,9 +83,9 @@ struct ContextDetails {
 // One operation of an execution. `id` is the wire Id (md5-16 of `stepId`);
 // `stepId` is the positional id ("1", "3-2") that Rewind keeps for messages.
 struct Operation {
-  std::string id;
+  OperationId id;
   std::string stepId;
-  std::optional<std::string> parentId;
+  std::optional<OperationId> parentId;
   std::optional<std::string> name;
   OperationType type = OperationType::Step;
   OperationSubType subType = OperationSubType::Step;
@@ -152,8 +153,8 @@ struct HistoryEvent {
   HistoryEventType type = HistoryEventType::ExecutionStarted;
   std::int64_t eventId = 0;
   TimePoint timestamp{};
-  std::optional<std::string> id;
-  std::optional<std::string> parentId;
+  std::optional<OperationId> id;
+  std::optional<OperationId> parentId;
   std::optional<std::string> name;
   std::optional<OperationSubType> subType;
   bool hasResult = false;  // Result{Payload, Truncated} present (payload may be null)

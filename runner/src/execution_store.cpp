@@ -211,7 +211,7 @@ ExecutionStore::ExecutionStore(TimePoint epoch, std::uint64_t seed, std::string 
 
 std::optional<std::size_t> ExecutionStore::positionOf(std::string_view id) const {
   for (const Recent& r : recent_)
-    if (!r.id.empty() && sameId(r.id, id)) return r.position;
+    if (r.id.size() == id.size() && !id.empty() && sameId(r.id, id)) return r.position;
   return index_.find(id, ops_);
 }
 

@@ -2,6 +2,7 @@
 #include "rewind/json_text.hpp"
 
 #include <cstdint>
+#include <cstring>
 #include <utility>
 
 namespace rwd {
@@ -62,6 +63,15 @@ std::size_t illFormedLength(std::string_view s) noexcept {
 
 bool isValidUtf8(std::string_view text) noexcept {
   for (std::size_t i = 0; i < text.size();) {
+    // ASCII eight bytes at a time (names and ids mostly are).
+    if (i + 8 <= text.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + i, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     std::uint8_t c = static_cast<std::uint8_t>(text[i]);
     if (c < 0x80) {
       ++i;

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "rewind/operation.hpp"
+#include "rewind/serdes.hpp"
 
 namespace {
 
@@ -121,6 +122,7 @@ TEST(OperationIdValueTest, ReadsLikeAString) {
   std::unordered_set<OperationId> set{OperationId(kShort), OperationId(kLong)};
   EXPECT_EQ(set.count(OperationId(kLong)), 1U);
   EXPECT_EQ(std::hash<OperationId>{}(id), std::hash<std::string_view>{}(kShort));
+  EXPECT_EQ(rwd::Json(id), rwd::Json(kShort));  // a JSON string, not an array of characters
 }
 
 TEST(OperationIdValueTest, AnIdOfAnyLengthIsNotAllocatedUpToTheInlineCapacity) {

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rewind/boxed.hpp"
 #include "rewind/error.hpp"
 #include "rewind/serdes.hpp"
 
@@ -24,7 +25,9 @@ struct BatchItem {
   std::size_t index = 0;
   BatchItemStatus status = BatchItemStatus::Started;
   std::optional<R> result;
-  std::optional<ErrorObject> error;
+  // Boxed (read and written as a std::optional, boxed.hpp): most items have no error,
+  // and a map's result holds one BatchItem per item (168 bytes each held inline).
+  Boxed<ErrorObject> error;
 };
 
 // Only started items appear in `all`; items never started count nowhere.

@@ -577,9 +577,11 @@ class DurableContext {
       out.completionReason = raw.reason;
       out.all.reserve(raw.items.size());
       for (const auto& it : raw.items) {
-        BatchItem<R> item{it.index, it.status, std::nullopt, it.error};
+        BatchItem<R>& item = out.all.emplace_back();
+        item.index = it.index;
+        item.status = it.status;
+        item.error = it.error;
         if (it.status == BatchItemStatus::Succeeded) item.result = deserializeWith<R>(config.itemSerdes, it.payload);
-        out.all.push_back(std::move(item));
       }
       return out;
     };

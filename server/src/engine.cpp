@@ -624,6 +624,7 @@ CheckpointDurableExecutionResponse Engine::checkpoint(const CheckpointDurableExe
   if (request.checkpointToken != e->token)
     throw invalidParameter("[rewind.server.stale_token] Invalid checkpoint token: not the current invocation's latest");
   e->store.setNow(clock_.now());
+  e->visibleToken.clear();  // even a rejected checkpoint may have applied its first updates
   std::vector<std::string> touched;
   try {
     if (request.updates.size() > 1)
@@ -659,7 +660,11 @@ GetDurableExecutionStateResponse Engine::state(const GetDurableExecutionStateReq
   if (request.checkpointToken != e->token)
     throw invalidParameter("[rewind.server.stale_token] Invalid checkpoint token: not the current invocation's latest");
   std::size_t from = 0;
-  std::vector<const Operation*> ops = visibleOperations(e->store.operations());
+  if (e->visibleToken != e->token) {
+    e->visible = visibleOperations(e->store.operations());
+    e->visibleToken = e->token;
+  }
+  const std::vector<const Operation*>& ops = e->visible;
   if (request.marker) {
     try {
       std::size_t used = 0;

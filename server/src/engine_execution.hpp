@@ -47,6 +47,11 @@ struct Engine::Execution {
   TimePoint start{};
   ExecutionStore store;
   std::string token;  // the current invocation's checkpoint token; empty: none runs
+  // The records GetDurableExecutionState pages through for `visibleToken`, computed once
+  // for the pages between two checkpoints (records change only by a checkpoint, which
+  // clears it, or between invocations, which change the token; they keep their address).
+  std::string visibleToken;
+  std::vector<const Operation*> visible;
   std::optional<Running> running;
   bool queued = false;
   int failedInvocations = 0;

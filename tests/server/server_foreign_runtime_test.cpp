@@ -176,6 +176,22 @@ TEST_F(ForeignRuntimeTest, InitialStateItemsLimitsTheInvocationInputAndTheRestIs
   for (const Json& op : page["Operations"]) ids.push_back(op["Id"].get<std::string>());
   EXPECT_THAT(ids, ::testing::ElementsAre("execution", "p1", "p2", "p3", "p4", "p5", "w"));
   EXPECT_FALSE(page.contains("NextMarker"));
+  // The pages follow the records: a checkpoint's records are in the next page read; a
+  // rejected checkpoint (validated whole before any update applies) adds none.
+  auto pagedIds = [&] {
+    Reply r = second.state(initial["NextMarker"].get<std::string>());
+    EXPECT_EQ(r.status, 200) << r.body;
+    const Json body = r.json();
+    std::vector<std::string> out;
+    for (const Json& op : body["Operations"]) out.push_back(op["Id"].get<std::string>());
+    return out;
+  };
+  ASSERT_EQ(second.checkpoint(Json::array({update("p6", "STEP", "START", {{"SubType", "Step"}})})).status, 200);
+  EXPECT_THAT(pagedIds(), ::testing::ElementsAre("p3", "p4", "p5", "w", "p6"));
+  Reply rejected = second.checkpoint(Json::array({update("p7", "STEP", "START", {{"SubType", "Step"}}),
+                                                  update("p1", "STEP", "START", {{"SubType", "Step"}})}));
+  EXPECT_NE(rejected.status, 200);
+  EXPECT_THAT(pagedIds(), ::testing::ElementsAre("p3", "p4", "p5", "w", "p6"));
   ASSERT_EQ(second.respond({{"Status", "SUCCEEDED"}, {"Result", "15"}}), 202);
   EXPECT_EQ(api_->invoke("ext", "paged", "{}").body, "15");
 }

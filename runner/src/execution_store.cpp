@@ -210,15 +210,11 @@ ExecutionStore::ExecutionStore(TimePoint epoch, std::uint64_t seed, std::string 
     : now_(epoch), seed_(seed), arn_(std::move(arn)) {}
 
 std::optional<std::size_t> ExecutionStore::positionOf(std::string_view id) const {
-  for (const Recent& r : recent_)
-    if (r.id.size() == id.size() && !id.empty() && sameId(r.id, id)) return r.position;
+  const std::size_t n = ops_.size();
+  if (n > 0 && sameId(ops_.back().id, id)) return n - 1;
+  if (n > 1 && sameId(ops_[n - 2].id, id)) return n - 2;
+  if (parentHint_ < n && sameId(ops_[parentHint_].id, id)) return parentHint_;
   return index_.find(id, ops_);
-}
-
-void ExecutionStore::noteRecent(std::size_t slot, std::string_view id, std::size_t position) {
-  if (slot == 0) recent_[1] = std::move(recent_[0]);
-  recent_[slot].id = id;
-  recent_[slot].position = position;
 }
 
 const Operation* ExecutionStore::find(std::string_view id) const {
@@ -247,7 +243,6 @@ HistoryEvent& ExecutionStore::addEvent(HistoryEventType type, const Operation* o
 
 Operation& ExecutionStore::newRecord(const OperationUpdate& u) {
   index_.append(u.id);
-  noteRecent(0, u.id, ops_.size());
   Operation& rec = ops_.emplace_back();
   rec.id = u.id;
   rec.stepId = u.stepId;
@@ -264,7 +259,6 @@ void ExecutionStore::seed(const Operation& op) {
   if (index_.find(op.id, ops_))
     throw std::invalid_argument(fmt::format("operation {} appears twice in the log", op.id));
   index_.append(op.id);
-  noteRecent(0, op.id, ops_.size());
   ops_.push_back(op);
 }
 
@@ -275,7 +269,7 @@ void ExecutionStore::apply(const OperationUpdate& u) {
   Operation* rec = const_cast<Operation*>(validateUpdate(u, *this, total, nullptr, &parent));
   checkTotal(u, total);
   // The next update is likely another of this parent's children (a batch's items).
-  if (parent && !sameId(recent_[2].id, *u.parentId)) noteRecent(2, *u.parentId, *parent);
+  if (parent) parentHint_ = *parent;
   switch (u.type) {
     case OperationType::Step:
       applyStep(u, rec);

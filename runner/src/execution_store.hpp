@@ -3,7 +3,6 @@
 // results) are applied here between invocations.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -65,7 +64,7 @@ class ExecutionStore final : public ExecutionStateView {
   // only its clock and timers afterwards).
   std::deque<Operation> drainOperations() {
     index_.clear();
-    recent_ = {};
+    parentHint_ = 0;
     return std::exchange(ops_, {});
   }
   // EventIds continue across a drain: the next event after draining N events is N+1.
@@ -125,7 +124,6 @@ class ExecutionStore final : public ExecutionStateView {
   // are compared first (a checkpoint mostly names an operation just started, or its
   // parent), then the index.
   std::optional<std::size_t> positionOf(std::string_view id) const;
-  void noteRecent(std::size_t slot, std::string_view id, std::size_t position);
   void applyStep(const OperationUpdate& u, Operation* rec);
   void applyWait(const OperationUpdate& u);
   void applyCallback(const OperationUpdate& u);
@@ -137,13 +135,7 @@ class ExecutionStore final : public ExecutionStateView {
   std::string arn_;
   std::deque<Operation> ops_;
   OperationIndex index_;  // positions in ops_ by id
-  // Ids with their positions, compared before the index: [0] the last record, [1] the one
-  // before it, [2] the parent of the last update (an empty id: none).
-  struct Recent {
-    OperationId id;
-    std::size_t position = 0;
-  };
-  std::array<Recent, 3> recent_;
+  std::size_t parentHint_ = 0;  // the position of the last update's parent
   // A vector, so that the finished execution hands it to its result without a copy;
   // addEvent's reference is valid until the next event.
   std::vector<HistoryEvent> history_;

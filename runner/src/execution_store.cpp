@@ -266,10 +266,13 @@ void ExecutionStore::apply(const OperationUpdate& u) {
   // validateCheckpoint of this one update, keeping the record it found.
   std::size_t total = 0;
   std::optional<std::size_t> parent;
+  const std::size_t count = ops_.size();
   Operation* rec = const_cast<Operation*>(validateUpdate(u, *this, total, nullptr, &parent));
   checkTotal(u, total);
-  // The next update is likely another of this parent's children (a batch's items).
-  if (parent) parentHint_ = *parent;
+  // The next update is likely another of this parent's children (a batch's items). A
+  // parent among the last two records is found without the hint: the hint keeps the
+  // farther one (a map item's own step must not make the map's next item look it up).
+  if (parent && *parent + 2 < count) parentHint_ = *parent;
   switch (u.type) {
     case OperationType::Step:
       applyStep(u, rec);

@@ -135,7 +135,7 @@ class ExecutionStore final : public ExecutionStateView {
   std::string arn_;
   std::deque<Operation> ops_;
   OperationIndex index_;  // positions in ops_ by id
-  std::size_t parentHint_ = 0;  // the position of the last update's parent
+  std::size_t parentHint_ = 0;  // the position of the last update's parent found beyond the last two records
   // A vector, so that the finished execution hands it to its result without a copy;
   // addEvent's reference is valid until the next event.
   std::vector<HistoryEvent> history_;

@@ -161,11 +161,11 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   OperationId iid;  // the running item's id
   // One context object for every item (they run one at a time), reset before each.
   std::unique_ptr<DurableContext> itemContext;
-  auto contextFor = [&](const std::string& istep, std::string_view parent) -> DurableContext& {
+  auto contextFor = [&](const std::string& istep, std::string_view parent, bool fresh) -> DurableContext& {
     if (!itemContext)
-      itemContext = inv.makeContext(istep, std::string(parent));
+      itemContext = inv.makeContext(istep, std::string(parent), fresh);
     else
-      itemContext->state_->reset(istep, parent);
+      itemContext->state_->reset(istep, parent, fresh);
     return *itemContext;
   };
   const bool flat = options.nesting == Nesting::Flat;
@@ -206,7 +206,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     for (std::size_t i = 0; i < n; ++i) {
       const std::string istep = itemStepId(i);
       if (!inv.state().find(operationIdFor(istep + "-1"))) continue;
-      DurableContext& ictx = contextFor(istep, id);
+      DurableContext& ictx = contextFor(istep, id, false);
       internal::BranchFrame frame;
       ItemState outcome = ItemState::Active;
       Payload payload;
@@ -247,7 +247,8 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     const std::string istep = itemStepId(i);
     std::optional<std::string> iname = itemName(i);
     if (flat) {
-      DurableContext& ictx = contextFor(istep, id);
+      // A batch started by this invocation has no item operations in the log.
+      DurableContext& ictx = contextFor(istep, id, !rec);
       internal::BranchFrame frame;
       try {
         Payload payload = inv.runBranch(frame, [&] { return runItem(ictx, i); });
@@ -275,7 +276,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       return;
     }
     internal::assignOperationId(iid, istep);
-    const Operation* irec = inv.state().find(iid);
+    const Operation* irec = rec ? inv.state().find(iid) : nullptr;  // a new batch has no item records
     if (irec && (irec->subType != itemSub || irec->name != iname))
       inv.fail(std::make_exception_ptr(NonDeterministicExecutionError(
           "rewind.replay.mismatch",
@@ -291,7 +292,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       inv.commitCheckpoint();
     }
     inv.markEntered(irec);
-    DurableContext& ictx = contextFor(istep, iid);
+    DurableContext& ictx = contextFor(istep, iid, !irec);
     internal::BranchFrame frame;
     // The item's code caught its own suspension and then `how`: fatal.
     auto failSwallowed = [&](std::string_view how) {

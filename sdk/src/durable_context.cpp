@@ -153,7 +153,7 @@ OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const 
   OpRef op;
   op.stepId = childStepId(st.prefix, ++st.counter);
   assignOperationId(op.id, op.stepId);
-  op.rec = inv.state().find(op.id);
+  op.rec = st.fresh ? nullptr : inv.state().find(op.id);
   if (op.rec) {
     inv.markVisited(op.id);
     if (op.rec->type != type || op.rec->subType != sub || op.rec->name != name)
@@ -399,7 +399,7 @@ Payload DurableContext::childCore(std::optional<std::string> name, OperationSubT
     inv.commitCheckpoint();
   }
   inv.markEntered(op.rec);
-  std::unique_ptr<DurableContext> child = inv.makeContext(op.stepId, op.id);
+  std::unique_ptr<DurableContext> child = inv.makeContext(op.stepId, op.id, !op.rec);
   Payload value;
   try {
     value = runUserFunction(inv, st, op, name, sub, op.rec != nullptr, [&] { return body(*child); });

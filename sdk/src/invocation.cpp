@@ -74,8 +74,10 @@ void Invocation::takeState(ExecutionState& state) {
 
 Invocation* Invocation::current() { return tlsCurrent; }
 
-std::unique_ptr<DurableContext> Invocation::makeContext(std::string prefix, std::optional<std::string> parentId) {
+std::unique_ptr<DurableContext> Invocation::makeContext(std::string prefix, std::optional<std::string> parentId,
+                                                       bool fresh) {
   auto st = std::make_unique<ContextState>();
+  st->fresh = fresh;
   st->inv = this;
   st->prefix = std::move(prefix);
   st->parentId = std::move(parentId);

@@ -44,10 +44,14 @@ struct ContextState {
   std::optional<std::string> parentId;  // wire ParentId of this context's operations
   std::uint32_t counter = 0;
   std::vector<Compensation> compensations;
+  // This context's operation was started by this invocation (it had no record in the log
+  // this invocation replays): none of its children can be in the log, so looking them up
+  // is skipped.
+  bool fresh = false;
 
-  // Becomes the state Invocation::makeContext(prefix, parentId) builds, keeping the
+  // Becomes the state Invocation::makeContext(prefix, parentId, fresh) builds, keeping the
   // strings' buffers: a batch reuses one context for its items, which run one at a time.
-  void reset(std::string_view newPrefix, std::string_view newParentId) {
+  void reset(std::string_view newPrefix, std::string_view newParentId, bool isFresh) {
     prefix.assign(newPrefix);
     if (parentId)
       parentId->assign(newParentId);
@@ -55,6 +59,7 @@ struct ContextState {
       parentId.emplace(newParentId);
     counter = 0;
     compensations.clear();
+    fresh = isFresh;
   }
 };
 
@@ -190,8 +195,9 @@ class Invocation {
   void onReplayedOperation(const Operation& op);  // beginOp found a record
   void afterCheckpoint(const OperationUpdate& update);
   bool hasCustomScheduler() const noexcept { return settings_.scheduler != nullptr; }
-  // Builds a context (DurableContext's constructor is private).
-  std::unique_ptr<DurableContext> makeContext(std::string prefix, std::optional<std::string> parentId);
+  // Builds a context (DurableContext's constructor is private); `fresh`: see ContextState.
+  std::unique_ptr<DurableContext> makeContext(std::string prefix, std::optional<std::string> parentId,
+                                              bool fresh = false);
   static Invocation* current();
   void markCrashed() { crashed_ = true; }
 

@@ -3,6 +3,7 @@
 // by the scheduler. A suspended item keeps its maxConcurrency slot; the batch suspends
 // when every started item is blocked.
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -243,9 +244,25 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     }
   }
 
+  // The running item's positional id and name, in buffers reused from item to item.
+  std::string istep;
+  std::optional<std::string> iname;
+  const std::string_view defaultName = sub == OperationSubType::Map ? "map-item-" : "parallel-branch-";
+  auto nameItem = [&](std::size_t i) {
+    if (itemName) {
+      if (std::optional<std::string> own = itemName(i)) {
+        iname = std::move(own);
+        return;
+      }
+    }
+    // The AWS JS SDK 2.4's default name.
+    char digits[20];
+    auto [end, ec] = std::to_chars(digits, digits + sizeof digits, i);
+    if (!iname) iname.emplace();
+    iname->assign(defaultName).append(digits, end);
+  };
   auto runOne = [&](std::size_t i) {
-    const std::string istep = itemStepId(i);
-    std::optional<std::string> iname = itemName(i);
+    internal::assignChildStepId(istep, stepId, static_cast<std::uint32_t>(i + 1));
     if (flat) {
       // A batch started by this invocation has no item operations in the log.
       DurableContext& ictx = contextFor(istep, id, !rec);
@@ -275,6 +292,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
                         istep, frame.suspendedAt))));
       return;
     }
+    nameItem(i);
     internal::assignOperationId(iid, istep);
     const Operation* irec = rec ? inv.state().find(iid) : nullptr;  // a new batch has no item records
     if (irec && (irec->subType != itemSub || irec->name != iname))

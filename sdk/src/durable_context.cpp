@@ -133,6 +133,17 @@ const RetryStrategy& orDefault(const RetryStrategy& s) {
 
 namespace internal {
 
+void assignChildStepId(std::string& out, std::string_view prefix, std::uint32_t n) {
+  char digits[12];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  out.clear();
+  if (!prefix.empty()) {
+    out.append(prefix);
+    out.push_back('-');
+  }
+  out.append(digits, end);
+}
+
 std::string childStepId(const std::string& prefix, std::uint32_t n) {
   char digits[12];
   auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);

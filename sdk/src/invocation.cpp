@@ -164,7 +164,7 @@ void assignText(std::optional<std::string>& to, const std::optional<std::string>
   if (!from)
     to.reset();
   else if (to)
-    to->assign(*from);
+    assignChars(*to, *from);
   else
     to.emplace(*from);
 }
@@ -183,8 +183,8 @@ OperationUpdate& Invocation::prepareUpdate(std::string_view id, std::string_view
   std::optional<std::string> parentText = std::move(u.parentId), nameText = std::move(u.name);
   OperationUpdate fresh;  // default-initialized: `OperationUpdate{}` would zero-fill all of it first
   u = std::move(fresh);
-  idText.assign(id);
-  stepIdText.assign(stepId);
+  assignChars(idText, id);
+  assignChars(stepIdText, stepId);
   assignText(parentText, parentId);
   assignText(nameText, name);
   u.id = std::move(idText);

@@ -38,6 +38,26 @@ struct BranchFrame {
   std::string suspendedAt;  // describes the operation that suspended
 };
 
+// Whether `view` lies (partly) in `s`'s buffer.
+inline bool overlaps(std::string_view view, const std::string& s) {
+  auto a = reinterpret_cast<std::uintptr_t>(view.data()), b = reinterpret_cast<std::uintptr_t>(s.data());
+  return a < b + s.capacity() + 1 && b < a + view.size();
+}
+
+// Assigns into a buffer that keeps its capacity. Most such assignments are of the length
+// the buffer already holds (16-character ids, a context's parent, a loop's step name):
+// those overwrite its characters without std::string's general path.
+inline void assignChars(std::string& to, std::string_view from) {
+  if (to.size() == from.size()) {
+    std::char_traits<char>::copy(to.data(), from.data(), from.size());
+  } else if (from.size() <= to.capacity() && !from.empty() && !overlaps(from, to)) {
+    to.clear();
+    to.append(from.data(), from.size());  // within capacity: no allocation, no aliasing checks
+  } else {
+    to.assign(from);
+  }
+}
+
 struct ContextState {
   Invocation* inv = nullptr;
   std::string prefix;                 // positional id prefix ("" at the root)
@@ -52,9 +72,9 @@ struct ContextState {
   // Becomes the state Invocation::makeContext(prefix, parentId, fresh) builds, keeping the
   // strings' buffers: a batch reuses one context for its items, which run one at a time.
   void reset(std::string_view newPrefix, std::string_view newParentId, bool isFresh) {
-    prefix.assign(newPrefix);
+    assignChars(prefix, newPrefix);
     if (parentId)
-      parentId->assign(newParentId);
+      assignChars(*parentId, newParentId);
     else
       parentId.emplace(newParentId);
     counter = 0;
@@ -85,6 +105,8 @@ struct OpRef {
 
 // "<prefix>-<n>", or "<n>" at the root.
 std::string childStepId(const std::string& prefix, std::uint32_t n);
+// The same, into `out` (keeping its buffer).
+void assignChildStepId(std::string& out, std::string_view prefix, std::uint32_t n);
 // Takes the context's next id and compares what the code does now with the log at that
 // position (durable_context.cpp): every durable operation starts here.
 OpRef beginOp(ContextState& st, OperationType type, OperationSubType sub, const std::optional<std::string>& name);

@@ -343,6 +343,7 @@ TEST(BatchNamesTest, UnnamedMapItemsAndParallelBranchesGetTheJsSdkNames) {
     std::vector<rwd::Branch<int>> branches;
     branches.emplace_back([](DurableContext&) { return 1; });
     branches.emplace_back("named", [](DurableContext&) { return 2; });
+    branches.emplace_back([](DurableContext&) { return 3; });  // after a named one
     ctx.parallel("p", branches);
     return 0;
   });
@@ -352,6 +353,7 @@ TEST(BatchNamesTest, UnnamedMapItemsAndParallelBranchesGetTheJsSdkNames) {
   EXPECT_EQ(runner.getOperation("parallel-branch-0").getSubType(), rwd::OperationSubType::ParallelBranch);
   EXPECT_TRUE(runner.getOperation("named").exists());
   EXPECT_FALSE(runner.getOperation("parallel-branch-1").exists());
+  EXPECT_EQ(runner.getOperation("parallel-branch-2").getSubType(), rwd::OperationSubType::ParallelBranch);
 }
 
 }  // namespace

@@ -488,6 +488,8 @@ class DurableContext {
       std::optional<std::string> name,
       const std::function<std::pair<Payload, WaitDecision>(const std::optional<Payload>&, StepContext&)>& poll);
   // Returns the batch result's payload (from the log when the batch already completed).
+  // `itemName(i)`: item i's own name; nullopt (or no function): the AWS JS SDK 2.4's
+  // default, "map-item-<i>" / "parallel-branch-<i>", built by batchCore.
   Payload batchCore(std::optional<std::string> name, OperationSubType subType, OperationSubType itemSubType,
                     std::size_t count, const std::function<Payload(DurableContext&, std::size_t)>& runItem,
                     const std::function<std::optional<std::string>(std::size_t)>& itemName,
@@ -615,11 +617,8 @@ class DurableContext {
   BatchResult<R> parallelImpl(std::optional<std::string> name, std::vector<Branch<R>>& branches,
                               const ParallelConfig<R>& config) {
     auto run = [&](DurableContext& c, std::size_t i) -> R { return branches[i].fn(c); };
-    // Unnamed branches are named as in the AWS JS SDK 2.4.
-    auto itemName = [&](std::size_t i) -> std::optional<std::string> {
-      if (branches[i].name) return branches[i].name;
-      return "parallel-branch-" + std::to_string(i);
-    };
+    // Unnamed branches (nullopt) get batchCore's default name, as in the AWS JS SDK 2.4.
+    auto itemName = [&](std::size_t i) -> std::optional<std::string> { return branches[i].name; };
     return batchImpl<R>(std::move(name), OperationSubType::Parallel, OperationSubType::ParallelBranch,
                         branches.size(), run, itemName, config);
   }
@@ -636,10 +635,9 @@ class DurableContext {
         return fn(c, items[i], i, items);
       }
     };
-    auto itemName = [&](std::size_t i) -> std::optional<std::string> {
-      if (config.itemNamer) return config.itemNamer(items[i], i);
-      return "map-item-" + std::to_string(i);  // as in the AWS JS SDK 2.4
-    };
+    // Without a namer, batchCore names the items as the AWS JS SDK 2.4 does.
+    std::function<std::optional<std::string>(std::size_t)> itemName;
+    if (config.itemNamer) itemName = [&](std::size_t i) -> std::optional<std::string> { return config.itemNamer(items[i], i); };
     return batchImpl<R>(std::move(name), OperationSubType::Map, OperationSubType::MapIteration, items.size(), run,
                         itemName, config);
   }

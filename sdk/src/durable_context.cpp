@@ -137,6 +137,7 @@ void assignChildStepId(std::string& out, std::string_view prefix, std::uint32_t 
   char digits[12];
   auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
   out.clear();
+  out.reserve(prefix.size() + 1 + static_cast<std::size_t>(end - digits));  // keeps a larger buffer
   if (!prefix.empty()) {
     out.append(prefix);
     out.push_back('-');
@@ -145,15 +146,8 @@ void assignChildStepId(std::string& out, std::string_view prefix, std::uint32_t 
 }
 
 std::string childStepId(const std::string& prefix, std::uint32_t n) {
-  char digits[12];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
   std::string out;
-  out.reserve(prefix.size() + 1 + static_cast<std::size_t>(end - digits));
-  if (!prefix.empty()) {
-    out += prefix;
-    out.push_back('-');
-  }
-  out.append(digits, end);
+  assignChildStepId(out, prefix, n);
   return out;
 }
 

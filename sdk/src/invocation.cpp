@@ -177,20 +177,13 @@ OperationUpdate& Invocation::prepareUpdate(std::string_view id, std::string_view
                                            OperationSubType sub, OperationAction action) {
   if (request_.updates.size() != 1) request_.updates.resize(1);
   OperationUpdate& u = request_.updates.front();
-  // Every field back to its default (whatever fields OperationUpdate gains), keeping the
-  // identity's buffers.
-  std::string idText = std::move(u.id), stepIdText = std::move(u.stepId);
-  std::optional<std::string> parentText = std::move(u.parentId), nameText = std::move(u.name);
-  OperationUpdate fresh;  // default-initialized: `OperationUpdate{}` would zero-fill all of it first
-  u = std::move(fresh);
-  assignChars(idText, id);
-  assignChars(stepIdText, stepId);
-  assignText(parentText, parentId);
-  assignText(nameText, name);
-  u.id = std::move(idText);
-  u.stepId = std::move(stepIdText);
-  u.parentId = std::move(parentText);
-  u.name = std::move(nameText);
+  // The identity assigned into the buffers it had (no allocation for ids of a size seen
+  // before), everything else back to its default.
+  u.resetAllButIdentity();
+  assignChars(u.id, id);
+  assignChars(u.stepId, stepId);
+  assignText(u.parentId, parentId);
+  assignText(u.name, name);
   u.type = type;
   u.subType = sub;
   u.action = action;

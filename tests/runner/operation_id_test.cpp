@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "rewind/operation.hpp"
+#include "rewind/operation_json.hpp"
 #include "rewind/serdes.hpp"
 
 namespace {
@@ -139,6 +140,34 @@ TEST(OperationIdValueTest, AnIdOfAnyLengthIsNotAllocatedUpToTheInlineCapacity) {
   EXPECT_TRUE(inside(OperationId(kShort)));
   EXPECT_FALSE(inside(heap));
   EXPECT_EQ(sizeof(OperationId), sizeof(std::string));
+}
+
+// The SDK reuses one update for every checkpoint: what one checkpoint set must not leak
+// into the next (the wire form of every option field, reset, is that of a new update).
+TEST(OperationUpdateReuseTest, ResetAllButIdentityLeavesOnlyTheIdentity) {
+  rwd::OperationUpdate u;
+  u.id = "5f4dcc3b5aa765d6";
+  u.stepId = "1-2";
+  u.parentId = "0123456789abcdef";
+  u.name = "n";
+  u.type = rwd::OperationType::Callback;
+  u.subType = rwd::OperationSubType::WaitForCallback;
+  u.action = rwd::OperationAction::Retry;
+  rwd::OperationUpdate blank = u;  // the identity alone
+  u.payload = "1";
+  u.error = rwd::ErrorObject{"E", "m", std::nullopt, {}};
+  u.nextAttemptDelaySeconds = 3;
+  u.waitSeconds = 4;
+  u.callbackTimeoutSeconds = 5;
+  u.callbackHeartbeatTimeoutSeconds = 6;
+  u.functionName = "f";
+  u.tenantId = "t";
+  u.replayChildren = true;
+  ASSERT_NE(rwd::toJson(u), rwd::toJson(blank));
+  u.resetAllButIdentity();
+  EXPECT_EQ(rwd::toJson(u), rwd::toJson(blank));
+  EXPECT_EQ(u.stepId, "1-2");
+  EXPECT_FALSE(u.replayChildren);
 }
 
 }  // namespace

@@ -118,6 +118,21 @@ struct OperationUpdate {
   std::optional<std::string> functionName;  // ChainedInvokeOptions
   std::optional<std::string> tenantId;
   bool replayChildren = false;  // ContextOptions
+
+  // Every field but the identity (id, stepId, parentId, name, type, subType, action) back
+  // to its default: an SDK reusing one update for each checkpoint keeps the identity's
+  // buffers. A field added above is reset here too.
+  void resetAllButIdentity() noexcept {
+    payload.reset();
+    error.reset();
+    nextAttemptDelaySeconds.reset();
+    waitSeconds.reset();
+    callbackTimeoutSeconds.reset();
+    callbackHeartbeatTimeoutSeconds.reset();
+    functionName.reset();
+    tenantId.reset();
+    replayChildren = false;
+  }
 };
 
 enum class HistoryEventType {

@@ -49,7 +49,7 @@ inline bool overlaps(std::string_view view, const std::string& s) {
 // those overwrite its characters without std::string's general path.
 inline void assignChars(std::string& to, std::string_view from) {
   if (to.size() == from.size()) {
-    std::char_traits<char>::copy(to.data(), from.data(), from.size());
+    std::char_traits<char>::move(to.data(), from.data(), from.size());  // `from` may be `to` itself
   } else if (from.size() <= to.capacity() && !from.empty() && !overlaps(from, to)) {
     to.clear();
     to.append(from.data(), from.size());  // within capacity: no allocation, no aliasing checks

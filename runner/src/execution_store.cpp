@@ -110,11 +110,12 @@ const Operation* validateUpdate(const OperationUpdate& u, const ExecutionStore& 
   if (!allowed(u.type, u.action))
     reject(u, "bad_action", fmt::format("{} is not an action of {}", toString(u.action), toString(u.type)));
   if (u.parentId) {
-    const std::optional<ExecutionStore::ParentRef> p = store.parentRef(*u.parentId);
+    const std::optional<std::size_t> position = store.indexOf(*u.parentId);
+    const Operation* p = position ? &store.operations()[*position] : nullptr;
     const OperationType* inBatch = p ? nullptr : startedEarlier(*u.parentId);
     if (!p && !inBatch) reject(u, "unknown_parent", fmt::format("ParentId {} does not exist", *u.parentId));
     OperationType parentType = p ? p->type : *inBatch;
-    if (parentPosition && p) *parentPosition = p->position;
+    if (parentPosition) *parentPosition = position;
     if (parentType != OperationType::Context)
       reject(u, "parent_not_context",
              fmt::format("ParentId {} is a {}, not a CONTEXT", *u.parentId, toString(parentType)));
@@ -212,15 +213,8 @@ std::optional<std::size_t> ExecutionStore::positionOf(std::string_view id) const
   const std::size_t n = ops_.size();
   if (n > 0 && sameId(ops_.back().id, id)) return n - 1;
   if (n > 1 && sameId(ops_[n - 2].id, id)) return n - 2;
-  if (!parentHint_.id.empty() && sameId(parentHint_.id, id)) return parentHint_.position;
+  if (parentHint_ < n && sameId(ops_[parentHint_].id, id)) return parentHint_;
   return index_.find(id, ops_);
-}
-
-std::optional<ExecutionStore::ParentRef> ExecutionStore::parentRef(std::string_view id) const {
-  if (!parentHint_.id.empty() && sameId(parentHint_.id, id)) return ParentRef{parentHint_.position, parentHint_.type};
-  std::optional<std::size_t> p = positionOf(id);
-  if (!p) return std::nullopt;
-  return ParentRef{*p, ops_[*p].type};
 }
 
 const Operation* ExecutionStore::find(std::string_view id) const {
@@ -278,12 +272,7 @@ void ExecutionStore::apply(const OperationUpdate& u) {
   // The next update is likely another of this parent's children (a batch's items). A
   // parent among the last two records is found without the hint: the hint keeps the
   // farther one (a map item's own step must not make the map's next item look it up).
-  if (parent && *parent + 2 < count && (parentHint_.id.empty() || parentHint_.position != *parent)) {
-    const Operation& p = ops_[*parent];
-    parentHint_.id = p.id;
-    parentHint_.position = *parent;
-    parentHint_.type = p.type;
-  }
+  if (parent && *parent + 2 < count) parentHint_ = *parent;
   switch (u.type) {
     case OperationType::Step:
       applyStep(u, rec);

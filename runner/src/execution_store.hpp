@@ -50,13 +50,6 @@ class ExecutionStore final : public ExecutionStateView {
 
   // ---- records ----
   const Operation* find(std::string_view id) const override;
-  // The position and type of the record `id` names as an update's ParentId (the last
-  // distant parent is compared first, without reading the records).
-  struct ParentRef {
-    std::size_t position = 0;
-    OperationType type = OperationType::Context;
-  };
-  std::optional<ParentRef> parentRef(std::string_view id) const;
   std::optional<std::size_t> indexOf(std::string_view id) const override;
   const std::deque<Operation>& operations() const noexcept override { return ops_; }
   std::size_t size() const noexcept { return ops_.size(); }
@@ -71,7 +64,7 @@ class ExecutionStore final : public ExecutionStateView {
   // only its clock and timers afterwards).
   std::deque<Operation> drainOperations() {
     index_.clear();
-    parentHint_ = ParentHint{};
+    parentHint_ = 0;
     return std::exchange(ops_, {});
   }
   // EventIds continue across a drain: the next event after draining N events is N+1.
@@ -142,13 +135,7 @@ class ExecutionStore final : public ExecutionStateView {
   std::string arn_;
   std::deque<Operation> ops_;
   OperationIndex index_;  // positions in ops_ by id
-  // The last update's parent found beyond the last two records: its position, id and type
-  // (a record's id and type never change), so that a batch's next item finds it at once.
-  struct ParentHint {
-    OperationId id;  // empty: none
-    std::size_t position = 0;
-    OperationType type = OperationType::Context;
-  } parentHint_;
+  std::size_t parentHint_ = 0;  // the position of the last update's parent found beyond the last two records
   // A vector, so that the finished execution hands it to its result without a copy;
   // addEvent's reference is valid until the next event.
   std::vector<HistoryEvent> history_;

@@ -158,15 +158,20 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     return item;
   };
   const std::optional<std::string> itemParent = id;  // the items' ParentId
-  auto itemStepId = [&](std::size_t i) { return internal::childStepId(stepId, static_cast<std::uint32_t>(i + 1)); };
+  // An item's positional id, built into one buffer reused from item to item.
+  std::string istep;
+  auto itemStepId = [&](std::size_t i) -> const std::string& {
+    internal::assignChildStepId(istep, stepId, static_cast<std::uint32_t>(i + 1));
+    return istep;
+  };
   OperationId iid;  // the running item's id
   // One context object for every item (they run one at a time), reset before each.
   std::unique_ptr<DurableContext> itemContext;
-  auto contextFor = [&](const std::string& istep, std::string_view parent, bool fresh) -> DurableContext& {
+  auto contextFor = [&](const std::string& prefix, std::string_view parent, bool fresh) -> DurableContext& {
     if (!itemContext)
-      itemContext = inv.makeContext(istep, std::string(parent), fresh);
+      itemContext = inv.makeContext(prefix, std::string(parent), fresh);
     else
-      itemContext->state_->reset(istep, parent, fresh);
+      itemContext->state_->reset(prefix, parent, fresh);
     return *itemContext;
   };
   const bool flat = options.nesting == Nesting::Flat;
@@ -205,7 +210,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     // Known limit: an item that never calls a durable operation leaves no trace, so it
     // counts as not started until it runs again.
     for (std::size_t i = 0; i < n; ++i) {
-      const std::string istep = itemStepId(i);
+      itemStepId(i);
       if (!inv.state().find(operationIdFor(istep + "-1"))) continue;
       DurableContext& ictx = contextFor(istep, id, false);
       internal::BranchFrame frame;
@@ -244,8 +249,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     }
   }
 
-  // The running item's positional id and name, in buffers reused from item to item.
-  std::string istep;
+  // The running item's name, in a buffer reused from item to item.
   std::optional<std::string> iname;
   const std::string_view defaultName = sub == OperationSubType::Map ? "map-item-" : "parallel-branch-";
   auto nameItem = [&](std::size_t i) {
@@ -262,7 +266,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     iname->assign(defaultName).append(digits, end);
   };
   auto runOne = [&](std::size_t i) {
-    internal::assignChildStepId(istep, stepId, static_cast<std::uint32_t>(i + 1));
+    itemStepId(i);
     if (flat) {
       // A batch started by this invocation has no item operations in the log.
       DurableContext& ictx = contextFor(istep, id, !rec);

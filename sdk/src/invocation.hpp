@@ -38,21 +38,12 @@ struct BranchFrame {
   std::string suspendedAt;  // describes the operation that suspended
 };
 
-// Whether `view` lies (partly) in `s`'s buffer.
-inline bool overlaps(std::string_view view, const std::string& s) {
-  auto a = reinterpret_cast<std::uintptr_t>(view.data()), b = reinterpret_cast<std::uintptr_t>(s.data());
-  return a < b + s.capacity() + 1 && b < a + view.size();
-}
-
 // Assigns into a buffer that keeps its capacity. Most such assignments are of the length
 // the buffer already holds (16-character ids, a context's parent, a loop's step name):
 // those overwrite its characters without std::string's general path.
 inline void assignChars(std::string& to, std::string_view from) {
   if (to.size() == from.size()) {
     std::char_traits<char>::move(to.data(), from.data(), from.size());  // `from` may be `to` itself
-  } else if (from.size() <= to.capacity() && !from.empty() && !overlaps(from, to)) {
-    to.clear();
-    to.append(from.data(), from.size());  // within capacity: no allocation, no aliasing checks
   } else {
     to.assign(from);
   }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "rewind/history_json.hpp"
+#include "rewind/replay.hpp"
 
 namespace rwd::checker {
 
@@ -191,8 +192,9 @@ Json operationsFromEvents(const Json& events) {
 }
 
 // What replay reads of a record must be there: a FAILED (or TIMED_OUT) record carries
-// its error, a SUCCEEDED context its result or ReplayChildren.
+// its error; and the log is one replay accepts (ids once, every ParentId a CONTEXT of it).
 void checkRecords(const std::vector<Operation>& ops) {
+  validateLog(ops);
   for (std::size_t i = 0; i < ops.size(); ++i) {
     const Operation& op = ops[i];
     if (op.status != OperationStatus::Failed && op.status != OperationStatus::TimedOut) continue;

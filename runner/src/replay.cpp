@@ -2,6 +2,12 @@
 // persisting) what the code does beyond it.
 #include "rewind/replay.hpp"
 
+#include <stdexcept>
+#include <string_view>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
 #include "execution_store.hpp"
 #include "invocation.hpp"
 #include "invocation_response.hpp"
@@ -10,6 +16,26 @@
 
 namespace rwd {
 
+void validateLog(const std::vector<Operation>& log) {
+  std::unordered_map<std::string_view, const Operation*> byId;
+  byId.reserve(log.size());
+  for (const Operation& op : log)
+    if (!byId.emplace(op.id.view(), &op).second)
+      throw std::invalid_argument(fmt::format("[rewind.replay.bad_log] operation {} appears twice in the log", op.id));
+  for (const Operation& op : log) {
+    if (!op.parentId) continue;
+    auto parent = byId.find(op.parentId->view());
+    if (parent == byId.end())
+      throw std::invalid_argument(
+          fmt::format("[rewind.replay.bad_log] operation {} ({} {}) names ParentId {}, which has no record in the log",
+                      op.id, toString(op.type), op.name.value_or("(unnamed)"), *op.parentId));
+    if (parent->second->type != OperationType::Context)
+      throw std::invalid_argument(
+          fmt::format("[rewind.replay.bad_log] operation {} names ParentId {}, which is a {}, not a CONTEXT", op.id,
+                      *op.parentId, toString(parent->second->type)));
+  }
+}
+
 ReplayOutcome replayInvocation(const RawHandler& handler, const std::vector<Operation>& log, const Payload& input,
                                const RunnerOptions& options) {
   TimePoint now = options.epoch;
@@ -17,6 +43,7 @@ ReplayOutcome replayInvocation(const RawHandler& handler, const std::vector<Oper
     now = std::max(now, op.startTimestamp);
     if (op.endTimestamp) now = std::max(now, *op.endTimestamp);
   }
+  validateLog(log);
   internal::ExecutionStore store(now, options.seed, "arn:aws:lambda:us-east-1:123456789012:function:replay");
   for (const Operation& op : log) store.seed(op);
   ReplayOutcome out;

@@ -505,4 +505,36 @@ TEST(HistoryReplayTest, AnUnchangedHandlerReplaysItsOwnJsonLogWithoutDivergence)
   EXPECT_THAT(changed.divergence->errorMessage, ::testing::HasSubstr("'renamed'"));
 }
 
+// A log whose child record has lost its parent (possible only by editing a history) is
+// refused before anything runs, naming the record; before, replay re-started the parent and
+// failed at its child's START with a bad_transition that named neither.
+TEST(HistoryReplayTest, ALogWithAChildWithoutItsParentIsRefusedNamingTheChild) {
+  auto handler = [](const std::string&, rwd::DurableContext& ctx) {
+    return ctx.runInChildContext("child", [](rwd::DurableContext& c) { return c.step("b", [] { return 2; }); });
+  };
+  rwd::LocalDurableTestRunner runner(handler);
+  const auto& r = runner.run(std::string("x"));
+  ASSERT_EQ(r.getStatus(), rwd::ExecutionStatus::Succeeded);
+  std::vector<rwd::Operation> log = r.getOperations();
+  ASSERT_EQ(log.size(), 2u);
+  ASSERT_TRUE(log[1].parentId.has_value());
+  EXPECT_NO_THROW(rwd::validateLog(log));
+  std::vector<rwd::Operation> orphan{log[1]};
+  std::string message;
+  try {
+    rwd::replayInvocation(rwd::makeHandler(handler), orphan, "\"x\"");
+  } catch (const std::invalid_argument& e) {
+    message = e.what();
+  }
+  EXPECT_THAT(message, ::testing::HasSubstr("[rewind.replay.bad_log]"));
+  EXPECT_THAT(message, ::testing::HasSubstr(std::string(log[1].id.view())));
+  EXPECT_THAT(message, ::testing::HasSubstr("no record"));
+  // A parent that is not a CONTEXT, and an Id twice.
+  std::vector<rwd::Operation> stepParent{log[1], log[1]};
+  stepParent[0].id = *log[1].parentId;
+  stepParent[0].parentId.reset();
+  EXPECT_THROW(rwd::validateLog(stepParent), std::invalid_argument);
+  EXPECT_THROW(rwd::validateLog({log[0], log[1], log[1]}), std::invalid_argument);
+}
+
 }  // namespace

@@ -84,7 +84,14 @@ TEST(HistoryReplayShapeTest, HistoriesOfTheWrongShapeAreBadHistoryErrors) {
         // A FAILED record without its Error (replay would dereference it).
         Json{{"Operations", Json::array({Json{{"Id", "x"}, {"Type", "STEP"}, {"Status", "FAILED"}}})}},
         Json::array(
-            {Json{{"EventType", "ContextStarted"}, {"Id", "c"}}, Json{{"EventType", "ContextFailed"}, {"Id", "c"}}})}) {
+            {Json{{"EventType", "ContextStarted"}, {"Id", "c"}}, Json{{"EventType", "ContextFailed"}, {"Id", "c"}}}),
+        // A record whose parent has no record, one whose parent is not a CONTEXT, an Id twice.
+        Json{{"Operations", Json::array({Json{{"Id", "x"}, {"ParentId", "nope"}, {"Type", "STEP"}, {"Status", "STARTED"}}})}},
+        Json{{"Operations", Json::array({Json{{"Id", "p"}, {"Type", "STEP"}, {"Status", "STARTED"}},
+                                         Json{{"Id", "x"}, {"ParentId", "p"}, {"Type", "STEP"}, {"Status", "STARTED"}}})}},
+        Json{{"Operations", Json::array({Json{{"Id", "x"}, {"Type", "STEP"}, {"Status", "STARTED"}},
+                                         Json{{"Id", "x"}, {"Type", "STEP"}, {"Status", "STARTED"}}})}},
+        Json::array({Json{{"EventType", "StepStarted"}, {"Id", "x"}, {"ParentId", "gone"}}})}) {
     EXPECT_NE(badHistory(doc).find(id), std::string::npos) << doc.dump();
   }
   Json deep = good;

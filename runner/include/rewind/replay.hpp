@@ -26,7 +26,14 @@ struct ReplayOutcome {
 // Runs one invocation of `handler` with `input` against `log` (records in creation
 // order, as GetDurableExecutionState returns them). Nothing outside is touched: waits,
 // callbacks and invokes the code starts are recorded in newUpdates, not performed.
+// Throws std::invalid_argument when it is not a log it could replay ([rewind.replay.bad_log]):
+// an Id twice, or a ParentId that names no record of the log or a record that is not a
+// CONTEXT (a hand-edited history; the service never returns such a log).
 ReplayOutcome replayInvocation(const RawHandler& handler, const std::vector<Operation>& log, const Payload& input,
                                const RunnerOptions& options = {});
+
+// The log checks replayInvocation makes before it runs anything: throws
+// std::invalid_argument ([rewind.replay.bad_log]) naming the first record at fault.
+void validateLog(const std::vector<Operation>& log);
 
 }  // namespace rwd

@@ -1,0 +1,132 @@
+// The C++ half of the differential test (diff.py): a handler library whose handler "diff"
+// interprets a random program (its input event) with Rewind's API. The Python half runs
+// the same program on the reference model; diff.py compares outcomes and histories. The
+// program format and each op's meaning are in tests/differential/README.md.
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "rewind/durable_context.hpp"
+#include "rewind/handler.hpp"
+
+namespace {
+
+using rwd::DurableContext;
+using rwd::Json;
+
+Json runOps(DurableContext& ctx, const Json& ops, const Json& item);
+
+// Steps with "crash": true crash the process once per run (one run per rewind-run process).
+bool firstCrash(const std::string& name) {
+  static std::mutex mu;
+  static std::set<std::string> crashed;
+  std::lock_guard lock(mu);
+  return crashed.insert(name).second;
+}
+
+rwd::CompletionConfig completionOf(const Json& op) {
+  rwd::CompletionConfig c;
+  if (op.contains("minSuccessful") && !op["minSuccessful"].is_null())
+    c.minSuccessful = op["minSuccessful"].get<std::size_t>();
+  if (op.contains("toleratedFailureCount") && !op["toleratedFailureCount"].is_null())
+    c.toleratedFailureCount = op["toleratedFailureCount"].get<std::size_t>();
+  return c;
+}
+
+std::optional<int> concurrencyOf(const Json& op) {
+  if (!op.contains("maxConcurrency") || op["maxConcurrency"].is_null()) return std::nullopt;
+  return op["maxConcurrency"].get<int>();
+}
+
+Json summary(const rwd::BatchResult<Json>& r) {
+  Json all = Json::array();
+  for (const auto& it : r.all) {
+    Json j{{"index", it.index}, {"status", rwd::toString(it.status)}};
+    if (it.status == rwd::BatchItemStatus::Succeeded) j["result"] = it.result.value_or(Json());
+    if (it.status == rwd::BatchItemStatus::Failed && it.error) j["error"] = it.error->errorMessage;
+    all.push_back(std::move(j));
+  }
+  return Json{{"reason", rwd::toString(r.completionReason)}, {"all", std::move(all)}};
+}
+
+Json step(DurableContext& ctx, const Json& op, const Json& item) {
+  const std::string name = op["name"].get<std::string>();
+  const int failures = op.value("failures", 0);
+  const int maxAttempts = op.value("maxAttempts", 1);
+  const int delay = op.value("delay", 1);
+  const bool crash = op.value("crash", false);
+  rwd::StepConfig<Json> config;
+  config.retryStrategy = [maxAttempts, delay](const rwd::ErrorInfo&, int attempt) {
+    return rwd::RetryDecision{attempt < maxAttempts, std::chrono::seconds(delay)};
+  };
+  return ctx.step(
+      name,
+      [&](rwd::StepContext& sc) -> Json {
+        if (crash && firstCrash(name)) rwd::testing::simulateProcessCrash();
+        if (sc.attempt() <= failures)
+          throw rwd::Error("DiffError", name + " attempt " + std::to_string(sc.attempt()));
+        const Json& value = op["value"];
+        return value == "$item" ? item : value;
+      },
+      config);
+}
+
+Json runPlain(DurableContext& ctx, const Json& op, const Json& item) {
+  const std::string kind = op["op"].get<std::string>();
+  const std::string name = op["name"].get<std::string>();
+  if (kind == "step") return step(ctx, op, item);
+  if (kind == "wait") {
+    ctx.wait(name, std::chrono::seconds(op["seconds"].get<int>()));
+    return nullptr;
+  }
+  if (kind == "throw") throw rwd::Error("DiffError", op["message"].get<std::string>());
+  if (kind == "child")
+    return ctx.runInChildContext(name, [&](DurableContext& c) { return runOps(c, op["body"], item); });
+  if (kind == "callback") return Json(ctx.createCallback<std::string>(name).result());
+  if (kind == "map") {
+    std::vector<Json> items = op["items"].get<std::vector<Json>>();
+    rwd::MapConfig<Json, Json> config;
+    config.maxConcurrency = concurrencyOf(op);
+    config.completionConfig = completionOf(op);
+    config.itemNamer = [name](const Json&, std::size_t i) { return name + "-" + std::to_string(i); };
+    return summary(ctx.map(
+        name, items,
+        [&](DurableContext& c, const Json& value, std::size_t, const std::vector<Json>&) {
+          return runOps(c, op["body"], value);
+        },
+        config));
+  }
+  if (kind == "parallel") {
+    std::vector<rwd::Branch<Json>> branches;
+    for (const Json& b : op["branches"])
+      branches.emplace_back(b["name"].get<std::string>(),
+                            [&b, &item](DurableContext& c) { return runOps(c, b["body"], item); });
+    rwd::ParallelConfig<Json> config;
+    config.maxConcurrency = concurrencyOf(op);
+    config.completionConfig = completionOf(op);
+    return summary(ctx.parallel(name, std::move(branches), config));
+  }
+  throw std::invalid_argument("unknown op " + kind);
+}
+
+Json runOp(DurableContext& ctx, const Json& op, const Json& item) {
+  if (!op.value("catch", false)) return runPlain(ctx, op, item);
+  try {
+    return runPlain(ctx, op, item);
+  } catch (const rwd::DurableError& e) {
+    return Json{{"caught", e.message()}};
+  }
+}
+
+Json runOps(DurableContext& ctx, const Json& ops, const Json& item) {
+  Json results = Json::array();
+  for (const Json& op : ops) results.push_back(runOp(ctx, op, item));
+  return results;
+}
+
+Json interpret(const Json& program, DurableContext& ctx) { return runOps(ctx, program["body"], Json()); }
+
+}  // namespace
+
+REWIND_HANDLER("diff", interpret);

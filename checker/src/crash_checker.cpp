@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <map>
 #include <string_view>
 #include <unordered_map>
@@ -78,14 +79,63 @@ std::uint64_t splitmix64(std::uint64_t x) {
 class SeededScheduler final : public BranchScheduler {
  public:
   explicit SeededScheduler(std::uint64_t seed) : state_(seed) {}
-  std::size_t pick(const std::vector<std::size_t>& runnable) override {
-    state_ = splitmix64(state_);
-    return runnable[state_ % runnable.size()];
+  std::size_t pick(const std::vector<std::size_t>& runnable) override { return among(runnable, runnable.size()); }
+  // Items an earlier invocation started go first (in a random order among them): a crash
+  // must not let new items overtake an item it interrupted, which no crash-free run does
+  // (a picked item runs until it ends or suspends), and so change which items a batch
+  // that completes early reports.
+  std::size_t choose(const BranchChoice& choice) override {
+    return among(choice.runnable, choice.resumed ? choice.resumed : choice.runnable.size());
   }
 
  private:
+  std::size_t among(const std::vector<std::size_t>& runnable, std::size_t first) {
+    state_ = splitmix64(state_);
+    return runnable[state_ % first];
+  }
+
   std::uint64_t state_;
 };
+
+// A crash-free run fed a crash run's item order: each batch starts, among its runnable
+// items, the first in the order the crash run started them (then the lowest index).
+class FedOrderScheduler final : public BranchScheduler {
+ public:
+  explicit FedOrderScheduler(std::map<std::string, std::vector<std::size_t>, std::less<>> orders)
+      : orders_(std::move(orders)) {}
+  std::size_t pick(const std::vector<std::size_t>& runnable) override { return runnable.front(); }
+  std::size_t choose(const BranchChoice& choice) override {
+    if (auto it = orders_.find(choice.batchStepId); it != orders_.end())
+      for (std::size_t i : it->second)
+        if (std::find(choice.runnable.begin(), choice.runnable.end(), i) != choice.runnable.end()) return i;
+    return choice.runnable.front();
+  }
+
+ private:
+  std::map<std::string, std::vector<std::size_t>, std::less<>> orders_;
+};
+
+// Per batch, the order in which the run's persisted item STARTs came (a START the crash
+// dropped never reached the service).
+std::map<std::string, std::vector<std::size_t>, std::less<>> itemStartOrders(const RunTrace& t) {
+  std::map<std::string, std::vector<std::size_t>, std::less<>> orders;
+  for (const auto& u : t.updates) {
+    const OperationUpdate& up = u.update;
+    if (u.fate == CheckpointFate::DropAndCrash || up.type != OperationType::Context ||
+        up.action != OperationAction::Start ||
+        (up.subType != OperationSubType::MapIteration && up.subType != OperationSubType::ParallelBranch))
+      continue;
+    const std::size_t dash = up.stepId.rfind('-');
+    if (dash == std::string::npos) continue;
+    std::size_t k = 0;
+    const char* first = up.stepId.data() + dash + 1;
+    const char* last = up.stepId.data() + up.stepId.size();
+    if (std::from_chars(first, last, k).ptr != last || k == 0) continue;
+    std::vector<std::size_t>& order = orders[up.stepId.substr(0, dash)];
+    if (std::find(order.begin(), order.end(), k - 1) == order.end()) order.push_back(k - 1);
+  }
+  return orders;
+}
 
 // Counts invocations (the reference run only: it tells where invocations begin).
 class InvocationMarker final : public Plugin {
@@ -194,8 +244,13 @@ void CrashChecker::planSnapshotUses(const Schedule& crashFree, const std::vector
   }
 }
 
-RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const Overrides* overrides,
-                               bool markInvocations, const internal::Resume* resume) {
+std::string CrashChecker::Feed::describe() const {
+  if (values && orders) return "the same step values and item order";
+  return values ? "the same step values" : "the same item order";
+}
+
+RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const Feed* feed, bool markInvocations,
+                               const internal::Resume* resume) {
   RunTrace trace;
   internal::RefCache& cache = refCache();
   if (resume) {  // the crash-free prefix, as the reference run made it: shared, not copied
@@ -240,7 +295,10 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
   o.invocationTimeoutGrace = options_.invocationTimeoutGrace;
   o.interceptExecutionOutcome = true;  // the crash point between "handler returned" and its outcome
   o.recordHistory = withHistory;       // only the confirming runs' reports show histories
-  if (schedule.branchSeed) o.scheduler = std::make_shared<SeededScheduler>(schedule.branchSeed);
+  if (feed && feed->orders)
+    o.scheduler = std::make_shared<FedOrderScheduler>(*feed->orders);
+  else if (schedule.branchSeed)
+    o.scheduler = std::make_shared<SeededScheduler>(schedule.branchSeed);
   o.handlerConfig.plugins = options_.plugins;
   if (markInvocations) o.handlerConfig.plugins.push_back(std::make_shared<InvocationMarker>(trace));
   o.checkpointInterceptor = [&](const OperationUpdate& u, std::size_t seq) {
@@ -303,10 +361,10 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
       if (id == stepId && a == attempt)
         throw InjectedStepFailure(fmt::format("injected failure of step {} attempt {}", stepId, attempt));
   };
-  if (overrides)
-    o.stepResultOverride = [overrides](const std::string& stepId, int, const Payload& result) {
-      auto it = overrides->find(stepId);
-      return it == overrides->end() ? result : it->second;
+  if (feed && feed->values)
+    o.stepResultOverride = [values = &*feed->values](const std::string& stepId, int, const Payload& result) {
+      auto it = values->find(stepId);
+      return it == values->end() ? result : it->second;
     };
 
   // Bodies that still call faultPoint() fail on the same attempts (already failed above).
@@ -454,7 +512,7 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
     // A callback the reference never created (the code is not deterministic): answer it
     // as the schedule says, on the manual clock.
     cache.hasCallbacks = true;
-    RunTrace again = runImpl(schedule, withHistory, overrides, markInvocations);
+    RunTrace again = runImpl(schedule, withHistory, feed, markInvocations);
     cache.hasCallbacks = false;
     return again;
   }
@@ -607,18 +665,28 @@ std::optional<CrashChecker::Overrides> CrashChecker::variedValues(const RunTrace
   return values;
 }
 
+std::optional<CrashChecker::Feed> CrashChecker::legalVariation(const RunTrace& ref, const RunTrace& t,
+                                                               const Schedule& schedule) {
+  Feed feed;
+  feed.values = variedValues(ref, t);
+  if (schedule.branchSeed)
+    if (BranchOrders orders = itemStartOrders(t); orders != itemStartOrders(ref)) feed.orders = std::move(orders);
+  if (!feed.values && !feed.orders) return std::nullopt;
+  return feed;
+}
+
 std::vector<Finding> CrashChecker::judge(const RunTrace& ref, const RunTrace& trace, const Schedule& schedule,
                                          CheckReport* report) {
-  return judgeImpl(ref, trace, schedule, report, false);
+  return judgeImpl(ref, trace, schedule, report, {});
 }
 
 std::vector<Finding> CrashChecker::judgeImpl(const RunTrace& ref, const RunTrace& trace, const Schedule& schedule,
-                                             CheckReport* report, bool fedReference) {
+                                             CheckReport* report, std::string_view fedWith) {
   internal::RefCache& cache = refCache();
   const internal::RefIndex* index = &ref == &cache.trace ? cache.index.get() : nullptr;
   std::optional<internal::RefIndex> local;
   if (!index) index = &local.emplace(ref);
-  internal::Verdict v = internal::judgeRun(ref, *index, trace, schedule, options_, mode_, fedReference);
+  internal::Verdict v = internal::judgeRun(ref, *index, trace, schedule, options_, mode_, fedWith);
   if (report)
     for (std::size_t i = 0; i < kOracleCount; ++i) (v.failed[i] ? report->failed[i] : report->passed[i])++;
   if (!v.findings.empty()) {
@@ -637,14 +705,17 @@ std::vector<Finding> CrashChecker::check(const Schedule& schedule, CheckReport* 
 
 std::vector<Finding> CrashChecker::judgeRun(const RunTrace& ref, const RunTrace& t, const Schedule& schedule,
                                             CheckReport* report) {
-  if (std::optional<Overrides> values = variedValues(ref, t)) {
-    // Legal variation: a re-run step returned another value. The reference is a crash-free
-    // run whose bodies run live but whose step results are the values this run checkpointed.
+  if (std::optional<Feed> feed = legalVariation(ref, t, schedule)) {
+    // Legal variation: a re-run step returned another value, or a seeded branch order met
+    // other runnable items after the crash. The reference is a crash-free run whose bodies
+    // run live but whose step results are the values this run checkpointed and whose
+    // batches start their items in this run's order.
     Schedule key = schedule;
     key.crashes.clear();
-    RunTrace fed = runImpl(key, false, &*values, false);
-    if (report) ++report->valueOverrideReferences;
-    return judgeImpl(fed, t, schedule, report, true);
+    RunTrace fed = runImpl(key, false, &*feed, false);
+    if (report && feed->values) ++report->valueOverrideReferences;
+    if (report && feed->orders) ++report->orderOverrideReferences;
+    return judgeImpl(fed, t, schedule, report, feed->describe());
   }
   return judge(ref, t, schedule, report);
 }
@@ -668,13 +739,13 @@ void CrashChecker::confirm(Finding& f) {
   key.crashes.clear();
   RunTrace ref = run(key, true);
   RunTrace t = f.schedule.crashes.empty() ? ref : run(f.schedule, true);
-  bool fed = false;
+  std::string fedWith;
   if (!f.schedule.crashes.empty())
-    if (std::optional<Overrides> values = variedValues(ref, t)) {
-      ref = runImpl(key, true, &*values, false);
-      fed = true;
+    if (std::optional<Feed> feed = legalVariation(ref, t, f.schedule)) {
+      ref = runImpl(key, true, &*feed, false);
+      fedWith = feed->describe();
     }
-  std::vector<Finding> again = judgeImpl(ref, f.schedule.crashes.empty() ? ref : t, f.schedule, nullptr, fed);
+  std::vector<Finding> again = judgeImpl(ref, f.schedule.crashes.empty() ? ref : t, f.schedule, nullptr, fedWith);
   f.confirmed = true;
   f.reproduced = std::any_of(again.begin(), again.end(), [&](const Finding& g) { return g.oracle == f.oracle; });
   f.referenceHistory = ref.executionJson;
@@ -795,6 +866,7 @@ CheckReport CrashChecker::checkExhaustive(const Schedule& base, const ProgressFn
       bool done = false;
       bool failed[kOracleCount] = {};
       bool valueOverride = false;
+      bool orderOverride = false;
     };
     std::vector<PointVerdict> verdicts(points.size());
     std::size_t shards = std::max<std::size_t>(1, options_.shardCount);
@@ -812,12 +884,14 @@ CheckReport CrashChecker::checkExhaustive(const Schedule& base, const ProgressFn
         v.done = true;
         for (std::size_t o = 0; o < kOracleCount; ++o) v.failed[o] = one.failed[o] > 0;
         v.valueOverride = one.valueOverrideReferences > 0;
+        v.orderOverride = one.orderOverrideReferences > 0;
         ++report.runs;
       } else {
         ++report.equivalentCrashPoints;
       }
       for (std::size_t o = 0; o < kOracleCount; ++o) (v.failed[o] ? report.failed[o] : report.passed[o])++;
       if (v.valueOverride) ++report.valueOverrideReferences;
+      if (v.orderOverride) ++report.orderOverrideReferences;
       ++report.schedules;
       if (progress) progress(done, points.size() * kinds.size());
     }

@@ -123,6 +123,11 @@ std::string CheckReport::summary() const {
         "  resumed runs judged against a crash-free run fed their step values (a re-run step returned "
         "another value): {}\n",
         valueOverrideReferences);
+  if (orderOverrideReferences)
+    out << fmt::format(
+        "  resumed runs judged against a crash-free run fed their item order (a seeded branch order met other "
+        "runnable items after the crash): {}\n",
+        orderOverrideReferences);
   for (const Finding& f : findings) {
     out << fmt::format("FINDING [{}] {}\n", toString(f.oracle), f.message);
     out << fmt::format("  where: {} ({} resume, {} mode)\n", f.crash.empty() ? describe(f.schedule) : f.crash, f.resume,

@@ -79,7 +79,9 @@ struct Judge {
   const CheckOptions& options;
   CheckMode mode;
   std::vector<Finding>& findings;
-  bool valueReference = false;  // ref is a crash-free run fed the resumed run's step values
+  // Not empty: ref is a crash-free run fed what the resumed run legally did otherwise
+  // ("the same step values", "the same item order", or both), for messages.
+  std::string_view fedWith = {};
   bool failed[kOracleCount] = {};
 
   void report(Oracle o, std::string message) {
@@ -153,14 +155,16 @@ struct Judge {
     const bool sameOperations = !failed[static_cast<std::size_t>(Oracle::Determinism)];
     std::string observed;
     if (sameOperations)
-      observed = valueReference ? "; the same operations ran and the crash-free run was fed the step values this run "
-                                  "checkpointed, so state kept outside the checkpoints changed the outcome"
-                                : "; the same operations ran and every step checkpointed the same value as in the "
-                                  "crash-free run, so state kept outside the checkpoints changed the outcome";
+      observed = !fedWith.empty()
+                     ? fmt::format("; the same operations ran and the crash-free run was fed {} as this run, so state "
+                                   "kept outside the checkpoints changed the outcome",
+                                   fedWith)
+                     : "; the same operations ran and every step checkpointed the same value as in the crash-free "
+                       "run, so state kept outside the checkpoints changed the outcome";
     report(Oracle::Result,
            fmt::format("the resumed execution ended {}, but the crash-free run{} ended {}{}",
                        describeOutcome(t.status, t.result, t.error, t.blockedReason),
-                       valueReference ? " fed the same step values" : "",
+                       fedWith.empty() ? "" : fmt::format(" fed {}", fedWith),
                        describeOutcome(ref.status, ref.result, ref.error, ref.blockedReason), observed));
   }
 
@@ -233,7 +237,7 @@ struct Judge {
         report(Oracle::ExactlyOnce,
                fmt::format("effect {} happened {} time{} after the crash, {} time{} in the crash-free run{}; {}",
                            describeKey(k), a, a == 1 ? "" : "s", b, b == 1 ? "" : "s",
-                           valueReference ? " fed the same step values" : "", observed));
+                           fedWith.empty() ? "" : fmt::format(" fed {}", fedWith), observed));
         return;
       }
     }
@@ -377,10 +381,10 @@ struct Judge {
 }  // namespace
 
 Verdict judgeRun(const RunTrace& ref, const RefIndex& refIndex, const RunTrace& t, const Schedule& schedule,
-                 const CheckOptions& options, CheckMode mode, bool valueReference) {
+                 const CheckOptions& options, CheckMode mode, std::string_view fedWith) {
   Verdict v;
   Judge j{ref, refIndex, t, schedule, options, mode, v.findings};
-  j.valueReference = valueReference;
+  j.fedWith = fedWith;
   j.determinism();
   j.result();
   j.exactlyOnce();

@@ -75,10 +75,11 @@ struct Verdict {
 };
 
 // Runs every oracle (and the user's invariants) on `t` against `ref` (`t` may be `ref`:
-// the crash-free run judged alone). `valueReference`: ref is a crash-free run fed t's step
-// values (for messages). Findings carry `schedule`, `mode` and `resume`.
+// the crash-free run judged alone). `fedWith` (for messages), when not empty: ref is a
+// crash-free run fed what t legally did otherwise ("the same step values", "the same item
+// order"). Findings carry `schedule`, `mode` and `resume`.
 Verdict judgeRun(const RunTrace& ref, const RefIndex& refIndex, const RunTrace& t, const Schedule& schedule,
-                 const CheckOptions& options, CheckMode mode, bool valueReference);
+                 const CheckOptions& options, CheckMode mode, std::string_view fedWith);
 
 // The schedule in the user's terms, read off `run` (the run that made the crashes): each
 // crash named by operation and action, injected failures by step name.

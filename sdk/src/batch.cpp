@@ -366,6 +366,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   // Runnable items (started or admitted, not yet run in this invocation), ascending.
   // The default order takes them from the front; a custom scheduler sees them all.
   std::size_t head = 0, succ = 0, fail = 0, nextNew = 0;
+  std::size_t resumed = runnable.size();  // the first ones: items an earlier invocation started
   for (std::size_t i = 0; i < n; ++i) {
     succ += states[i] == ItemState::Succeeded;
     fail += states[i] == ItemState::Failed;
@@ -389,11 +390,12 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     } else {
       runnable.erase(runnable.begin(), runnable.begin() + static_cast<std::ptrdiff_t>(head));
       head = 0;
-      pick = inv.scheduler().pick(runnable);
+      pick = inv.scheduler().choose({stepId, runnable, resumed});
       auto it = std::find(runnable.begin(), runnable.end(), pick);
       if (it == runnable.end())
         throw std::logic_error(
             fmt::format("[rewind.batch.scheduler] the scheduler picked item {}, which is not runnable", pick));
+      if (static_cast<std::size_t>(it - runnable.begin()) < resumed) --resumed;
       runnable.erase(it);
     }
     if (states[pick] == ItemState::Admitted) states[pick] = ItemState::Active;  // it starts now

@@ -368,6 +368,49 @@ TEST(CrashCheckerTest, TheRuntimeTellsTheCheckerWhichStepsAreAtMostOnce) {
   EXPECT_TRUE(checker.judge(ref, again, {}).empty());
 }
 
+// Found by tests/differential: under a seeded branch order a crash can leave other items
+// runnable than the crash-free run had at the same choice (an item's START lost), so the
+// order differs, and with a failure tolerance the outcome then legally differs (an item
+// fails before another starts): judged against a crash-free run that starts the items in
+// the resumed run's order, it is no finding. And an item the crash interrupted resumes
+// before new items (else a new item's failure could end the batch with it still STARTED,
+// which no crash-free run does). Before, both were "result" findings blaming state kept
+// outside the checkpoints.
+TEST(CrashCheckerTest, ASeededBranchOrderThatChangesAfterACrashIsJudgedAgainstThatOrder) {
+  auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) {
+    std::vector<int> items{0, 1, 2};
+    auto r = ctx.map(
+        "m", items,
+        [](DurableContext& c, const int& item, std::size_t, const std::vector<int>&) {
+          return c.step("work", [item](rwd::StepContext&) { return item; },
+                        rwd::StepConfig<int>{.retryStrategy = rwd::retryPresets::none()});
+        },
+        rwd::MapConfig<int, int>{.maxConcurrency = 2});
+    return static_cast<int>(r.successCount() * 10 + r.failureCount());
+  });
+  CrashChecker checker(handler, "null", warm());
+  std::size_t orderFed = 0, judged = 0;
+  for (std::uint64_t seed = 1; seed <= 24; ++seed)
+    for (const char* failing : {"1-1-1", "1-2-1", "1-3-1"}) {
+      Schedule base;
+      base.branchSeed = seed;
+      base.stepFailures = {{rwd::operationIdFor(failing), 1}};  // that item's step fails for good
+      for (const auto& point : checker.crashPoints(base)) {
+        Schedule s = base;
+        s.crashes = {point};
+        rwd::checker::CheckReport report;
+        auto findings = checker.check(s, &report);
+        ++judged;
+        orderFed += report.orderOverrideReferences;
+        for (const auto& f : findings)
+          ADD_FAILURE() << "seed " << seed << ", " << failing << " failing: " << toString(f.oracle) << ": "
+                        << f.message;
+      }
+    }
+  EXPECT_GT(judged, 300u);
+  EXPECT_GT(orderFed, 0u) << "no crash changed the item order: the test no longer covers it";
+}
+
 TEST(ScheduleTest, TokensAndJsonRoundTrip) {
   Schedule s;
   s.crashes = {{4, CrashSide::EffectLost}, {9, CrashSide::MidStep}};

@@ -230,6 +230,7 @@ int main(int argc, char** argv) {
     total.generatedSchedules += r.generatedSchedules;
     total.equivalentCrashPoints += r.equivalentCrashPoints;
     total.valueOverrideReferences += r.valueOverrideReferences;
+    total.orderOverrideReferences += r.orderOverrideReferences;
     for (std::size_t i = 0; i < rwd::checker::kOracleCount; ++i) {
       total.passed[i] += r.passed[i];
       total.failed[i] += r.failed[i];

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rewind/durable_context.hpp"
@@ -16,11 +17,24 @@
 
 namespace rwd {
 
+// One choice of a batch's next item: the batch (its positional step id, e.g. "2" or
+// "1-3") and the indices of the items that may run now. The first `resumed` of them are
+// items an earlier invocation started (in index order), the rest new items this
+// invocation admitted (in admission order).
+struct BranchChoice {
+  std::string_view batchStepId;
+  const std::vector<std::size_t>& runnable;
+  std::size_t resumed = 0;
+};
+
 // Chooses which runnable batch item runs next within an invocation. Default: lowest index.
 class BranchScheduler {
  public:
   virtual ~BranchScheduler() = default;
   virtual std::size_t pick(const std::vector<std::size_t>& runnable) = 0;
+  // What the runtime calls: a scheduler that needs to know which batch it chooses for
+  // overrides this one; by default, pick(runnable).
+  virtual std::size_t choose(const BranchChoice& choice) { return pick(choice.runnable); }
 };
 
 // Crash-injection seam: decides the fate of each checkpoint update.

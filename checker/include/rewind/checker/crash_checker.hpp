@@ -233,6 +233,9 @@ struct CheckReport {
   // Resumed runs whose re-run steps checkpointed other values than the crash-free run, and
   // were therefore judged against a crash-free run fed those values (legal variation).
   std::size_t valueOverrideReferences = 0;
+  // Resumed runs whose batches (under a seeded branch order) started their items in another
+  // order than the crash-free run, judged against a crash-free run fed that order.
+  std::size_t orderOverrideReferences = 0;
   std::vector<Finding> findings;
   bool ok() const { return findings.empty() && !referenceError; }
   // The reference outcome, "crash points 20, ..." and one block per finding.
@@ -294,7 +297,18 @@ class CrashChecker {
 
  private:
   using Overrides = std::map<std::string, Payload, std::less<>>;
-  RunTrace runImpl(const Schedule& schedule, bool withHistory, const Overrides* overrides, bool markInvocations,
+  // Per batch (its positional step id), the indices of its items in the order they started.
+  using BranchOrders = std::map<std::string, std::vector<std::size_t>, std::less<>>;
+  // What a crash run legally did otherwise than the crash-free run, fed to the crash-free
+  // run it is then judged against: the values its re-run steps checkpointed, and (under a
+  // seeded branch order, whose choices after a crash meet other runnable items) the order
+  // in which its batches started their items.
+  struct Feed {
+    std::optional<Overrides> values;
+    std::optional<BranchOrders> orders;
+    std::string describe() const;  // "the same step values", "the same item order", or both
+  };
+  RunTrace runImpl(const Schedule& schedule, bool withHistory, const Feed* feed, bool markInvocations,
                    const internal::Resume* resume = nullptr);
   // Where a one-crash schedule can resume from a state the reference run recorded instead
   // of re-running the crash-free prefix (in-process, no world setup, nothing else varied).
@@ -305,9 +319,12 @@ class CrashChecker {
                         const std::vector<std::size_t>& rep, std::size_t shards);
   // The resumed run's checkpointed step values, when one differs from `ref`'s.
   std::optional<Overrides> variedValues(const RunTrace& ref, const RunTrace& t);
-  // judge(); `fedReference`: ref is a crash-free run fed t's step values (for messages).
+  // What to feed the crash-free run that `t` (a crash run of `schedule`) is judged against,
+  // when t legally did something otherwise than `ref`.
+  std::optional<Feed> legalVariation(const RunTrace& ref, const RunTrace& t, const Schedule& schedule);
+  // judge(); `fedWith`: what ref, a crash-free run, was fed of t's (for messages; empty: nothing).
   std::vector<Finding> judgeImpl(const RunTrace& ref, const RunTrace& trace, const Schedule& schedule,
-                                 CheckReport* report, bool fedReference);
+                                 CheckReport* report, std::string_view fedWith);
   // Judges a crash run `t` of `schedule` against `ref` or, on legal variation, a fed reference.
   std::vector<Finding> judgeRun(const RunTrace& ref, const RunTrace& t, const Schedule& schedule, CheckReport* report);
   // Plans the answers of a callback the run just created (declared, or varied by `varied`).

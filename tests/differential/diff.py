@@ -34,6 +34,7 @@ MAX_DEPTH = 3
 REWIND_TIMEOUT_SECONDS = 60
 CONTEXT_EVENTS = 3
 CHECK_MAX_EVENTS = 80  # --rewind-check: larger histories are compared, not checked
+CHECK_SCHEDULES = 25   # --rewind-check: generated schedules per program, after the exhaustive check
 BATCH_OPTIONS = ("maxConcurrency", "minSuccessful", "toleratedFailureCount")
 
 
@@ -320,14 +321,16 @@ def run_rewind(rewind_run, library, program):
 
 
 def run_checker(rewind_check, library, program):
-    """rewind-check on the program (crash at every checkpoint boundary, both resumes): these
-    programs are deterministic, so any finding is a defect. Returns a description or None."""
+    """rewind-check on the program: every checkpoint boundary crashed (both resumes), then
+    CHECK_SCHEDULES generated schedules (several crashes, injected step failures, seeded
+    branch orders, callback timings). These programs are deterministic, so any finding is
+    a defect. Returns a description or None."""
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "prog.json")
         with open(path, "w") as f:
             json.dump(program, f)
         cmd = [rewind_check, library, "--handler", "diff", "--event", "@" + path, "--no-progress",
-               "--expect-failure"]
+               "--expect-failure", "--exhaustive", "--schedules", str(CHECK_SCHEDULES), "--seed", "1"]
         try:
             proc = subprocess.run(cmd + respond_args(program), capture_output=True, text=True,
                                   timeout=REWIND_TIMEOUT_SECONDS)

@@ -73,7 +73,7 @@ class Generator:
         return [self.op(scope) for _ in range(self.rng.randint(low, high))]
 
     def op(self, scope):
-        kinds, weights = ["step", "wait", "throw"], [6, 2, 1]
+        kinds, weights = ["step", "wait", "throw", "condition"], [6, 2, 1, 1]
         if not scope.in_map:
             kinds.append("callback")  # a map body runs once per item: one answer per callback op
             weights.append(1)
@@ -122,10 +122,17 @@ class Generator:
 
     def callback(self, scope):
         alphabet = string.ascii_lowercase + string.digits + " "
-        return {"op": "callback", "name": self.name("cb"),
-                "answer": self.rng.choice(["success", "success", "failure"]),
-                "delay": self.rng.randint(0, 50),
-                "payload": "".join(self.rng.choices(alphabet, k=self.rng.randint(1, 8)))}
+        op = {"op": "callback", "name": self.name("cb"),
+              "answer": self.rng.choice(["success", "success", "failure"]),
+              "delay": self.rng.randint(0, 50),
+              "payload": "".join(self.rng.choices(alphabet, k=self.rng.randint(1, 8)))}
+        if self.rng.random() < 0.3:
+            op["timeout"] = self.rng.randint(1, 60)  # below the delay: it times out first
+        return op
+
+    def condition(self, scope):
+        return {"op": "condition", "name": self.name("wc"), "polls": self.rng.randint(1, 4),
+                "delay": self.rng.randint(1, 30)}
 
     def child(self, scope):
         return {"op": "child", "name": self.name("c"), "body": self.body(scope.nested())}
@@ -174,6 +181,31 @@ def walk(ops, in_batch=False):
         elif op["op"] == "parallel":
             for branch in op["branches"]:
                 yield from walk(branch["body"], True)
+
+
+def flattened(program):
+    """The program with every map and parallel FLAT, or None when one of its items can end
+    without a durable operation: a FLAT item leaves no trace then, and its outcome in an
+    earlier invocation is lost (batch.cpp's documented limit: it counts as not started until
+    it runs again, so a batch that completes early in a later invocation leaves it out)."""
+    flat = json.loads(json.dumps(program))
+    for op, _ in walk(flat["body"]):
+        if op["op"] in ("map", "parallel"):
+            bodies = [op["body"]] if op["op"] == "map" else [b["body"] for b in op["branches"]]
+            if not all(leaves_trace(body) for body in bodies):
+                return None
+            op["nesting"] = "flat"
+    return flat
+
+
+def leaves_trace(body):
+    """Whether running the body always reaches a durable operation (every op but throw is one)."""
+    for op in body:
+        if op["op"] != "throw":
+            return True
+        if not op.get("catch"):
+            return False
+    return False
 
 
 def callback_ops(program):
@@ -232,7 +264,12 @@ class ModelInterpreter:
         return ctx.run_in_child_context(lambda c: self.run_ops(c, op["body"], item), name=op["name"])
 
     def op_callback(self, ctx, op, item):
-        return ctx.create_callback(name=op["name"]).result()
+        return ctx.create_callback(name=op["name"], timeout=op.get("timeout")).result()
+
+    def op_condition(self, ctx, op, item):
+        polls, delay = op["polls"], op["delay"]
+        return ctx.wait_for_condition(lambda state, step_ctx: state + 1, name=op["name"], initial_state=0,
+                                      wait_strategy=lambda state, attempt: self.m.WaitDecision(state < polls, delay))
 
     def op_map(self, ctx, op, item):
         name = op["name"]
@@ -491,7 +528,7 @@ class Harness:
         broken = failed_invocation_errors(rewind_raw.get("History") or [])
         if broken:
             return Difference(("InvocationError",), broken)
-        difference = compare(model_out, rewind_out)
+        difference = compare(model_out, rewind_out) or self.compare_flat(program, rewind_out)
         # A crash step crashes once per process: not a deterministic program for the checker.
         # The checker's work grows with checkpoints times invocations: large programs are left
         # to the comparison alone.
@@ -502,6 +539,22 @@ class Harness:
             if finding:
                 return Difference(("Checker",), finding)
         return difference
+
+    def compare_flat(self, program, nested_out):
+        """Rewind alone: the program with every batch FLAT (items share their batch's context:
+        no item records) must end as the NESTED run did (issue #16.3)."""
+        flat = flattened(program)
+        if flat is None or flat == program:
+            return None
+        try:
+            flat_out = normalize_outcome(run_rewind(self.rewind_run, self.library, flat))
+        except RewindFailure as e:
+            return Difference(("FlatRewindFailure",), str(e))
+        for key in ("Status", "Result", "Error"):
+            if flat_out[key] != nested_out[key]:
+                return Difference(("Flat", key), f"FLAT batches: {key} {dumps(flat_out[key])}\n"
+                                                 f"NESTED batches: {key} {dumps(nested_out[key])}")
+        return None
 
     def shrink(self, program, difference):
         """Greedily the smallest variant of the program with a difference of the same kind."""

@@ -39,6 +39,12 @@ std::optional<int> concurrencyOf(const Json& op) {
   return op["maxConcurrency"].get<int>();
 }
 
+// "nesting": "flat" (Rewind only: the model has no FLAT batches; diff.py compares such a
+// run's outcome with the NESTED run's).
+rwd::Nesting nestingOf(const Json& op) {
+  return op.value("nesting", std::string("nested")) == "flat" ? rwd::Nesting::Flat : rwd::Nesting::Nested;
+}
+
 Json summary(const rwd::BatchResult<Json>& r) {
   Json all = Json::array();
   for (const auto& it : r.all) {
@@ -83,13 +89,29 @@ Json runPlain(DurableContext& ctx, const Json& op, const Json& item) {
   if (kind == "throw") throw rwd::Error("DiffError", op["message"].get<std::string>());
   if (kind == "child")
     return ctx.runInChildContext(name, [&](DurableContext& c) { return runOps(c, op["body"], item); });
-  if (kind == "callback") return Json(ctx.createCallback<std::string>(name).result());
+  if (kind == "callback") {
+    rwd::CallbackConfig<std::string> config;
+    if (op.contains("timeout")) config.timeout = std::chrono::seconds(op["timeout"].get<int>());
+    return Json(ctx.createCallback<std::string>(name, config).result());
+  }
+  if (kind == "condition") {
+    const int polls = op["polls"].get<int>();
+    const int delay = op["delay"].get<int>();
+    rwd::WaitForConditionConfig<int> config;
+    config.initialState = 0;
+    config.waitStrategy = [polls, delay](const int& state, int) {
+      return rwd::WaitDecision{state < polls, std::chrono::seconds(delay)};
+    };
+    return ctx.waitForCondition<int>(
+        name, [](const int& state, rwd::StepContext&) { return state + 1; }, config);
+  }
   if (kind == "map") {
     std::vector<Json> items = op["items"].get<std::vector<Json>>();
     rwd::MapConfig<Json, Json> config;
     config.maxConcurrency = concurrencyOf(op);
     config.completionConfig = completionOf(op);
     config.itemNamer = [name](const Json&, std::size_t i) { return name + "-" + std::to_string(i); };
+    config.nesting = nestingOf(op);
     return summary(ctx.map(
         name, items,
         [&](DurableContext& c, const Json& value, std::size_t, const std::vector<Json>&) {
@@ -105,6 +127,7 @@ Json runPlain(DurableContext& ctx, const Json& op, const Json& item) {
     rwd::ParallelConfig<Json> config;
     config.maxConcurrency = concurrencyOf(op);
     config.completionConfig = completionOf(op);
+    config.nesting = nestingOf(op);
     return summary(ctx.parallel(name, std::move(branches), config));
   }
   throw std::invalid_argument("unknown op " + kind);

@@ -207,11 +207,17 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     // ends without new work and without an operation completed since it last ran ended
     // in an earlier invocation (NESTED: a terminal item record); one that needs work is
     // runnable (NESTED: an open item record); one that only suspends is blocked.
-    // Known limit: an item that never calls a durable operation leaves no trace, so it
-    // counts as not started until it runs again.
-    for (std::size_t i = 0; i < n; ++i) {
-      itemStepId(i);
-      if (!inv.state().find(operationIdFor(istep + "-1"))) continue;
+    // An item that never reached a durable operation left no trace. Items are admitted in
+    // index order and the default order runs every admitted item in the invocation that
+    // admits it, so one below the highest traced item did run: it is probed too, and
+    // counts as not started only when it needs work (a custom order had not run it).
+    // Known limit: an untraced item above the highest traced one counts as not started
+    // until it runs again.
+    auto traced = [&](std::size_t i) { return inv.state().find(operationIdFor(itemStepId(i) + "-1")) != nullptr; };
+    std::size_t traceEnd = n;  // one past the highest traced item
+    while (traceEnd > 0 && !traced(traceEnd - 1)) --traceEnd;
+    for (std::size_t i = 0; i < traceEnd; ++i) {
+      const bool wasTraced = traced(i);  // leaves istep as item i's positional id
       DurableContext& ictx = contextFor(istep, id, false);
       internal::BranchFrame frame;
       ItemState outcome = ItemState::Active;
@@ -237,6 +243,7 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       bool needed = inv.endProbe(outcome != ItemState::Active);
       inv.guard();  // a fatal error found while probing (non-determinism) is fatal
       if (needed) outcome = ItemState::Active;
+      if (!wasTraced && outcome == ItemState::Active) continue;  // it never ran: not started
       if (outcome == ItemState::Succeeded) itemEnded(i, BatchItemStatus::Succeeded).payload = std::move(payload);
       if (outcome == ItemState::Failed) itemEnded(i, BatchItemStatus::Failed).error = std::move(error);
       if (outcome == ItemState::Active) {

@@ -184,15 +184,18 @@ def walk(ops, in_batch=False):
 
 
 def flattened(program):
-    """The program with every map and parallel FLAT, or None when one of its items can end
-    without a durable operation: a FLAT item leaves no trace then, and its outcome in an
-    earlier invocation is lost (batch.cpp's documented limit: it counts as not started until
-    it runs again, so a batch that completes early in a later invocation leaves it out)."""
+    """The program with every map and parallel FLAT, or None when an item that can end
+    without a durable operation (no trace) comes after the last item that leaves one: its
+    outcome in an earlier invocation is lost then (batch.cpp's documented limit: it counts
+    as not started until it runs again, so a batch that completes early in a later
+    invocation leaves it out). A map's items share one body: all leave a trace or none."""
     flat = json.loads(json.dumps(program))
     for op, _ in walk(flat["body"]):
         if op["op"] in ("map", "parallel"):
             bodies = [op["body"]] if op["op"] == "map" else [b["body"] for b in op["branches"]]
-            if not all(leaves_trace(body) for body in bodies):
+            marks = [leaves_trace(body) for body in bodies]
+            last = max((i for i, mark in enumerate(marks) if mark), default=-1)
+            if not all(marks[last + 1:]) and last >= 0:
                 return None
             op["nesting"] = "flat"
     return flat

@@ -314,6 +314,36 @@ rwd::Json runCase(const BatchCase& bc, Nesting nesting) {
 // before it; it treats such an item as runnable, which is what NESTED does under the
 // default order. So crashes are combined with the default order only, and every other
 // branch order runs crash-free.
+// Found by tests/differential: a FLAT branch that throws before any durable operation
+// leaves no trace; when a later branch waits and the batch completes early in the next
+// invocation, its failure was lost (NESTED kept it in the branch's record). A branch below
+// the highest traced one did run, so the replay probes it too.
+TEST(BatchOrderTest, FlatKeepsTheOutcomeOfABranchWithoutDurableOperations) {
+  rwd::Json results[2];
+  for (Nesting nesting : {Nesting::Nested, Nesting::Flat}) {
+    rwd::LocalDurableTestRunner runner([nesting](const rwd::Json&, DurableContext& ctx) {
+      std::vector<rwd::Branch<int>> branches;
+      branches.emplace_back("pure", [](DurableContext&) -> int { throw rwd::Error("item::Pure", "no trace"); });
+      branches.emplace_back("waits", [](DurableContext& c) {
+        c.wait("nap", 2s);
+        return c.step("after-nap", [] { return 1; });
+      });
+      branches.emplace_back("also-waits", [](DurableContext& c) {
+        c.wait("long-nap", 5s);
+        return 2;
+      });
+      auto r = ctx.parallel("p", branches,
+                            {.completionConfig = {.minSuccessful = 1, .toleratedFailureCount = 5}, .nesting = nesting});
+      return describe(r);
+    });
+    const auto& res = runner.run();
+    ASSERT_EQ(res.getStatus(), ExecutionStatus::Succeeded);
+    results[nesting == Nesting::Flat] = res.getResult();
+  }
+  EXPECT_EQ(results[1]["failureCount"], 1) << results[1].dump();
+  EXPECT_EQ(results[0], results[1]);
+}
+
 TEST(BatchOrderTest, NestedAndFlatGiveTheSameBatchResultOverRandomBatchesAndBranchOrders) {
   // REWIND_BATCH_ROUNDS=N runs a longer exploration.
   const char* env = std::getenv("REWIND_BATCH_ROUNDS");

@@ -342,17 +342,24 @@ def respond_args(program):
     return args
 
 
-def run_rewind(rewind_run, library, program):
+def run_tool(tool, library, program, options):
+    """rewind-run or rewind-check on the program (its input event, and the callbacks'
+    answers): the CompletedProcess, or None when it ran out of time."""
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "prog.json")
         with open(path, "w") as f:
             json.dump(program, f)
-        cmd = [rewind_run, library, "--handler", "diff", "--event", "@" + path, "--skip-time", "--json"]
+        cmd = [tool, library, "--handler", "diff", "--event", "@" + path] + options + respond_args(program)
         try:
-            proc = subprocess.run(cmd + respond_args(program), capture_output=True, text=True,
-                                  timeout=REWIND_TIMEOUT_SECONDS)
+            return subprocess.run(cmd, capture_output=True, text=True, timeout=REWIND_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
-            raise RewindFailure(f"rewind-run timed out after {REWIND_TIMEOUT_SECONDS} s") from None
+            return None
+
+
+def run_rewind(rewind_run, library, program):
+    proc = run_tool(rewind_run, library, program, ["--skip-time", "--json"])
+    if proc is None:
+        raise RewindFailure(f"rewind-run timed out after {REWIND_TIMEOUT_SECONDS} s")
     try:
         return json.loads(proc.stdout)
     except json.JSONDecodeError:
@@ -365,17 +372,10 @@ def run_checker(rewind_check, library, program):
     CHECK_SCHEDULES generated schedules (several crashes, injected step failures, seeded
     branch orders, callback timings). These programs are deterministic, so any finding is
     a defect. Returns a description or None."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "prog.json")
-        with open(path, "w") as f:
-            json.dump(program, f)
-        cmd = [rewind_check, library, "--handler", "diff", "--event", "@" + path, "--no-progress",
-               "--expect-failure", "--exhaustive", "--schedules", str(CHECK_SCHEDULES), "--seed", "1"]
-        try:
-            proc = subprocess.run(cmd + respond_args(program), capture_output=True, text=True,
-                                  timeout=REWIND_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            return f"rewind-check timed out after {REWIND_TIMEOUT_SECONDS} s"
+    proc = run_tool(rewind_check, library, program, ["--no-progress", "--expect-failure", "--exhaustive",
+                                                     "--schedules", str(CHECK_SCHEDULES), "--seed", "1"])
+    if proc is None:
+        return f"rewind-check timed out after {REWIND_TIMEOUT_SECONDS} s"
     if proc.returncode != 0 or "OK: no findings" not in proc.stdout:
         return f"rewind-check exit {proc.returncode}:\n{proc.stdout[-3000:]}{proc.stderr[-2000:]}"
     return None

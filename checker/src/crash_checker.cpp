@@ -245,8 +245,11 @@ void CrashChecker::planSnapshotUses(const Schedule& crashFree, const std::vector
 }
 
 std::string CrashChecker::Feed::describe() const {
-  if (values && orders) return "the same step values and item order";
-  return values ? "the same step values" : "the same item order";
+  std::vector<std::string_view> parts;
+  if (values) parts.push_back("the same step values");
+  if (orders) parts.push_back("the same item order");
+  if (interrupted) parts.push_back("the same interrupted at-most-once steps");
+  return fmt::format("{}", fmt::join(parts, " and "));
 }
 
 RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const Feed* feed, bool markInvocations,
@@ -360,11 +363,22 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
     for (const auto& [id, a] : failing)
       if (id == stepId && a == attempt)
         throw InjectedStepFailure(fmt::format("injected failure of step {} attempt {}", stepId, attempt));
+    // An attempt the crash run's crash interrupted before its body ran fails here.
+    if (feed && feed->interrupted)
+      if (auto it = feed->interrupted->find(std::pair(stepId, attempt));
+          it != feed->interrupted->end() && !it->second.bodyRan)
+        throw StepError::fromObject(it->second.error);
   };
-  if (feed && feed->values)
-    o.stepResultOverride = [values = &*feed->values](const std::string& stepId, int, const Payload& result) {
-      auto it = values->find(stepId);
-      return it == values->end() ? result : it->second;
+  if (feed && (feed->values || feed->interrupted))
+    o.stepResultOverride = [feed](const std::string& stepId, int attempt, const Payload& result) {
+      // One whose body ran (its outcome was lost with the crash) fails after the body.
+      if (feed->interrupted)
+        if (auto it = feed->interrupted->find(std::pair(stepId, attempt));
+            it != feed->interrupted->end() && it->second.bodyRan)
+          throw StepError::fromObject(it->second.error);
+      if (!feed->values) return result;
+      auto it = feed->values->find(stepId);
+      return it == feed->values->end() ? result : it->second;
     };
 
   // Bodies that still call faultPoint() fail on the same attempts (already failed above).
@@ -665,13 +679,52 @@ std::optional<CrashChecker::Overrides> CrashChecker::variedValues(const RunTrace
   return values;
 }
 
+namespace {
+
+// The at-most-once step attempts a run's crashes interrupted: after a crash, a replay that
+// finds an AtMostOncePerRetry step STARTED fails that attempt with StepInterruptedError
+// (RETRY or FAIL) instead of running its body again. Attempts are counted by the step's
+// persisted STARTs; the body ran to its end when the attempt's SUCCEED or FAIL was the
+// update the crash dropped.
+std::map<std::pair<std::string, int>, std::pair<ErrorObject, bool>, std::less<>> interruptedAttempts(
+    const RunTrace& t) {
+  std::map<std::pair<std::string, int>, std::pair<ErrorObject, bool>, std::less<>> out;
+  std::map<std::string, int, std::less<>> attempts;
+  std::map<std::string, bool, std::less<>> lostOutcome;  // by step: the current attempt's outcome was dropped
+  for (const auto& u : t.updates) {
+    const OperationUpdate& up = u.update;
+    if (up.type != OperationType::Step) continue;
+    const bool dropped = u.fate == CheckpointFate::DropAndCrash;
+    if (up.action == OperationAction::Start) {
+      if (dropped) continue;
+      ++attempts[up.stepId];
+      lostOutcome[up.stepId] = false;
+      continue;
+    }
+    if (dropped) {
+      lostOutcome[up.stepId] = true;
+      continue;
+    }
+    if ((up.action == OperationAction::Fail || up.action == OperationAction::Retry) && up.error &&
+        up.error->errorType == "StepInterruptedError")
+      out[{up.stepId, attempts[up.stepId]}] = {*up.error, lostOutcome[up.stepId]};
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<CrashChecker::Feed> CrashChecker::legalVariation(const RunTrace& ref, const RunTrace& t,
                                                                const Schedule& schedule) {
   Feed feed;
   feed.values = variedValues(ref, t);
   if (schedule.branchSeed)
     if (BranchOrders orders = itemStartOrders(t); orders != itemStartOrders(ref)) feed.orders = std::move(orders);
-  if (!feed.values && !feed.orders) return std::nullopt;
+  if (auto interrupted = interruptedAttempts(t); !interrupted.empty()) {
+    Interruptions& in = feed.interrupted.emplace();
+    for (auto& [key, v] : interrupted) in.emplace(key, Interruption{std::move(v.first), v.second});
+  }
+  if (!feed.values && !feed.orders && !feed.interrupted) return std::nullopt;
   return feed;
 }
 
@@ -715,6 +768,7 @@ std::vector<Finding> CrashChecker::judgeRun(const RunTrace& ref, const RunTrace&
     RunTrace fed = runImpl(key, false, &*feed, false);
     if (report && feed->values) ++report->valueOverrideReferences;
     if (report && feed->orders) ++report->orderOverrideReferences;
+    if (report && feed->interrupted) ++report->interruptedStepReferences;
     return judgeImpl(fed, t, schedule, report, feed->describe());
   }
   return judge(ref, t, schedule, report);
@@ -867,6 +921,7 @@ CheckReport CrashChecker::checkExhaustive(const Schedule& base, const ProgressFn
       bool failed[kOracleCount] = {};
       bool valueOverride = false;
       bool orderOverride = false;
+      bool interrupted = false;
     };
     std::vector<PointVerdict> verdicts(points.size());
     std::size_t shards = std::max<std::size_t>(1, options_.shardCount);
@@ -885,6 +940,7 @@ CheckReport CrashChecker::checkExhaustive(const Schedule& base, const ProgressFn
         for (std::size_t o = 0; o < kOracleCount; ++o) v.failed[o] = one.failed[o] > 0;
         v.valueOverride = one.valueOverrideReferences > 0;
         v.orderOverride = one.orderOverrideReferences > 0;
+        v.interrupted = one.interruptedStepReferences > 0;
         ++report.runs;
       } else {
         ++report.equivalentCrashPoints;
@@ -892,6 +948,7 @@ CheckReport CrashChecker::checkExhaustive(const Schedule& base, const ProgressFn
       for (std::size_t o = 0; o < kOracleCount; ++o) (v.failed[o] ? report.failed[o] : report.passed[o])++;
       if (v.valueOverride) ++report.valueOverrideReferences;
       if (v.orderOverride) ++report.orderOverrideReferences;
+      if (v.interrupted) ++report.interruptedStepReferences;
       ++report.schedules;
       if (progress) progress(done, points.size() * kinds.size());
     }

@@ -128,6 +128,11 @@ std::string CheckReport::summary() const {
         "  resumed runs judged against a crash-free run fed their item order (a seeded branch order met other "
         "runnable items after the crash): {}\n",
         orderOverrideReferences);
+  if (interruptedStepReferences)
+    out << fmt::format(
+        "  resumed runs judged against a crash-free run whose at-most-once step attempts the crash interrupted fail "
+        "with StepInterruptedError as theirs did: {}\n",
+        interruptedStepReferences);
   for (const Finding& f : findings) {
     out << fmt::format("FINDING [{}] {}\n", toString(f.oracle), f.message);
     out << fmt::format("  where: {} ({} resume, {} mode)\n", f.crash.empty() ? describe(f.schedule) : f.crash, f.resume,

@@ -344,6 +344,53 @@ TEST(CrashCheckerTest, AtMostOnceStepsRunOncePerAttempt) {
   EXPECT_TRUE(report.ok()) << report.summary();
 }
 
+// A crash after an AtMostOncePerRetry step's START was persisted (its body not run, or
+// run with its outcome lost) makes the replay fail that attempt with StepInterruptedError
+// instead of running the body again: with no retry the execution fails, or the handler
+// handles the error. That is the step's defined semantics, not state kept outside the
+// checkpoints: such a run is judged against a crash-free run whose same attempt fails so
+// (before its body, or after it when the body had run). Found by tests/differential.
+TEST(CrashCheckerTest, AnInterruptedAtMostOnceStepIsJudgedAgainstTheSameInterruption) {
+  const rwd::StepConfig<int> once{.retryStrategy = rwd::retryPresets::none(),
+                                  .semantics = rwd::StepSemantics::AtMostOncePerRetry};
+  // The execution fails with StepInterruptedError after such a crash.
+  auto failing = rwd::makeHandler([once](const Json&, DurableContext& ctx) {
+    int a = ctx.step("load", [] { return 1; });
+    return a + ctx.step("pay", [] { return 60; }, once);
+  });
+  // The handler catches it and compensates.
+  auto handled = rwd::makeHandler([once](const Json&, DurableContext& ctx) {
+    try {
+      return ctx.step("pay", [] {
+        rwd::checker::recordEffect("charge", "card");
+        return 60;
+      }, once);
+    } catch (const rwd::StepError& e) {
+      return ctx.step("refund-check", [] { return -1; });
+    }
+  });
+  for (auto* handler : {&failing, &handled}) {
+    CrashChecker checker(*handler, "null", warm());
+    auto report = checker.checkExhaustive();
+    EXPECT_TRUE(report.ok()) << report.summary();
+    EXPECT_GT(report.interruptedStepReferences, 0u) << report.summary();
+  }
+  // State kept outside the checkpoints is still found in such a run.
+  static int calls = 0;
+  auto leaky = rwd::makeHandler([once](const Json&, DurableContext& ctx) {
+    int local = ++calls;  // differs after a crash in the same process
+    try {
+      ctx.step("pay", [] { return 60; }, once);
+    } catch (const rwd::StepError&) {
+    }
+    return local;
+  });
+  CrashChecker checker(leaky, "null", warm());
+  calls = 0;
+  auto report = checker.checkExhaustive();
+  EXPECT_FALSE(report.ok()) << report.summary();
+}
+
 TEST(CrashCheckerTest, TheRuntimeTellsTheCheckerWhichStepsAreAtMostOnce) {
   auto handler = rwd::makeHandler([](const Json&, DurableContext& ctx) {
     int a = ctx.step("load", [] { return 1; });

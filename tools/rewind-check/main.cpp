@@ -231,6 +231,7 @@ int main(int argc, char** argv) {
     total.equivalentCrashPoints += r.equivalentCrashPoints;
     total.valueOverrideReferences += r.valueOverrideReferences;
     total.orderOverrideReferences += r.orderOverrideReferences;
+    total.interruptedStepReferences += r.interruptedStepReferences;
     for (std::size_t i = 0; i < rwd::checker::kOracleCount; ++i) {
       total.passed[i] += r.passed[i];
       total.failed[i] += r.failed[i];

@@ -236,6 +236,10 @@ struct CheckReport {
   // Resumed runs whose batches (under a seeded branch order) started their items in another
   // order than the crash-free run, judged against a crash-free run fed that order.
   std::size_t orderOverrideReferences = 0;
+  // Resumed runs in which the crash interrupted an AtMostOncePerRetry step (its replay
+  // failed the attempt with StepInterruptedError), judged against a crash-free run whose
+  // same attempts fail so.
+  std::size_t interruptedStepReferences = 0;
   std::vector<Finding> findings;
   bool ok() const { return findings.empty() && !referenceError; }
   // The reference outcome, "crash points 20, ..." and one block per finding.
@@ -300,13 +304,23 @@ class CrashChecker {
   // Per batch (its positional step id), the indices of its items in the order they started.
   using BranchOrders = std::map<std::string, std::vector<std::size_t>, std::less<>>;
   // What a crash run legally did otherwise than the crash-free run, fed to the crash-free
-  // run it is then judged against: the values its re-run steps checkpointed, and (under a
+  // run it is then judged against: the values its re-run steps checkpointed, (under a
   // seeded branch order, whose choices after a crash meet other runnable items) the order
-  // in which its batches started their items.
+  // in which its batches started their items, and the at-most-once step attempts the crash
+  // interrupted (they fail with StepInterruptedError, as the service's semantics say).
+  // An AtMostOncePerRetry step attempt the crash interrupted (by positional step id and
+  // attempt): the error its replay failed the attempt with (StepInterruptedError) and
+  // whether its body had run to its end before the crash (its SUCCEED or FAIL was lost).
+  struct Interruption {
+    ErrorObject error;
+    bool bodyRan = false;
+  };
+  using Interruptions = std::map<std::pair<std::string, int>, Interruption, std::less<>>;
   struct Feed {
     std::optional<Overrides> values;
     std::optional<BranchOrders> orders;
-    std::string describe() const;  // "the same step values", "the same item order", or both
+    std::optional<Interruptions> interrupted;
+    std::string describe() const;  // "the same step values", "the same item order", ... joined
   };
   RunTrace runImpl(const Schedule& schedule, bool withHistory, const Feed* feed, bool markInvocations,
                    const internal::Resume* resume = nullptr);

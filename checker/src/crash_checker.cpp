@@ -360,22 +360,27 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
       if (crash) ch->die();  // fork mode: the process really dies as the body starts
     }
     if (crash) rwd::testing::simulateProcessCrash();  // the invocation times out as the body starts
-    for (const auto& [id, a] : failing)
-      if (id == stepId && a == attempt)
-        throw InjectedStepFailure(fmt::format("injected failure of step {} attempt {}", stepId, attempt));
-    // An attempt the crash run's crash interrupted before its body ran fails here.
+    const bool injected = std::find(failing.begin(), failing.end(), std::pair(stepId, attempt)) != failing.end();
+    // An attempt the crash run's crash interrupted fails with its error here when its body
+    // had not run there (or an injected failure stopped it before the body).
     if (feed && feed->interrupted)
       if (auto it = feed->interrupted->find(std::pair(stepId, attempt));
-          it != feed->interrupted->end() && !it->second.bodyRan)
+          it != feed->interrupted->end() && (!it->second.bodyRan || injected))
+        throw StepError::fromObject(it->second.error);
+    if (injected) throw InjectedStepFailure(fmt::format("injected failure of step {} attempt {}", stepId, attempt));
+  };
+  // One whose body ran there (its outcome was lost with the crash) fails after the body,
+  // whether the body returned or threw.
+  auto failInterrupted = [feed](const std::string& stepId, int attempt) {
+    if (feed && feed->interrupted)
+      if (auto it = feed->interrupted->find(std::pair(stepId, attempt));
+          it != feed->interrupted->end() && it->second.bodyRan)
         throw StepError::fromObject(it->second.error);
   };
+  if (feed && feed->interrupted) o.stepErrorOverride = failInterrupted;
   if (feed && (feed->values || feed->interrupted))
-    o.stepResultOverride = [feed](const std::string& stepId, int attempt, const Payload& result) {
-      // One whose body ran (its outcome was lost with the crash) fails after the body.
-      if (feed->interrupted)
-        if (auto it = feed->interrupted->find(std::pair(stepId, attempt));
-            it != feed->interrupted->end() && it->second.bodyRan)
-          throw StepError::fromObject(it->second.error);
+    o.stepResultOverride = [feed, failInterrupted](const std::string& stepId, int attempt, const Payload& result) {
+      failInterrupted(stepId, attempt);
       if (!feed->values) return result;
       auto it = feed->values->find(stepId);
       return it == feed->values->end() ? result : it->second;

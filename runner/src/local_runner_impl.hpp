@@ -206,6 +206,7 @@ struct LocalDurableTestRunner::Impl {
     o.checkpointSequence = sequence;
     o.stepBodyObserver = options.stepBodyObserver;
     o.stepResultOverride = options.stepResultOverride;
+    o.stepErrorOverride = options.stepErrorOverride;
     o.interceptOutcome = options.interceptExecutionOutcome;
     o.requestId = req.requestId;
     o.executionStart = options.epoch;

@@ -59,6 +59,7 @@ ReplayOutcome replayInvocation(const RawHandler& handler, const std::vector<Oper
   o.checkpointSequence = &seq;
   o.stepBodyObserver = options.stepBodyObserver;
   o.stepResultOverride = options.stepResultOverride;
+  o.stepErrorOverride = options.stepErrorOverride;
   o.interceptor = [&](const OperationUpdate& u, std::size_t) {
     out.newUpdates.push_back(u);
     return CheckpointFate::Persist;

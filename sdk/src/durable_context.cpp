@@ -228,7 +228,16 @@ Payload DurableContext::stepCore(std::optional<std::string> name, const StepBody
         // The observer runs inside the attempt: what it throws is this attempt's failure.
         if (inv.settings().stepBodyObserver)
           inv.settings().stepBodyObserver({op.stepId, name, attempt, semantics, OperationSubType::Step});
-        payload = body(sc);
+        try {
+          payload = body(sc);
+        } catch (const internal::Suspension&) {
+          throw;
+        } catch (const internal::CrashSignal&) {
+          throw;
+        } catch (...) {
+          if (inv.settings().stepErrorOverride) inv.settings().stepErrorOverride(op.stepId, attempt);
+          throw;
+        }
         if (inv.settings().stepResultOverride) payload = inv.settings().stepResultOverride(op.stepId, attempt, payload);
       });
     } catch (const internal::Suspension&) {

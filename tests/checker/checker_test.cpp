@@ -369,11 +369,29 @@ TEST(CrashCheckerTest, AnInterruptedAtMostOnceStepIsJudgedAgainstTheSameInterrup
       return ctx.step("refund-check", [] { return -1; });
     }
   });
-  for (auto* handler : {&failing, &handled}) {
-    CrashChecker checker(*handler, "null", warm());
+  // The body throws: its FAIL lost with a crash, the replay interrupts the attempt.
+  auto throwing = rwd::makeHandler([once](const Json&, DurableContext& ctx) {
+    return ctx.step("pay", []() -> int { throw rwd::Error("card::Declined", "declined"); }, once);
+  });
+  for (auto* handler : {&failing, &handled, &throwing}) {
+    rwd::checker::CheckOptions o = warm();
+    o.expectFailure = handler == &throwing;
+    CrashChecker checker(*handler, "null", o);
     auto report = checker.checkExhaustive();
     EXPECT_TRUE(report.ok()) << report.summary();
     EXPECT_GT(report.interruptedStepReferences, 0u) << report.summary();
+    // With an injected failure of the same attempt (property mode's schedules).
+    const auto& ops = checker.reference().operations;
+    auto pay = std::find_if(ops.begin(), ops.end(), [](const rwd::Operation& op) { return op.name == "pay"; });
+    ASSERT_NE(pay, ops.end());
+    Schedule base;
+    base.stepFailures = {{pay->id, 1}};
+    for (const auto& point : checker.crashPoints(base)) {
+      Schedule s = base;
+      s.crashes = {point};
+      for (const auto& f : checker.check(s))
+        ADD_FAILURE() << "injected failure, crash at " << point.at << ": " << toString(f.oracle) << ": " << f.message;
+    }
   }
   // State kept outside the checkpoints is still found in such a run.
   static int calls = 0;

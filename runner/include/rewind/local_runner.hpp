@@ -144,6 +144,7 @@ struct RunnerOptions {
   bool interceptExecutionOutcome = false;
   StepBodyObserver stepBodyObserver;  // runs inside the attempt: what it throws fails the attempt
   StepResultOverride stepResultOverride;
+  StepErrorOverride stepErrorOverride;  // what it throws replaces a failed body's error
   // Unset: invocations run in this process, on the runner's records (the fast path).
   InvocationExecutor invocationExecutor;
   // When responders are registered, a new callback that none of them matches is an

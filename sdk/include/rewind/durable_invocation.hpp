@@ -41,6 +41,7 @@ struct InvocationOptions {
   std::size_t* checkpointSequence = nullptr;  // counts updates across invocations
   StepBodyObserver stepBodyObserver;
   StepResultOverride stepResultOverride;
+  StepErrorOverride stepErrorOverride;
   // The execution's own SUCCEED/FAIL passes `interceptor` after the handler returns (the
   // checker's crash point between "handler returned" and its outcome).
   bool interceptOutcome = false;

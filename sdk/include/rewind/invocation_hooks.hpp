@@ -60,4 +60,9 @@ using StepBodyObserver = std::function<void(const StepBodyStart& body)>;
 // legal-variation reference runs feed a resumed run's values through this).
 using StepResultOverride = std::function<Payload(const std::string& stepId, int attempt, const Payload& result)>;
 
+// Runs inside the attempt when a step body threw (not a suspension or a simulated crash):
+// what it throws replaces the body's error; returning keeps it (the checker's reference
+// runs fail an attempt that a resumed run's crash interrupted after its body had run).
+using StepErrorOverride = std::function<void(const std::string& stepId, int attempt)>;
+
 }  // namespace rwd

@@ -42,7 +42,7 @@ const CallChainFinder::Summary* CallChainFinder::summarize(const clang::Function
   if (found != summaries_.end()) return found->second.get();
   if (!inProgress_.insert(fn).second) return nullptr;  // recursion
   auto summary = std::make_unique<Summary>();
-  model_.forEachStmt(fn->getBody(), [&](const clang::Stmt* stmt) {
+  model_.forEachStmtIn(fn, [&](const clang::Stmt* stmt) {
     if (summary->chain) return;
     std::optional<CallChain> inner = analyzeAt(stmt, depth);
     if (!inner) return;

@@ -14,9 +14,15 @@ namespace rwd::lint {
 namespace {
 
 constexpr const char* kContextClass = "::rwd::DurableContext";
+constexpr const char* kCallbackHandleClass = "::rwd::CallbackHandle";
 
 bool isStepLikeOperation(llvm::StringRef name) {
   return name == "step" || name == "stepWithRollback" || name == "waitForCallback" || name == "waitForCondition";
+}
+
+// DurableContext members that issue no operation.
+bool isAccessor(llvm::StringRef name) {
+  return name == "logger" || name == "stepIdPrefix" || name == "registeredCompensations";
 }
 
 bool isInRwdNamespace(const clang::Decl* decl) {
@@ -233,9 +239,34 @@ class ModelBuilder : public clang::RecursiveASTVisitor<ModelBuilder> {
       }
       return;
     }
+    // A step body made by a factory defined here (`ctx.step("draw",
+    // makeDraw(6))`): the lambdas the factory returns are the step body.
+    if (const auto* factoryCall = llvm::dyn_cast<clang::CallExpr>(stmt);
+        factoryCall != nullptr && !llvm::isa<clang::CXXMemberCallExpr, clang::CXXOperatorCallExpr>(factoryCall)) {
+      const clang::FunctionDecl* factory = factoryCall->getDirectCallee();
+      const clang::FunctionDecl* def = nullptr;
+      if (factory != nullptr && factory->hasBody(def) && def != nullptr && !model_.isInSystemHeader(def->getLocation()) &&
+          model_.contextParameter(def) == nullptr) {
+        collectReturnedLambdas(def->getBody(), call, op, stepName);
+      }
+    }
     for (const clang::Stmt* child : stmt->children()) {
       collectCallbacks(child, call, op, stepName);
     }
+  }
+
+  void collectReturnedLambdas(const clang::Stmt* stmt, const clang::CallExpr* call, const std::string& op,
+                              const std::string& stepName) {
+    if (stmt == nullptr || llvm::isa<clang::LambdaExpr>(stmt)) return;
+    if (const auto* ret = llvm::dyn_cast<clang::ReturnStmt>(stmt)) {
+      if (ret->getRetValue() != nullptr) {
+        if (const clang::LambdaExpr* lambda = storedLambda(ret->getRetValue())) {
+          addCallback(lambda->getCallOperator(), lambda, call, op, stepName);
+        }
+      }
+      return;
+    }
+    for (const clang::Stmt* child : stmt->children()) collectReturnedLambdas(child, call, op, stepName);
   }
 
   RewindModel& model_;
@@ -345,10 +376,13 @@ const clang::FunctionDecl* RewindModel::calleeOf(const clang::Stmt* expr) {
 std::optional<std::string> RewindModel::durableOperation(const clang::Stmt* expr) const {
   if (const auto* call = llvm::dyn_cast<clang::CXXMemberCallExpr>(expr)) {
     const clang::CXXMethodDecl* method = call->getMethodDecl();
-    if (method == nullptr || method->getIdentifier() == nullptr || method->getName() == "logger" ||
-        qualifiedName(method->getParent()) != kContextClass) {
+    if (method == nullptr || method->getIdentifier() == nullptr || isAccessor(method->getName())) {
       return std::nullopt;
     }
+    const std::string& owner = qualifiedName(method->getParent());
+    // Awaiting a callback created with createCallback suspends like a wait.
+    if (owner == kCallbackHandleClass && method->getName() == "result") return std::string("result");
+    if (owner != kContextClass) return std::nullopt;
     return method->getName().str();
   }
   // A dependent call inside a template: `ctx.step(name, fn)` whose arguments
@@ -369,7 +403,7 @@ std::optional<std::string> RewindModel::durableOperation(const clang::Stmt* expr
   } else {
     return std::nullopt;
   }
-  if (!member.isIdentifier() || member.getAsString() == "logger" || baseType.isNull() || baseType->isDependentType() ||
+  if (!member.isIdentifier() || isAccessor(member.getAsString()) || baseType.isNull() || baseType->isDependentType() ||
       !isDurableContextType(baseType)) {
     return std::nullopt;
   }
@@ -429,8 +463,11 @@ const clang::FunctionDecl* RewindModel::followable(const clang::FunctionDecl* ca
   if (callee == nullptr) return nullptr;
   const clang::FunctionDecl* def = nullptr;
   if (!callee->hasBody(def) || def == nullptr) return nullptr;
+  // A named function passed as a step body (`ctx.step("at", &nowMillis)`)
+  // is still followed where it is called directly; a workflow method that
+  // became step code (called only inside steps) is analysed on its own.
   if (isInSystemHeader(def->getLocation()) || isInRwdNamespace(def) || isLambdaCallOperator(def) ||
-      isStepCallback(def)) {
+      (isStepCallback(def) && workflowField(def) != nullptr)) {
     return nullptr;
   }
   if (!includeRoots && (isRoot(def) || contextParameter(def) != nullptr || workflowField(def) != nullptr)) {
@@ -452,6 +489,24 @@ void RewindModel::forEachStmt(const clang::Stmt* body, llvm::function_ref<void(c
   for (const clang::Stmt* child : body->children()) forEachStmt(child, visit);
 }
 
+void RewindModel::forEachStmtIn(const clang::FunctionDecl* fn,
+                                llvm::function_ref<void(const clang::Stmt*)> visit) const {
+  if (fn == nullptr) return;
+  if (const auto* ctor = llvm::dyn_cast<clang::CXXConstructorDecl>(fn)) {
+    for (const clang::CXXCtorInitializer* init : ctor->inits()) {
+      const clang::Expr* expr = init->getInit();
+      if (expr == nullptr) continue;
+      if (const auto* defaulted = llvm::dyn_cast<clang::CXXDefaultInitExpr>(expr)) {
+        const clang::FieldDecl* field = defaulted->getField();
+        if (field != nullptr && isInSystemHeader(field->getLocation())) continue;
+        expr = defaulted->getExpr();
+      }
+      if (expr != nullptr) forEachStmt(expr, visit);
+    }
+  }
+  forEachStmt(fn->getBody(), visit);
+}
+
 const std::vector<const clang::FunctionDecl*>& RewindModel::orchestrationFunctions() const {
   if (orchestration_) return *orchestration_;
   std::vector<const clang::FunctionDecl*> result(roots_.begin(), roots_.end());
@@ -460,7 +515,7 @@ const std::vector<const clang::FunctionDecl*>& RewindModel::orchestrationFunctio
   while (!queue.empty()) {
     const clang::FunctionDecl* fn = queue.front();
     queue.pop_front();
-    forEachStmt(fn->getBody(), [&](const clang::Stmt* stmt) {
+    forEachStmtIn(fn, [&](const clang::Stmt* stmt) {
       const clang::FunctionDecl* callee = followable(calleeOf(stmt), true);
       if (callee != nullptr && seen.insert(callee).second) {
         result.push_back(callee);

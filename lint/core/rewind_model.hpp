@@ -65,7 +65,8 @@ class RewindModel {
   const clang::FieldDecl* workflowField(const clang::FunctionDecl* fn) const;
 
   // The method name when `expr` calls a durable operation on a
-  // DurableContext (anything but logger()), else nullopt. Also recognises
+  // DurableContext (anything but logger()) or awaits a callback
+  // (`CallbackHandle::result`, "result"), else nullopt. Also recognises
   // dependent calls (`ctx.step(name, [&] {...})` with dependent arguments
   // inside a template) whose object is a DurableContext.
   std::optional<std::string> durableOperation(const clang::Stmt* expr) const;
@@ -93,6 +94,9 @@ class RewindModel {
   // except step callbacks and roots (those are analysed on their own).
   // `body` itself is always visited.
   void forEachStmt(const clang::Stmt* body, llvm::function_ref<void(const clang::Stmt*)> visit) const;
+  // forEachStmt over a function: a constructor's member and base
+  // initialisers (default member initialisers included), then its body.
+  void forEachStmtIn(const clang::FunctionDecl* fn, llvm::function_ref<void(const clang::Stmt*)> visit) const;
 
   bool isDurableContextType(clang::QualType type) const;
   // The lambda's body is analysed on its own (a step callback or a root,

@@ -152,6 +152,18 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
         if (found != config->functions.end()) {
           return CallChainFinder::Verdict{name.substr(2), found->second};
         }
+        // std::hash of a pointer: an object's address changes between
+        // processes (ASLR, allocation order).
+        if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(callee);
+            method != nullptr && method->getOverloadedOperator() == clang::OO_Call &&
+            model.qualifiedName(method->getParent()) == "::std::hash") {
+          if (const auto* spec = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(method->getParent());
+              spec != nullptr && spec->getTemplateArgs().size() == 1 &&
+              spec->getTemplateArgs()[0].getKind() == clang::TemplateArgument::Type &&
+              spec->getTemplateArgs()[0].getAsType()->isPointerType()) {
+            return CallChainFinder::Verdict{"std::hash::operator()", "an object address"};
+          }
+        }
         // operator() of a random engine that lives for the whole process:
         // its state differs between the first run and a replay.
         const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(callee);
@@ -185,7 +197,7 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
     // Initialisers of variables declared directly in the root: these get a
     // fix-it that keeps the variable's type compiling against the real API.
     llvm::DenseMap<const clang::Stmt*, const clang::VarDecl*> initialisers;
-    model.forEachStmt(root->getBody(), [&](const clang::Stmt* stmt) {
+    model.forEachStmtIn(root, [&](const clang::Stmt* stmt) {
       if (const auto* declStmt = llvm::dyn_cast<clang::DeclStmt>(stmt)) {
         if (!declStmt->isSingleDecl()) return;
         const auto* var = llvm::dyn_cast<clang::VarDecl>(declStmt->getSingleDecl());
@@ -213,7 +225,12 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
       auto found = initialisers.find(stmt);
       const clang::VarDecl* var = found != initialisers.end() ? found->second : nullptr;
       const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt);
-      if (!ctx.empty() && call != nullptr && !stmt->getBeginLoc().isMacroID() && !stmt->getEndLoc().isMacroID()) {
+      // A default member initialiser is outside the constructor: its
+      // context parameter is not in scope there.
+      clang::SourceRange rootRange = root->getSourceRange();
+      bool inRoot = !(stmt->getBeginLoc() < rootRange.getBegin()) && !(rootRange.getEnd() < stmt->getBeginLoc());
+      if (!ctx.empty() && inRoot && call != nullptr && !stmt->getBeginLoc().isMacroID() &&
+          !stmt->getEndLoc().isMacroID()) {
         std::optional<std::string> fix = fixFor(model, *call, chain->notes.empty(), var, ctx, sourceText);
         if (fix) {
           diag.fixes.push_back(

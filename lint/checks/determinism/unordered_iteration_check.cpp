@@ -55,14 +55,38 @@ UnorderedIterationCheck::UnorderedIterationCheck(const std::string& name, const 
 
 void UnorderedIterationCheck::check(const RewindModel& model, DiagnosticSink& sink) {
   // The unordered container type of `expr`, or "".
-  auto unorderedType = [&](const clang::Expr* expr) -> std::string {
-    if (expr == nullptr) return "";
-    clang::QualType type = expr->getType();
-    if (type.isNull() || type->isDependentType()) return "";
+  // A range adaptor over such a container (`m | std::views::keys`,
+  // `std::views::filter(m, f)`: a std::ranges view whose template arguments
+  // name it) iterates it in the same order.
+  std::function<std::string(clang::QualType, unsigned)> unorderedOf = [&](clang::QualType type,
+                                                                          unsigned depth) -> std::string {
+    if (type.isNull() || type->isDependentType() || depth > 4) return "";
     const clang::CXXRecordDecl* record = type.getNonReferenceType()->getAsCXXRecordDecl();
     if (record == nullptr) return "";
     const std::string& name = model.qualifiedName(record);
-    return config_->containers.contains(name) ? name.substr(2) : "";
+    if (config_->containers.contains(name)) return name.substr(2);
+    const auto* spec = llvm::dyn_cast<clang::ClassTemplateSpecializationDecl>(record);
+    // An ordered container keyed by pointers is ordered by address, which
+    // differs between processes just like a hash.
+    if (spec != nullptr && (name == "::std::set" || name == "::std::map" || name == "::std::multiset" ||
+                            name == "::std::multimap")) {
+      const clang::TemplateArgumentList& args = spec->getTemplateArgs();
+      if (args.size() > 0 && args[0].getKind() == clang::TemplateArgument::Type &&
+          args[0].getAsType()->isPointerType()) {
+        return name.substr(2) + " keyed by pointer";
+      }
+    }
+    if (spec == nullptr || !llvm::StringRef(name).startswith("::std::ranges::")) return "";
+    for (const clang::TemplateArgument& arg : spec->getTemplateArgs().asArray()) {
+      if (arg.getKind() != clang::TemplateArgument::Type) continue;
+      std::string inner = unorderedOf(arg.getAsType(), depth + 1);
+      if (!inner.empty()) return inner;
+    }
+    return "";
+  };
+  auto unorderedType = [&](const clang::Expr* expr) -> std::string {
+    if (expr == nullptr) return "";
+    return unorderedOf(expr->getType(), 0);
   };
   // Iterator loops: `for (auto it = m.begin(); ...)`.
   auto iteratorLoopType = [&](const clang::ForStmt* loop) -> std::string {
@@ -82,7 +106,8 @@ void UnorderedIterationCheck::check(const RewindModel& model, DiagnosticSink& si
       model,
       [&model](const clang::Stmt* stmt) -> std::optional<CallChainFinder::Verdict> {
         std::optional<std::string> op = model.durableOperation(stmt);
-        if (!op) return std::nullopt;
+        // Awaiting a callback handle reuses the id it was created with.
+        if (!op || *op == "result") return std::nullopt;
         return CallChainFinder::Verdict{*op, "durable operation"};
       },
       /*followIntoRoots=*/true);
@@ -120,7 +145,21 @@ void UnorderedIterationCheck::check(const RewindModel& model, DiagnosticSink& si
     model.forEachStmt(body, [&](const clang::Stmt* inner) {
       if (found) return;
       found = finder.analyze(inner);
-      if (found) site = inner;
+      if (found) {
+        site = inner;
+        return;
+      }
+      // A function of a DurableContext created per element (a parallel
+      // branch, a child body): the operations it issues are ordered like
+      // the loop.
+      if (const auto* lambda = llvm::dyn_cast<clang::LambdaExpr>(inner);
+          lambda != nullptr && model.isRoot(lambda->getCallOperator())) {
+        model.forEachStmt(lambda->getBody(), [&](const clang::Stmt* nested) {
+          if (found) return;
+          found = finder.analyze(nested);
+          if (found) site = nested;
+        });
+      }
     });
     return found;
   };
@@ -148,9 +187,11 @@ void UnorderedIterationCheck::check(const RewindModel& model, DiagnosticSink& si
   };
 
   auto report = [&](const clang::Stmt* at, const std::string& what, const clang::Stmt* site, const CallChain& found) {
+    bool byAddress = what.find("keyed by pointer") != std::string::npos;
     LintDiagnostic diag =
-        diagnostic(at->getBeginLoc(), what +
-                                          " issues durable operations in hash order, which can "
+        diagnostic(at->getBeginLoc(), what + " issues durable operations in " +
+                                          (byAddress ? "address order" : "hash order") +
+                                          ", which can "
                                           "change between runs and breaks replay; iterate in a "
                                           "deterministic order (std::map, or a sorted copy of the keys)");
     diag.notes.push_back({site->getBeginLoc(), found.notes.empty()
@@ -162,7 +203,7 @@ void UnorderedIterationCheck::check(const RewindModel& model, DiagnosticSink& si
   };
 
   for (const clang::FunctionDecl* fn : model.orchestrationFunctions()) {
-    model.forEachStmt(fn->getBody(), [&](const clang::Stmt* stmt) {
+    model.forEachStmtIn(fn, [&](const clang::Stmt* stmt) {
       if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
         const clang::NamedDecl* algorithm = algorithmOf(call);
         if (algorithm == nullptr || !config_->algorithms.contains(model.qualifiedName(algorithm))) return;
@@ -190,6 +231,18 @@ void UnorderedIterationCheck::check(const RewindModel& model, DiagnosticSink& si
         body = range->getBody();
       } else if (const auto* loop = llvm::dyn_cast<clang::ForStmt>(stmt)) {
         container = iteratorLoopType(loop);
+        body = loop->getBody();
+      } else if (const auto* loop = llvm::dyn_cast<clang::WhileStmt>(stmt)) {
+        // `while (it != m.end()) { ...; ++it; }`
+        model.forEachStmt(loop->getCond(), [&](const clang::Stmt* inner) {
+          const auto* call = llvm::dyn_cast<clang::CXXMemberCallExpr>(inner);
+          if (!container.empty() || call == nullptr || call->getMethodDecl() == nullptr ||
+              call->getMethodDecl()->getIdentifier() == nullptr) {
+            return;
+          }
+          llvm::StringRef method = call->getMethodDecl()->getName();
+          if (method == "end" || method == "cend") container = unorderedType(call->getImplicitObjectArgument());
+        });
         body = loop->getBody();
       }
       if (container.empty()) return;

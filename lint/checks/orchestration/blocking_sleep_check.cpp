@@ -81,7 +81,7 @@ void BlockingSleepCheck::check(const RewindModel& model, DiagnosticSink& sink) {
     std::string ctx = model.contextAccess(root);
     llvm::DenseSet<const clang::Stmt*> statements;
     collectStatementCalls(root->getBody(), statements);
-    model.forEachStmt(root->getBody(), [&](const clang::Stmt* stmt) {
+    model.forEachStmtIn(root, [&](const clang::Stmt* stmt) {
       std::optional<CallChain> chain = finder.analyze(stmt);
       if (!chain) return;
       std::string message;

@@ -16,9 +16,24 @@ void NestedOperationCheck::check(const RewindModel& model, DiagnosticSink& sink)
   CallChainFinder finder(
       model,
       [&model](const clang::Stmt* stmt) -> std::optional<CallChainFinder::Verdict> {
-        std::optional<std::string> op = model.durableOperation(stmt);
-        if (!op) return std::nullopt;
-        return CallChainFinder::Verdict{*op, "durable operation"};
+        if (std::optional<std::string> op = model.durableOperation(stmt)) {
+          return CallChainFinder::Verdict{*op, "durable operation"};
+        }
+        // The context handed to a function defined elsewhere: it can only
+        // be there to issue durable operations.
+        const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt);
+        if (call == nullptr || llvm::isa<clang::CXXOperatorCallExpr>(call)) return std::nullopt;
+        const clang::FunctionDecl* callee = call->getDirectCallee();
+        if (callee == nullptr || model.followable(callee, /*includeRoots=*/true) != nullptr ||
+            model.isInSystemHeader(callee->getLocation())) {
+          return std::nullopt;
+        }
+        for (const clang::Expr* arg : call->arguments()) {
+          if (model.isDurableContextType(arg->getType())) {
+            return CallChainFinder::Verdict{model.displayName(callee), "durable operation"};
+          }
+        }
+        return std::nullopt;
       },
       /*followIntoRoots=*/true);
 

@@ -12,9 +12,36 @@ namespace {
 
 constexpr const char* kSignalTypes = "::rwd::internal::Suspension;::rwd::internal::CrashSignal";
 
-// True when the handler rethrows: a bare `throw;` or std::rethrow_exception,
-// outside nested lambdas (a throw there does not rethrow this exception).
-bool rethrows(const RewindModel& model, const clang::Stmt* stmt) {
+bool rethrows(const RewindModel& model, const clang::Stmt* stmt, unsigned depth = 0);
+
+// A function defined here that rethrows the exception being handled and
+// lets everything it does not translate escape (a "Lippincott" function:
+// `try { throw; } catch (const Known& e) { ... }`): no `catch (...)` of its
+// own swallows it.
+bool propagatesCurrentException(const RewindModel& model, const clang::FunctionDecl* fn, unsigned depth) {
+  const clang::FunctionDecl* def = nullptr;
+  if (fn == nullptr || depth > 3 || !fn->hasBody(def) || def == nullptr || model.isInSystemHeader(def->getLocation())) {
+    return false;
+  }
+  bool swallows = false;
+  std::function<void(const clang::Stmt*)> walk = [&](const clang::Stmt* stmt) {
+    if (stmt == nullptr || swallows || llvm::isa<clang::LambdaExpr>(stmt)) return;
+    if (const auto* handler = llvm::dyn_cast<clang::CXXCatchStmt>(stmt)) {
+      if (handler->getExceptionDecl() == nullptr && !rethrows(model, handler->getHandlerBlock(), depth + 1)) {
+        swallows = true;
+        return;
+      }
+    }
+    for (const clang::Stmt* child : stmt->children()) walk(child);
+  };
+  walk(def->getBody());
+  return !swallows && rethrows(model, def->getBody(), depth + 1);
+}
+
+// True when the handler rethrows: a bare `throw;`, std::rethrow_exception,
+// or a call of a function defined here that rethrows, outside nested lambdas
+// (a throw there does not rethrow this exception).
+bool rethrows(const RewindModel& model, const clang::Stmt* stmt, unsigned depth) {
   if (stmt == nullptr || llvm::isa<clang::LambdaExpr>(stmt)) return false;
   if (const auto* thr = llvm::dyn_cast<clang::CXXThrowExpr>(stmt)) {
     if (thr->getSubExpr() == nullptr) return true;
@@ -24,9 +51,10 @@ bool rethrows(const RewindModel& model, const clang::Stmt* stmt) {
     if (callee != nullptr && model.qualifiedName(callee) == "::std::rethrow_exception") {
       return true;
     }
+    if (callee != nullptr && propagatesCurrentException(model, callee, depth)) return true;
   }
   for (const clang::Stmt* child : stmt->children()) {
-    if (rethrows(model, child)) return true;
+    if (rethrows(model, child, depth)) return true;
   }
   return false;
 }
@@ -119,7 +147,7 @@ void SwallowedSuspensionCheck::check(const RewindModel& model, DiagnosticSink& s
   };
 
   for (const clang::FunctionDecl* fn : model.orchestrationFunctions()) {
-    model.forEachStmt(fn->getBody(), [&](const clang::Stmt* stmt) {
+    model.forEachStmtIn(fn, [&](const clang::Stmt* stmt) {
       const auto* tryStmt = llvm::dyn_cast<clang::CXXTryStmt>(stmt);
       if (tryStmt == nullptr) return;
       for (unsigned i = 0; i < tryStmt->getNumHandlers(); ++i) {

@@ -2,11 +2,13 @@
 """Differential test: random programs run by Rewind and by the Python reference model.
 
 A seeded generator writes random *programs* (README.md in this directory: steps with
-retries and crashes, waits, throws, child contexts, maps, parallels, callbacks, nested up
-to depth 3). Each program runs twice: through `rewind-run` with the handler library
-`libdiff_interp.so` (handler "diff", interp_library.cpp), and through this file's
-interpreter of the same program on the reference model's LocalRunner. The two outcomes
-(status, result, error) and execution histories (event by event, normalized) must agree.
+retries, crashes and at-most-once semantics, waits, throws, child contexts, maps,
+parallels (named or default-named items), callbacks, waitForConditions, chained invokes,
+named or anonymous, nested up to depth 3). Each program runs twice: through `rewind-run`
+with the handler library `libdiff_interp.so` (handler "diff", interp_library.cpp), and
+through this file's interpreter of the same program on the reference model's LocalRunner.
+The two outcomes (status, result, error) and execution histories (event by event,
+normalized) must agree.
 
     diff.py --rewind-run build/tools/rewind-run \
         --library build/tests/differential/libdiff_interp.so [--count N] [--seed S]
@@ -25,6 +27,7 @@ import importlib
 import json
 import os
 import random
+import re
 import string
 import subprocess
 import sys
@@ -35,7 +38,8 @@ REWIND_TIMEOUT_SECONDS = 60
 CONTEXT_EVENTS = 3
 CHECK_MAX_EVENTS = 80  # --rewind-check: larger histories are compared, not checked
 CHECK_SCHEDULES = 25   # --rewind-check: generated schedules per program, after the exhaustive check
-BATCH_OPTIONS = ("maxConcurrency", "minSuccessful", "toleratedFailureCount")
+MODEL_MAX_INVOCATIONS = 1000  # the model's default, 200, is below what a few large programs take
+BATCH_OPTIONS = ("maxConcurrency", "minSuccessful", "toleratedFailureCount", "toleratedFailurePercentage")
 
 
 # ----------------------------------------------------------------------------- generator
@@ -73,7 +77,7 @@ class Generator:
         return [self.op(scope) for _ in range(self.rng.randint(low, high))]
 
     def op(self, scope):
-        kinds, weights = ["step", "wait", "throw", "condition"], [6, 2, 1, 1]
+        kinds, weights = ["step", "wait", "throw", "condition", "invoke"], [6, 2, 1, 1, 1]
         if not scope.in_map:
             kinds.append("callback")  # a map body runs once per item: one answer per callback op
             weights.append(1)
@@ -85,13 +89,18 @@ class Generator:
         op = getattr(self, kind)(scope)
         if self.rng.random() < self.catch_probability(kind, scope.depth):
             op["catch"] = True
+        # Rewind has no unnamed invoke without a payload that takes a config (tenant).
+        nameable = kind not in ("throw", "callback") and not (
+            kind == "invoke" and "tenant" in op and "payload" not in op)
+        if nameable and self.rng.random() < 0.1:
+            op["anonymous"] = True  # given to the SDK without a name
         return op
 
     @staticmethod
     def catch_probability(kind, depth):
         if kind == "throw":
             return 0.85 if depth == 0 else 0.3  # a root throw mostly caught: executions don't always fail
-        if kind in ("step", "child", "callback"):
+        if kind in ("step", "child", "callback", "invoke"):
             return 0.3
         return 0.05
 
@@ -103,15 +112,40 @@ class Generator:
             op["delay"] = self.rng.randint(1, 60)
         elif self.rng.random() < 0.15:
             op["failures"] = 1  # maxAttempts 1: fails on its first attempt
+        if self.rng.random() < 0.2:
+            op["semantics"] = "atMostOnce"
         return op
 
-    def value(self, has_item):
+    def value(self, has_item, depth=0):
         roll = self.rng.random()
-        if has_item and roll < 0.3:
+        if has_item and roll < 0.25:
             return "$item"
-        if roll < 0.6:
+        if roll < 0.45:
             return self.rng.randint(-5, 100)
-        return "".join(self.rng.choices(string.ascii_lowercase, k=self.rng.randint(1, 5)))
+        if roll < 0.5:
+            return self.rng.choice([None, True, False, 2.5, -0.125, 1e3])
+        if roll < 0.75:
+            return "".join(self.rng.choices(string.ascii_lowercase, k=self.rng.randint(1, 5)))
+        if roll < 0.85 or depth >= 2:
+            return self.text()
+        if roll < 0.92:
+            return [self.value(False, depth + 1) for _ in range(self.rng.randint(0, 3))]
+        return {self.text(): self.value(False, depth + 1) for _ in range(self.rng.randint(0, 3))}
+
+    def text(self):
+        """A string with non-ASCII and JSON-escaped characters."""
+        alphabet = ["a", "z", " ", "é", "ß", "日本", "🙂", "\"", "\\", "\n", "\t", "\u00a0", "/", "\u2028"]
+        return "".join(self.rng.choices(alphabet, k=self.rng.randint(0, 6)))
+
+    def invoke(self, scope):
+        op = {"op": "invoke", "name": self.name("i"), "target": self.rng.choice(["echo", "echo", "echo", "fail"])}
+        if op["target"] == "fail":
+            op["payload"] = self.rng.choice([f"{op['name']} failed", self.text()])
+        elif self.rng.random() < 0.8:
+            op["payload"] = self.value(False)  # absent: the target gets null
+        if self.rng.random() < 0.2:
+            op["tenant"] = self.rng.choice(["tenant-a", "tenant-b"])
+        return op
 
     def wait(self, scope):
         return {"op": "wait", "name": self.name("w"), "seconds": self.rng.randint(1, 100)}
@@ -131,8 +165,14 @@ class Generator:
         return op
 
     def condition(self, scope):
-        return {"op": "condition", "name": self.name("wc"), "polls": self.rng.randint(1, 4),
-                "delay": self.rng.randint(1, 30)}
+        op = {"op": "condition", "name": self.name("wc"), "polls": self.rng.randint(1, 4),
+              "delay": self.rng.randint(1, 30)}
+        roll = self.rng.random()
+        if roll < 0.15:
+            op["failAt"] = self.rng.randint(1, op["polls"])  # the check throws on that poll
+        elif roll < 0.3:
+            op["noStrategy"] = True  # no wait strategy: one poll, result 1
+        return op
 
     def child(self, scope):
         return {"op": "child", "name": self.name("c"), "body": self.body(scope.nested())}
@@ -141,12 +181,19 @@ class Generator:
         items = [self.rng.randint(0, 50) for _ in range(self.rng.randint(1, 5))]
         op = {"op": "map", "name": self.name("m"), "items": items,
               "body": self.body(scope.nested(in_map=True, has_item=True))}
+        if self.rng.random() < 0.25:
+            op["unnamedItems"] = True  # no item namer: the SDK's default item names
         self.add_batch_options(op, len(items))
         return op
 
     def parallel(self, scope):
-        branches = [{"name": self.name("b"), "body": self.body(scope.nested(has_item=False))}
-                    for _ in range(self.rng.randint(1, 4))]
+        unnamed = self.rng.random()  # below 0.15: no branch named; below 0.3: some
+        branches = []
+        for _ in range(self.rng.randint(1, 4)):
+            branch = {"name": self.name("b"), "body": self.body(scope.nested(has_item=False))}
+            if unnamed < 0.15 or unnamed < 0.3 and self.rng.random() < 0.5:
+                del branch["name"]  # an unnamed branch: the SDK's default branch name
+            branches.append(branch)
         op = {"op": "parallel", "name": self.name("p"), "branches": branches}
         self.add_batch_options(op, len(branches))
         return op
@@ -158,6 +205,8 @@ class Generator:
             op["minSuccessful"] = self.rng.randint(1, n)
         if self.rng.random() < 0.3:
             op["toleratedFailureCount"] = self.rng.randint(0, 2)
+        if self.rng.random() < 0.2:
+            op["toleratedFailurePercentage"] = self.rng.choice([0, 10, 25, 33.5, 50, 100])
 
     def add_crash(self, program):
         """At most one crashing step, none when there is a callback (the model's known deviation)."""
@@ -167,7 +216,10 @@ class Generator:
         in_batch = self.rng.random() < 0.1  # a crash inside a map item or branch: rare
         steps = [op for op, batched in ops if op["op"] == "step" and batched == in_batch]
         if steps:
-            self.rng.choice(steps)["crash"] = True
+            step = self.rng.choice(steps)
+            step["crash"] = True
+            if self.rng.random() < 0.3:
+                step["semantics"] = "atMostOnce"  # replayed STARTED: StepInterruptedError
 
 
 def walk(ops, in_batch=False):
@@ -219,9 +271,13 @@ def callback_ops(program):
 class ModelInterpreter:
     """The program's handler on the reference model; one instance per run (its crashed steps)."""
 
-    def __init__(self, model):
+    def __init__(self, model, default_names=True):
         self.m = model
         self.crashed = set()
+        # The model leaves unnamed map items and parallel branches without a Name, where
+        # Rewind names them as the JS SDK does ("map-item-<i>", "parallel-branch-<i>"): a
+        # known deviation of the model (README.md), so its interpreter names them so itself.
+        self.default_names = default_names
 
     def handler(self, event, ctx):
         return self.run_ops(ctx, event["body"], None)
@@ -237,6 +293,11 @@ class ModelInterpreter:
             return run(ctx, op, item)
         except self.m.DurableError as e:
             return {"caught": e.message}
+
+    @staticmethod
+    def sdk_name(op):
+        """The name given to the SDK: none for an "anonymous" op."""
+        return None if op.get("anonymous") else op["name"]
 
     def op_step(self, ctx, op, item):
         name, failures = op["name"], op.get("failures", 0)
@@ -254,44 +315,65 @@ class ModelInterpreter:
         def retry(err, attempt):
             return self.m.RetryDecision(attempt < max_attempts, delay)
 
-        return ctx.step(fn, name=name, retry_strategy=retry)
+        semantics = self.m.AT_MOST_ONCE if op.get("semantics") == "atMostOnce" else self.m.AT_LEAST_ONCE
+        return ctx.step(fn, name=self.sdk_name(op), retry_strategy=retry, semantics=semantics)
 
     def op_wait(self, ctx, op, item):
-        ctx.wait(op["seconds"], name=op["name"])
+        ctx.wait(op["seconds"], name=self.sdk_name(op))
         return None
+
+    def op_invoke(self, ctx, op, item):
+        if "payload" in op:
+            return ctx.invoke(op["target"], op["payload"], name=self.sdk_name(op), tenant_id=op.get("tenant"))
+        return ctx.invoke(op["target"], name=self.sdk_name(op), tenant_id=op.get("tenant"))
 
     def op_throw(self, ctx, op, item):
         raise self.m.Error("DiffError", op["message"])
 
     def op_child(self, ctx, op, item):
-        return ctx.run_in_child_context(lambda c: self.run_ops(c, op["body"], item), name=op["name"])
+        return ctx.run_in_child_context(lambda c: self.run_ops(c, op["body"], item), name=self.sdk_name(op))
 
     def op_callback(self, ctx, op, item):
         return ctx.create_callback(name=op["name"], timeout=op.get("timeout")).result()
 
     def op_condition(self, ctx, op, item):
-        polls, delay = op["polls"], op["delay"]
-        return ctx.wait_for_condition(lambda state, step_ctx: state + 1, name=op["name"], initial_state=0,
-                                      wait_strategy=lambda state, attempt: self.m.WaitDecision(state < polls, delay))
+        name, polls, delay, fail_at = op["name"], op["polls"], op["delay"], op.get("failAt", 0)
+
+        def check(state, step_ctx):
+            if state + 1 == fail_at:
+                raise self.m.Error("DiffError", f"{name} poll {fail_at}")
+            return state + 1
+
+        strategy = None if op.get("noStrategy") else lambda state, attempt: self.m.WaitDecision(state < polls, delay)
+        return ctx.wait_for_condition(check, name=self.sdk_name(op), initial_state=0, wait_strategy=strategy)
 
     def op_map(self, ctx, op, item):
         name = op["name"]
+        namer = lambda value, index: f"{name}-{index}"  # noqa: E731
+        if op.get("unnamedItems"):
+            namer = (lambda value, index: f"map-item-{index}") if self.default_names else None
         result = ctx.map(op["items"], lambda c, value, index, items: self.run_ops(c, op["body"], value),
-                         name=name, max_concurrency=op.get("maxConcurrency"),
-                         completion_config=completion_config(op),
-                         item_namer=lambda value, index: f"{name}-{index}")
+                         name=self.sdk_name(op), max_concurrency=op.get("maxConcurrency"),
+                         completion_config=completion_config(op), item_namer=namer)
         return batch_summary(result)
 
     def op_parallel(self, ctx, op, item):
-        branches = [(b["name"], lambda c, body=b["body"]: self.run_ops(c, body, item)) for b in op["branches"]]
-        result = ctx.parallel(branches, name=op["name"], max_concurrency=op.get("maxConcurrency"),
+        branches = []
+        for i, b in enumerate(op["branches"]):
+            fn = lambda c, body=b["body"]: self.run_ops(c, body, item)  # noqa: E731
+            if "name" in b:
+                branches.append((b["name"], fn))
+            else:
+                branches.append((f"parallel-branch-{i}", fn) if self.default_names else fn)
+        result = ctx.parallel(branches, name=self.sdk_name(op), max_concurrency=op.get("maxConcurrency"),
                               completion_config=completion_config(op))
         return batch_summary(result)
 
 
 def completion_config(op):
     """The model's completion config dict (the keys model._completion_reason reads) of the keys given."""
-    return {key: op[key] for key in ("minSuccessful", "toleratedFailureCount") if op.get(key) is not None}
+    return {key: op[key] for key in ("minSuccessful", "toleratedFailureCount", "toleratedFailurePercentage")
+            if op.get(key) is not None}
 
 
 def batch_summary(result):
@@ -318,9 +400,20 @@ def callback_actions(program):
     return actions
 
 
-def run_model(model, program):
+def invoke_fail(model, payload):
+    raise model.Error("DiffInvokeError", payload if isinstance(payload, str) else "fail target")
+
+
+def invoke_targets(model):
+    """The chained-invoke targets (interp_library.cpp's REWIND_FUNCTIONs)."""
+    return {"echo": lambda payload: payload, "fail": lambda payload: invoke_fail(model, payload)}
+
+
+def run_model(model, program, default_names=True):
     """The model's outcome as {Status, Result, Error, History}; raises when the model cannot run it."""
-    runner = model.LocalRunner(ModelInterpreter(model).handler, callback_actions=callback_actions(program))
+    runner = model.LocalRunner(ModelInterpreter(model, default_names).handler,
+                               callback_actions=callback_actions(program), functions=invoke_targets(model),
+                               max_invocations=MODEL_MAX_INVOCATIONS)
     res = runner.run(program)
     return {"Status": res.status, "Result": None if res.result is None else json.loads(res.result),
             "Error": res.error, "History": res.history}
@@ -425,6 +518,11 @@ def normalize_event(event, start):
         out["RetryDetails"] = {k: retry[k] for k in ("CurrentAttempt", "NextAttemptDelaySeconds") if k in retry}
     if kind == "WaitStarted":
         out["Duration"] = details.get("Duration")
+    if kind == "ChainedInvokeStarted":
+        out["FunctionName"] = details.get("FunctionName")
+        out["Input"] = parse_payload((details.get("Input") or {}).get("Payload"))
+        if details.get("TenantId") is not None:
+            out["TenantId"] = details["TenantId"]
     return out
 
 
@@ -452,11 +550,28 @@ def failed_invocation_errors(events):
     return None
 
 
+# The StepInterruptedError message's wording is the implementation's (DESIGN.md names only
+# the type): Rewind quotes the name ("step 's1' ...", unnamed "step at step 1-2 ..."), the
+# model does not ("step s1 ...", "step 1-2 ..."). Both become "step <name or id> ...".
+INTERRUPTED = re.compile(r"step (?:'([^']*)'|at step (\S+)|(\S+)) was interrupted before its result was checkpointed")
+
+
+def canonical(value):
+    """The value with implementation-worded messages in their one canonical wording."""
+    if isinstance(value, str):
+        return INTERRUPTED.sub(lambda m: f"step {m.group(1) or m.group(2) or m.group(3)} was interrupted", value)
+    if isinstance(value, list):
+        return [canonical(v) for v in value]
+    if isinstance(value, dict):
+        return {k: canonical(v) for k, v in value.items()}
+    return value
+
+
 def normalize_outcome(outcome):
     failed = outcome.get("Status") == "FAILED"
-    return {"Status": outcome.get("Status"), "Result": outcome.get("Result"),
-            "Error": error_fields(outcome.get("Error") or {}) if failed else None,
-            "History": normalize_history(outcome.get("History") or [])}
+    return canonical({"Status": outcome.get("Status"), "Result": outcome.get("Result"),
+                      "Error": error_fields(outcome.get("Error") or {}) if failed else None,
+                      "History": normalize_history(outcome.get("History") or [])})
 
 
 # ----------------------------------------------------------------------------- comparison
@@ -512,15 +627,16 @@ class Skipped(Exception):
 
 
 class Harness:
-    def __init__(self, model, rewind_run, library, rewind_check=None):
+    def __init__(self, model, rewind_run, library, rewind_check=None, default_names=True):
         self.model, self.rewind_run, self.library = model, rewind_run, library
+        self.default_names = default_names
         self.rewind_check = rewind_check
         self.checked = 0  # programs rewind-check also ran on
 
     def check(self, program):
         """The first Difference between the two runs, or None; raises Skipped."""
         try:
-            model_out = normalize_outcome(run_model(self.model, program))
+            model_out = normalize_outcome(run_model(self.model, program, self.default_names))
         except Exception as e:  # noqa: BLE001 - any model failure is a model limitation
             raise Skipped(f"{type(e).__name__}: {str(e)[:200]}") from None
         try:
@@ -597,7 +713,14 @@ def op_variants(op):
     elif kind == "parallel":
         yield from parallel_variants(op)
     elif kind == "step":
-        yield from ([without(op, key)] for key in ("crash", "failures", "maxAttempts", "delay") if key in op)
+        yield from ([without(op, key)] for key in ("crash", "failures", "maxAttempts", "delay", "semantics")
+                    if key in op)
+    elif kind == "condition":
+        yield from ([without(op, key)] for key in ("failAt", "noStrategy") if key in op)
+    elif kind == "invoke":
+        yield from ([without(op, key)] for key in ("payload", "tenant") if key in op)
+    if op.get("anonymous"):
+        yield [without(op, "anonymous")]
     if op.get("catch"):
         yield [without(op, "catch")]
 
@@ -607,7 +730,7 @@ def map_variants(op):
     for j in range(len(items) if len(items) > 1 else 0):
         yield [fit_min_successful(dict(op, items=items[:j] + items[j + 1:]), len(items) - 1)]
     yield from ([dict(op, body=b)] for b in body_variants(op["body"]))
-    yield from ([without(op, key)] for key in BATCH_OPTIONS if key in op)
+    yield from ([without(op, key)] for key in BATCH_OPTIONS + ("unnamedItems",) if key in op)
 
 
 def parallel_variants(op):
@@ -646,6 +769,9 @@ def parse_args(argv):
     ap.add_argument("--shrink", action="store_true", help="reduce each mismatching program")
     ap.add_argument("--rewind-check", help="also run this rewind-check on every program without a crash step: "
                                            "any finding is a mismatch")
+    ap.add_argument("--model-unnamed-items", action="store_true",
+                    help="let the model leave unnamed map items and parallel branches nameless (its known "
+                         "deviation) instead of giving them the SDK's default names")
     return ap.parse_args(argv)
 
 
@@ -682,7 +808,8 @@ def report_mismatch(harness, args, save_dir, label, program, difference):
 
 def main(argv=None):
     args = parse_args(argv)
-    harness = Harness(load_model(args.model_dir), args.rewind_run, args.library, args.rewind_check)
+    harness = Harness(load_model(args.model_dir), args.rewind_run, args.library, args.rewind_check,
+                      default_names=not args.model_unnamed_items)
     save_dir = args.save_dir or tempfile.mkdtemp(prefix="rewind-differential-")
     os.makedirs(save_dir, exist_ok=True)
     counts = {"matched": 0, "mismatched": 0, "skipped": 0}

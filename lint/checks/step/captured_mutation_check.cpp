@@ -79,23 +79,6 @@ void collectGlobalRefs(const RewindModel& model, const clang::Stmt* body, std::v
   walk(body);
 }
 
-// Mutexes, once flags, condition variables, random engines and streams are
-// meant to be used from step code: locking or drawing is not state the
-// handler reads back.
-bool isSynchronisationOrEngine(const RewindModel& model, clang::QualType type) {
-  type = type.getNonReferenceType();
-  const clang::CXXRecordDecl* record = type->getAsCXXRecordDecl();
-  if (record == nullptr) return false;
-  static const llvm::StringSet<> kNames = {
-      "::std::mutex", "::std::recursive_mutex", "::std::timed_mutex", "::std::recursive_timed_mutex",
-      "::std::shared_mutex", "::std::shared_timed_mutex", "::std::once_flag", "::std::condition_variable",
-      "::std::condition_variable_any", "::std::mersenne_twister_engine", "::std::linear_congruential_engine",
-      "::std::subtract_with_carry_engine", "::std::discard_block_engine", "::std::independent_bits_engine",
-      "::std::shuffle_order_engine", "::std::random_device", "::std::basic_ostream", "::std::basic_ofstream",
-      "::std::basic_fstream"};
-  return kNames.contains(model.qualifiedName(record));
-}
-
 // Locks taken inside a step on a captured mutex are not handler state.
 bool isSynchronisation(const RewindModel& model, clang::QualType type) {
   const clang::CXXRecordDecl* record = type.getNonReferenceType()->getAsCXXRecordDecl();
@@ -107,21 +90,38 @@ bool isSynchronisation(const RewindModel& model, clang::QualType type) {
   return kNames.contains(model.qualifiedName(record));
 }
 
+// Mutexes, once flags, condition variables, random engines and streams are
+// meant to be used from step code: locking or drawing is not state the
+// handler reads back.
+bool isSynchronisationOrEngine(const RewindModel& model, clang::QualType type) {
+  if (isSynchronisation(model, type)) return true;
+  const clang::CXXRecordDecl* record = type.getNonReferenceType()->getAsCXXRecordDecl();
+  if (record == nullptr) return false;
+  static const llvm::StringSet<> kNames = {
+      "::std::mersenne_twister_engine", "::std::linear_congruential_engine", "::std::subtract_with_carry_engine",
+      "::std::discard_block_engine",    "::std::independent_bits_engine",    "::std::shuffle_order_engine",
+      "::std::random_device",           "::std::basic_ostream",              "::std::basic_ofstream",
+      "::std::basic_fstream"};
+  return kNames.contains(model.qualifiedName(record));
+}
+
+// `object` is `expr`, or a member of it reached with `.` (`cart.items`).
+bool reaches(const clang::Expr* object, const clang::Expr* expr) {
+  object = object->IgnoreParenImpCasts();
+  while (true) {
+    if (object == expr) return true;
+    const auto* member = llvm::dyn_cast<clang::MemberExpr>(object);
+    if (member == nullptr || member->isArrow()) return false;
+    object = member->getBase()->IgnoreParenImpCasts();
+  }
+}
+
 // Calls that read an element through a non-const accessor: `v[i]`,
 // `v.at(i)`, `v.front()`, `v.back()` on `object`. Not operator[] of a map,
 // which inserts a missing key.
 bool isElementAccess(const RewindModel& model, const clang::Stmt* mutation, const clang::Expr* object) {
   // The accessor is called on `object` or on a member of it (`order.lines.front()`).
-  auto same = [object](const clang::Expr* expr) {
-    while (expr != nullptr) {
-      expr = expr->IgnoreParenImpCasts();
-      if (expr == object) return true;
-      const auto* member = llvm::dyn_cast<clang::MemberExpr>(expr);
-      if (member == nullptr || member->isArrow()) return false;
-      expr = member->getBase();
-    }
-    return false;
-  };
+  auto same = [object](const clang::Expr* expr) { return expr != nullptr && reaches(expr, object); };
   const clang::CXXMethodDecl* method = nullptr;
   const clang::Expr* base = nullptr;
   if (const auto* op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(mutation)) {
@@ -336,17 +336,6 @@ class MutationFinder {
  private:
   bool bodyMutatesThis(const clang::Stmt* body, unsigned depth) {
     return thisWrite(body, depth, nullptr, nullptr) != nullptr;
-  }
-
-  // `object` is `expr`, or a member of it (`cart.items`).
-  static bool reaches(const clang::Expr* object, const clang::Expr* expr) {
-    object = object->IgnoreParenImpCasts();
-    while (true) {
-      if (object == expr) return true;
-      const auto* member = llvm::dyn_cast<clang::MemberExpr>(object);
-      if (member == nullptr || member->isArrow()) return false;
-      object = member->getBase()->IgnoreParenImpCasts();
-    }
   }
 
   // An iterator from a non-const accessor is written through when it is

@@ -335,6 +335,12 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
                     {"failing", failing}});
     return fate;
   };
+  // The fed interruption of a step attempt (null: none).
+  auto interruption = [feed](const std::string& stepId, int attempt) -> const Interruption* {
+    if (!feed || !feed->interrupted) return nullptr;
+    auto it = feed->interrupted->find(std::pair(stepId, attempt));
+    return it == feed->interrupted->end() ? nullptr : &it->second;
+  };
   // Runs inside the attempt: a crash here leaves the step STARTED, a throw fails the attempt.
   o.stepBodyObserver = [&](const StepBodyStart& body) {
     const std::string& stepId = body.stepId;
@@ -363,19 +369,14 @@ RunTrace CrashChecker::runImpl(const Schedule& schedule, bool withHistory, const
     const bool injected = std::find(failing.begin(), failing.end(), std::pair(stepId, attempt)) != failing.end();
     // An attempt the crash run's crash interrupted fails with its error here when its body
     // had not run there (or an injected failure stopped it before the body).
-    if (feed && feed->interrupted)
-      if (auto it = feed->interrupted->find(std::pair(stepId, attempt));
-          it != feed->interrupted->end() && (!it->second.bodyRan || injected))
-        throw StepError::fromObject(it->second.error);
+    if (const Interruption* in = interruption(stepId, attempt); in && (!in->bodyRan || injected))
+      throw StepError::fromObject(in->error);
     if (injected) throw InjectedStepFailure(fmt::format("injected failure of step {} attempt {}", stepId, attempt));
   };
   // One whose body ran there (its outcome was lost with the crash) fails after the body,
   // whether the body returned or threw.
-  auto failInterrupted = [feed](const std::string& stepId, int attempt) {
-    if (feed && feed->interrupted)
-      if (auto it = feed->interrupted->find(std::pair(stepId, attempt));
-          it != feed->interrupted->end() && it->second.bodyRan)
-        throw StepError::fromObject(it->second.error);
+  auto failInterrupted = [interruption](const std::string& stepId, int attempt) {
+    if (const Interruption* in = interruption(stepId, attempt); in && in->bodyRan) throw StepError::fromObject(in->error);
   };
   if (feed && feed->interrupted) o.stepErrorOverride = failInterrupted;
   if (feed && (feed->values || feed->interrupted))
@@ -684,16 +685,12 @@ std::optional<CrashChecker::Overrides> CrashChecker::variedValues(const RunTrace
   return values;
 }
 
-namespace {
-
-// The at-most-once step attempts a run's crashes interrupted: after a crash, a replay that
-// finds an AtMostOncePerRetry step STARTED fails that attempt with StepInterruptedError
-// (RETRY or FAIL) instead of running its body again. Attempts are counted by the step's
-// persisted STARTs; the body ran to its end when the attempt's SUCCEED or FAIL was the
-// update the crash dropped.
-std::map<std::pair<std::string, int>, std::pair<ErrorObject, bool>, std::less<>> interruptedAttempts(
-    const RunTrace& t) {
-  std::map<std::pair<std::string, int>, std::pair<ErrorObject, bool>, std::less<>> out;
+// After a crash, a replay that finds an AtMostOncePerRetry step STARTED fails that attempt
+// with StepInterruptedError (RETRY or FAIL) instead of running its body again. Attempts are
+// counted by the step's persisted STARTs; the body ran to its end when the attempt's
+// SUCCEED or FAIL was the update the crash dropped.
+CrashChecker::Interruptions CrashChecker::interruptedAttempts(const RunTrace& t) {
+  Interruptions out;
   std::map<std::string, int, std::less<>> attempts;
   std::map<std::string, bool, std::less<>> lostOutcome;  // by step: the current attempt's outcome was dropped
   for (const auto& u : t.updates) {
@@ -712,12 +709,10 @@ std::map<std::pair<std::string, int>, std::pair<ErrorObject, bool>, std::less<>>
     }
     if ((up.action == OperationAction::Fail || up.action == OperationAction::Retry) && up.error &&
         up.error->errorType == "StepInterruptedError")
-      out[{up.stepId, attempts[up.stepId]}] = {*up.error, lostOutcome[up.stepId]};
+      out[{up.stepId, attempts[up.stepId]}] = Interruption{*up.error, lostOutcome[up.stepId]};
   }
   return out;
 }
-
-}  // namespace
 
 std::optional<CrashChecker::Feed> CrashChecker::legalVariation(const RunTrace& ref, const RunTrace& t,
                                                                const Schedule& schedule) {
@@ -725,10 +720,7 @@ std::optional<CrashChecker::Feed> CrashChecker::legalVariation(const RunTrace& r
   feed.values = variedValues(ref, t);
   if (schedule.branchSeed)
     if (BranchOrders orders = itemStartOrders(t); orders != itemStartOrders(ref)) feed.orders = std::move(orders);
-  if (auto interrupted = interruptedAttempts(t); !interrupted.empty()) {
-    Interruptions& in = feed.interrupted.emplace();
-    for (auto& [key, v] : interrupted) in.emplace(key, Interruption{std::move(v.first), v.second});
-  }
+  if (Interruptions interrupted = interruptedAttempts(t); !interrupted.empty()) feed.interrupted = std::move(interrupted);
   if (!feed.values && !feed.orders && !feed.interrupted) return std::nullopt;
   return feed;
 }

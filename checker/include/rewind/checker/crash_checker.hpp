@@ -322,6 +322,8 @@ class CrashChecker {
     std::optional<Interruptions> interrupted;
     std::string describe() const;  // "the same step values", "the same item order", ... joined
   };
+  // The at-most-once step attempts the crashes of run `t` interrupted.
+  static Interruptions interruptedAttempts(const RunTrace& t);
   RunTrace runImpl(const Schedule& schedule, bool withHistory, const Feed* feed, bool markInvocations,
                    const internal::Resume* resume = nullptr);
   // Where a one-crash schedule can resume from a state the reference run recorded instead

@@ -57,6 +57,18 @@ RuntimeHost::RuntimeHost(Engine& engine, std::vector<FunctionSpec> functions, st
       sendVirtualTime_(sendVirtualTime),
       env_(std::move(env)) {}
 
+std::thread listenInBackground(httplib::Server& http) {
+  auto ended = std::make_shared<std::atomic<bool>>(false);
+  std::thread t([&http, ended] {
+    http.listen_after_bind();
+    *ended = true;
+  });
+  // listen_after_bind marks the server running before its first accept(); it can only
+  // return earlier than that if it failed, and then there is nothing to stop.
+  while (!http.is_running() && !*ended) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  return t;
+}
+
 RuntimeHost::~RuntimeHost() { stop(); }
 
 void RuntimeHost::closeEndpoint(Worker& w) {
@@ -135,7 +147,7 @@ void RuntimeHost::serve(Worker& w) {
   });
   w.port = s.bind_to_any_port("127.0.0.1");
   if (w.port <= 0) throw std::runtime_error("[rewind.server.bind] cannot bind a Runtime API port on 127.0.0.1");
-  w.thread = std::thread([server = w.http.get()] { server->listen_after_bind(); });
+  w.thread = listenInBackground(s);
 }
 
 std::vector<std::string> RuntimeHost::endpoints(const std::string& function) const {

@@ -16,7 +16,16 @@
 
 #include "engine.hpp"
 
+namespace httplib {
+class Server;
+}
+
 namespace rwd::server::internal {
+
+// Runs `http`'s accept loop (it is bound already) on a new thread and returns once the loop
+// runs: cpp-httplib's stop() does nothing before then, so a stop() that came first would
+// leave the loop running and the thread's join() waiting for ever.
+std::thread listenInBackground(httplib::Server& http);
 
 struct FunctionSpec {
   std::string name;

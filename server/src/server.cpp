@@ -122,7 +122,7 @@ void Server::start() {
   }
   if (m.port <= 0) throw std::runtime_error(fmt::format("[rewind.server.bind] cannot listen on {}:{}", o.host, o.port));
   m.engine->start();  // recovers before anything is served
-  m.thread = std::thread([&m] { m.http.listen_after_bind(); });
+  m.thread = listenInBackground(m.http);
   m.host = std::make_unique<RuntimeHost>(*m.engine, specs, endpoint(), eo.sendVirtualTime, std::move(workerEnv));
   m.host->start();
   std::lock_guard<std::mutex> lock(m.mu);

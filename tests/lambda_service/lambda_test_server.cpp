@@ -56,6 +56,9 @@ LambdaTestServer::LambdaTestServer(LambdaTestServerOptions options)
   if (port_ <= 0) throw std::runtime_error("[rewind.test_server.bind] cannot bind a port on 127.0.0.1");
   // The socket listens from bind_to_any_port on: clients may connect before accept() runs.
   thread_ = std::thread([this] { http_->listen_after_bind(); });
+  // cpp-httplib's stop() does nothing until the accept loop runs: a destructor that came
+  // first would wait for ever on the join.
+  while (!http_->is_running()) std::this_thread::yield();
 }
 
 LambdaTestServer::~LambdaTestServer() {

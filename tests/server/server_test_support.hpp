@@ -189,16 +189,44 @@ class ServerProcess {
     port_ = std::stoi(line.substr(colon + 1));
   }
   ~ServerProcess() { kill(SIGTERM); }
+  // Sends `sig` and waits for the server to end: a minute at most, then it is a failure
+  // that names what each of its threads was waiting in (never a hang of the test).
   void kill(int sig) {
     if (pid_ <= 0) return;
     ::kill(pid_, sig);
     int status = 0;
+    for (int i = 0; i < 600; ++i) {
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return;
+      }
+      ::usleep(100000);
+    }
+    ADD_FAILURE() << "rewind-server did not end within a minute of signal " << sig << "; its threads:\n"
+                  << threadStates();
+    ::kill(pid_, SIGKILL);
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
   }
   int port() const { return port_; }
 
  private:
+  // "TID NAME STATE WCHAN" for each thread of the server, from /proc.
+  std::string threadStates() const {
+    std::string out;
+    std::error_code ec;
+    auto slurp = [](const std::filesystem::path& p) {
+      std::ifstream in(p);
+      std::string text;
+      std::getline(in, text);
+      return text;
+    };
+    for (const auto& t : std::filesystem::directory_iterator("/proc/" + std::to_string(pid_) + "/task", ec))
+      out += t.path().filename().string() + " " + slurp(t.path() / "comm") + " " + slurp(t.path() / "stat").substr(0, 60) +
+             " wchan=" + slurp(t.path() / "wchan") + "\n";
+    return out;
+  }
+
   pid_t pid_ = -1;
   int port_ = 0;
 };

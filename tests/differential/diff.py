@@ -89,9 +89,7 @@ class Generator:
         op = getattr(self, kind)(scope)
         if self.rng.random() < self.catch_probability(kind, scope.depth):
             op["catch"] = True
-        # Rewind has no unnamed invoke without a payload that takes a config (tenant).
-        nameable = kind not in ("throw", "callback") and not (
-            kind == "invoke" and "tenant" in op and "payload" not in op)
+        nameable = kind not in ("throw", "callback")
         if nameable and self.rng.random() < 0.1:
             op["anonymous"] = True  # given to the SDK without a name
         return op

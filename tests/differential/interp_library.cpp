@@ -116,8 +116,7 @@ Json invoke(DurableContext& ctx, const Json& op) {
     if (anonymous(op) && !tenant) return ctx.invoke(target);  // the one-argument form
     rwd::InvokeConfig<rwd::NoPayload, Json> config;
     config.tenantId = tenant;
-    // No unnamed overload takes noPayload and a config: diff.py generates no such anonymous op.
-    return ctx.invoke(name, target, rwd::noPayload, config);
+    return anonymous(op) ? ctx.invoke(target, rwd::noPayload, config) : ctx.invoke(name, target, rwd::noPayload, config);
   }
   rwd::InvokeConfig<Json, Json> config;
   config.tenantId = tenant;

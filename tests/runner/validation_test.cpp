@@ -311,13 +311,21 @@ TEST(ApiTest, InvokeWithoutAPayloadSendsNull) {
   rwd::LocalDurableTestRunner runner([](const rwd::Json&, DurableContext& ctx) {
     rwd::Json a = ctx.invoke("echo");
     rwd::Json b = ctx.invoke("named", "echo", rwd::noPayload);
-    return rwd::Json::array({a, b});
+    rwd::InvokeConfig<rwd::NoPayload, rwd::Json> config;
+    config.tenantId = "tenant-7";
+    rwd::Json c = ctx.invoke("echo", rwd::noPayload, config);  // unnamed, with a config
+    return rwd::Json::array({a, b, c});
   });
   runner.registerFunction("echo", [](const rwd::Json& in) { return rwd::Json{{"got", in}}; });
   const auto& r = runner.run();
   ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded) << r.getError().value_or(rwd::ErrorObject{}).errorMessage;
-  EXPECT_EQ(r.getResult(), rwd::Json::parse(R"([{"got":null},{"got":null}])"));
+  EXPECT_EQ(r.getResult(), rwd::Json::parse(R"([{"got":null},{"got":null},{"got":null}])"));
   EXPECT_TRUE(runner.getOperation("named").exists());
+  const auto& ops = r.getOperations();
+  ASSERT_EQ(ops.size(), 3u);
+  EXPECT_FALSE(ops[2].name.has_value());
+  ASSERT_TRUE(ops[2].chainedInvokeDetails);
+  EXPECT_EQ(ops[2].chainedInvokeDetails->tenantId, "tenant-7");
 }
 
 TEST(ApiTest, ARawHandlerNeedsNoOptions) {

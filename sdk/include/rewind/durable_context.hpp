@@ -394,11 +394,15 @@ class DurableContext {
   }
 
   // ---- chained invoke -----------------------------------------------------------
-  // Without a payload (the target receives JSON null): invoke(functionId) or
-  // invoke(name, functionId, rwd::noPayload).
+  // Without a payload (the target receives JSON null): invoke(functionId),
+  // invoke(functionId, rwd::noPayload, config) or invoke(name, functionId, rwd::noPayload).
   template <class R = Json>
   R invoke(std::string_view functionId) {
     return invokeImpl<R, NoPayload>(std::nullopt, functionId, nullptr, {});
+  }
+  template <class R = Json>
+  R invoke(std::string_view functionId, NoPayload, InvokeConfig<NoPayload, R> config) {
+    return invokeImpl<R, NoPayload>(std::nullopt, functionId, nullptr, config);
   }
   template <class R = Json>
   R invoke(std::string_view name, std::string_view functionId, NoPayload,

@@ -25,8 +25,8 @@ std::vector<CheckInfo> buildRegistry() {
   std::vector<CheckInfo> checks = {
       entry<NondeterministicCallCheck>("rewind-determinism-nondeterministic-call", "determinism",
                                        "nondeterministic_call",
-                                       "clock, random, UUID, environment or thread-id reads in "
-                                       "orchestration code outside a step"),
+                                       "clock, random, UUID, environment, thread-id and external-state "
+                                       "(file, network, process, stdin) reads in orchestration code outside a step"),
       entry<UnorderedIterationCheck>("rewind-determinism-unordered-iteration", "determinism", "unordered_iteration",
                                      "durable operations issued while iterating an unordered container"),
       entry<BlockingSleepCheck>("rewind-orchestration-blocking-sleep", "orchestration", "blocking_sleep",

@@ -1,6 +1,7 @@
-// Flags reads of clocks, random sources, UUID generators, the environment
-// and thread ids in orchestration code, following calls into functions
-// defined in the same translation unit.
+// Flags reads of clocks, random sources, UUID generators, the environment,
+// thread ids and external state (files, the network, processes, standard
+// input) in orchestration code, following calls into functions defined in
+// the same translation unit.
 #include "checks/determinism/nondeterministic_call_check.hpp"
 
 #include <functional>
@@ -9,6 +10,8 @@
 #include "core/call_chain.hpp"
 #include "core/rewind_model.hpp"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/StringSwitch.h"
 
 namespace rwd::lint {
 namespace {
@@ -36,6 +39,51 @@ constexpr const char* kUuidFunctions =
     "::boost::uuids::time_generator_v7::operator()";
 constexpr const char* kEnvironmentFunctions = "::getenv;::secure_getenv";
 constexpr const char* kThreadIdFunctions = "::std::this_thread::get_id;::pthread_self;::gettid;::getpid";
+// External state: a replay can see different data. C functions are matched
+// only when declared extern "C" (a project's own `::read(Config&)` is not
+// the POSIX one).
+constexpr const char* kFileFunctions =
+    "::fopen;::fopen64;::freopen;::freopen64;::open;::open64;::openat;::openat64;"
+    "::read;::pread;::pread64;::readv;::preadv;::fread;::fgets;::fgetc;::getc;"
+    "::fscanf;::getline;::getdelim";
+constexpr const char* kFileStreamTypes = "::std::basic_ifstream;::std::basic_fstream";
+constexpr const char* kFileSystemFunctions =
+    "::std::filesystem::exists;::std::filesystem::file_size;"
+    "::std::filesystem::last_write_time;::std::filesystem::is_regular_file;"
+    "::std::filesystem::is_directory;::std::filesystem::is_symlink;"
+    "::std::filesystem::is_empty;::std::filesystem::status;"
+    "::std::filesystem::symlink_status;::std::filesystem::canonical;"
+    "::std::filesystem::weakly_canonical;::std::filesystem::read_symlink;"
+    "::std::filesystem::space;::std::filesystem::equivalent;"
+    "::std::filesystem::hard_link_count";
+constexpr const char* kDirectoryIteratorTypes =
+    "::std::filesystem::directory_iterator;::std::filesystem::recursive_directory_iterator";
+constexpr const char* kNetworkFunctions =
+    "::socket;::connect;::accept;::accept4;::recv;::recvfrom;::recvmsg;"
+    "::getaddrinfo;::gethostbyname;::gethostbyname2;::gethostbyname_r;"
+    "::curl_easy_perform;::curl_multi_perform;"
+    "::httplib::Client::Get;::httplib::Client::Post;::httplib::Client::Put;"
+    "::httplib::Client::Patch;::httplib::Client::Delete;::httplib::Client::Head;"
+    "::httplib::Client::Options;::httplib::Client::send;"
+    "::httplib::ClientImpl::Get;::httplib::ClientImpl::Post;::httplib::ClientImpl::Put;"
+    "::httplib::ClientImpl::Patch;::httplib::ClientImpl::Delete;::httplib::ClientImpl::Head;"
+    "::httplib::ClientImpl::Options;::httplib::ClientImpl::send;"
+    "::httplib::SSLClient::Get;::httplib::SSLClient::Post;::httplib::SSLClient::Put;"
+    "::httplib::SSLClient::Patch;::httplib::SSLClient::Delete;::httplib::SSLClient::Head;"
+    "::httplib::SSLClient::Options;::httplib::SSLClient::send";
+constexpr const char* kProcessFunctions =
+    "::system;::popen;::posix_spawn;::posix_spawnp;::fork;::vfork;::execv;::execve;"
+    "::execvp;::execvpe;::execveat;::fexecve;::execl;::execle;::execlp";
+constexpr const char* kStandardInputFunctions = "::scanf;::vscanf;::getchar;::getchar_unlocked;::wscanf;::getwchar";
+constexpr const char* kStandardInputStreams = "::std::cin;::std::wcin";
+
+// What a call does, as the message says it.
+constexpr const char* kReadsFile = "reads a file";
+constexpr const char* kReadsFileSystem = "reads the file system";
+constexpr const char* kReadsNetwork = "reads the network";
+constexpr const char* kRunsProcess = "runs a process";
+constexpr const char* kReadsStandardInput = "reads standard input";
+
 constexpr const char* kRandomEngines =
     "::std::mersenne_twister_engine;::std::linear_congruential_engine;"
     "::std::subtract_with_carry_engine;::std::discard_block_engine;"
@@ -57,8 +105,15 @@ const clang::VarDecl* calledObject(const clang::Stmt* stmt) {
 }  // namespace
 
 struct NondeterministicCallCheck::Config {
-  llvm::StringMap<std::string> functions;  // qualified name -> category
+  llvm::StringMap<std::string> functions;  // qualified name -> what it does ("reads a clock")
   llvm::StringMap<bool> engines;
+  // Classes whose construction from arguments (not a copy or move), or whose
+  // open(), reads external state -> what it does.
+  llvm::StringMap<std::string> readerTypes;
+  llvm::StringMap<bool> standardInputStreams;  // std::cin...
+  // What reads external state: no fix-it (the read itself has to move into
+  // a step), a message of its own.
+  llvm::StringSet<> externalReads;
 };
 
 namespace {
@@ -81,6 +136,172 @@ const clang::VarDecl* engineArgument(const RewindModel& model, const Nondetermin
     if (var->hasGlobalStorage() && config.engines.count(type) != 0) return var;
   }
   return nullptr;
+}
+
+const clang::VarDecl* referencedVar(const clang::Expr* expr) {
+  const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(expr->IgnoreParenImpCasts());
+  return ref != nullptr ? llvm::dyn_cast<clang::VarDecl>(ref->getDecl()) : nullptr;
+}
+
+const clang::CXXRecordDecl* parameterRecord(const clang::FunctionDecl* fn, unsigned index) {
+  if (index >= fn->getNumParams()) return nullptr;
+  return fn->getParamDecl(index)->getType().getNonReferenceType()->getAsCXXRecordDecl();
+}
+
+// A std::filesystem overload that reads nothing: `exists(file_status)`
+// inspects a status already read; `last_write_time(p, t)` sets the time.
+bool isPureOrSetterOverload(const RewindModel& model, const clang::FunctionDecl* fn) {
+  if (const clang::CXXRecordDecl* first = parameterRecord(fn, 0);
+      first != nullptr && model.qualifiedName(first) == "::std::filesystem::file_status") {
+    return true;
+  }
+  for (unsigned i = 1; i < fn->getNumParams(); ++i) {
+    const clang::CXXRecordDecl* record = parameterRecord(fn, i);
+    if (record != nullptr && model.qualifiedName(record) == "::std::chrono::time_point") return true;
+  }
+  return false;
+}
+
+// `fopen(path, "w")`, `open(path, O_WRONLY | O_CREAT)`: opened for writing
+// only, so nothing is read. Unknown modes count as reads.
+bool opensForWritingOnly(const std::string& name, const clang::CallExpr& call, clang::ASTContext& context) {
+  if (name == "::fopen" || name == "::fopen64" || name == "::freopen" || name == "::freopen64") {
+    if (call.getNumArgs() < 2) return false;
+    const auto* mode = llvm::dyn_cast<clang::StringLiteral>(call.getArg(1)->IgnoreParenImpCasts());
+    return mode != nullptr && mode->getCharByteWidth() == 1 && !mode->getString().contains('r') &&
+           !mode->getString().contains('+');
+  }
+  unsigned flagsIndex = 0;
+  if (name == "::open" || name == "::open64") {
+    flagsIndex = 1;
+  } else if (name == "::openat" || name == "::openat64") {
+    flagsIndex = 2;
+  } else {
+    return false;
+  }
+  clang::Expr::EvalResult flags;
+  if (call.getNumArgs() <= flagsIndex || call.getArg(flagsIndex)->isValueDependent() ||
+      !call.getArg(flagsIndex)->EvaluateAsInt(flags, context)) {
+    return false;
+  }
+  // Linux: O_ACCMODE is 3, O_WRONLY 1.
+  return (flags.Val.getInt().getExtValue() & 3) == 1;
+}
+
+// A C file read whose stream is `stdin` (or whose descriptor is 0).
+bool readsStandardInputHandle(const RewindModel& model, const std::string& name, const clang::CallExpr& call) {
+  for (const clang::Expr* arg : call.arguments()) {
+    const clang::VarDecl* var = referencedVar(arg);
+    if (var != nullptr && model.qualifiedName(var) == "::stdin") return true;
+  }
+  if ((name == "::read" || name == "::pread" || name == "::pread64" || name == "::readv" || name == "::preadv") &&
+      call.getNumArgs() > 0 && !call.getArg(0)->isValueDependent()) {
+    clang::Expr::EvalResult fd;
+    return call.getArg(0)->EvaluateAsInt(fd, model.astContext()) && fd.Val.getInt().getExtValue() == 0;
+  }
+  return false;
+}
+
+// `std::cin >> x`, `std::getline(std::cin, s)`, `std::cin.get()`: the
+// standard input stream read, or null.
+const clang::VarDecl* standardInputStreamRead(const RewindModel& model, const NondeterministicCallCheck::Config& config,
+                                              const clang::Stmt* stmt) {
+  const clang::VarDecl* stream = nullptr;
+  if (const auto* op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(stmt)) {
+    if (op->getOperator() == clang::OO_GreaterGreater && op->getNumArgs() == 2) stream = referencedVar(op->getArg(0));
+  } else if (const auto* member = llvm::dyn_cast<clang::CXXMemberCallExpr>(stmt)) {
+    const clang::CXXMethodDecl* method = member->getMethodDecl();
+    if (method != nullptr && method->getIdentifier() != nullptr &&
+        llvm::StringSwitch<bool>(method->getName())
+            .Cases("get", "getline", "read", "readsome", "peek", "ignore", true)
+            .Default(false)) {
+      stream = referencedVar(member->getImplicitObjectArgument());
+    }
+  } else if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
+    const clang::FunctionDecl* callee = call->getDirectCallee();
+    if (callee != nullptr && call->getNumArgs() > 0 && model.qualifiedName(callee) == "::std::getline") {
+      stream = referencedVar(call->getArg(0));
+    }
+  }
+  if (stream == nullptr || config.standardInputStreams.count(model.qualifiedName(stream)) == 0) return nullptr;
+  return stream;
+}
+
+std::string typeName(const RewindModel& model, clang::QualType type) {
+  clang::PrintingPolicy policy(model.astContext().getLangOpts());
+  policy.SuppressTagKeyword = true;
+  policy.SuppressUnwrittenScope = true;
+  return type.getLocalUnqualifiedType().getAsString(policy);
+}
+
+// The type a construction names, as written where possible (`std::ifstream`,
+// not `std::basic_ifstream<char>`).
+std::string constructedTypeName(const RewindModel& model, const clang::CXXConstructExpr& construct) {
+  clang::QualType type = construct.getType();
+  if (const auto* temporary = llvm::dyn_cast<clang::CXXTemporaryObjectExpr>(&construct)) {
+    if (const clang::TypeSourceInfo* info = temporary->getTypeSourceInfo()) type = info->getType();
+  }
+  return typeName(model, type);
+}
+
+// A member call named after its object's type as written: `std::ifstream::open`,
+// `httplib::SSLClient::Get` (though cpp-httplib declares it in ClientImpl).
+std::string memberCallName(const RewindModel& model, const clang::CXXMemberCallExpr& call,
+                           const clang::CXXMethodDecl& method) {
+  const clang::Expr* object = call.getImplicitObjectArgument();
+  if (object == nullptr || method.getIdentifier() == nullptr) return model.displayName(&method);
+  clang::QualType type = object->IgnoreParenImpCasts()->getType();
+  if (type->isPointerType()) type = type->getPointeeType();
+  return typeName(model, type) + "::" + method.getName().str();
+}
+
+// Reads of external state: a file, the file system, the network, a
+// process, standard input. Nullopt when `stmt` reads none.
+std::optional<CallChainFinder::Verdict> externalRead(const RewindModel& model,
+                                                     const NondeterministicCallCheck::Config& config,
+                                                     const clang::Stmt* stmt) {
+  if (const clang::VarDecl* stream = standardInputStreamRead(model, config, stmt)) {
+    return CallChainFinder::Verdict{model.displayName(stream), kReadsStandardInput};
+  }
+  // A stream or iterator constructed from a path, or a stream's open().
+  const auto* method = llvm::dyn_cast_or_null<clang::CXXMethodDecl>(RewindModel::calleeOf(stmt));
+  if (method == nullptr) return std::nullopt;
+  auto type = config.readerTypes.find(model.qualifiedName(method->getParent()));
+  if (type == config.readerTypes.end()) return std::nullopt;
+  if (const auto* construct = llvm::dyn_cast<clang::CXXConstructExpr>(stmt)) {
+    if (construct->getConstructor()->isCopyOrMoveConstructor() || construct->getNumArgs() == 0 ||
+        llvm::isa<clang::CXXDefaultArgExpr>(construct->getArg(0))) {
+      return std::nullopt;
+    }
+    return CallChainFinder::Verdict{constructedTypeName(model, *construct), type->second};
+  }
+  const auto* member = llvm::dyn_cast<clang::CXXMemberCallExpr>(stmt);
+  if (member != nullptr && method->getIdentifier() != nullptr && method->getName() == "open") {
+    return CallChainFinder::Verdict{memberCallName(model, *member, *method), type->second};
+  }
+  return std::nullopt;
+}
+
+// A call matched by name to an external-state list (`action`), after the
+// rules that keep look-alikes out; nullopt for a look-alike.
+std::optional<CallChainFinder::Verdict> externalCall(const RewindModel& model, const std::string& name,
+                                                     const std::string& action, const clang::FunctionDecl* callee,
+                                                     const clang::Stmt* stmt) {
+  // A global name is the C library's only when declared extern "C".
+  if (name.find("::", 2) == std::string::npos && !callee->isExternC()) return std::nullopt;
+  if (action == kReadsFileSystem && isPureOrSetterOverload(model, callee)) return std::nullopt;
+  if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
+    if (opensForWritingOnly(name, *call, model.astContext())) return std::nullopt;
+    if (action == kReadsFile && readsStandardInputHandle(model, name, *call)) {
+      return CallChainFinder::Verdict{name.substr(2), kReadsStandardInput};
+    }
+  }
+  const auto* member = llvm::dyn_cast<clang::CXXMemberCallExpr>(stmt);
+  const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(callee);
+  if (member != nullptr && method != nullptr) {
+    return CallChainFinder::Verdict{memberCallName(model, *member, *method), action};
+  }
+  return CallChainFinder::Verdict{name.substr(2), action};
 }
 
 bool isStdString(const RewindModel& model, clang::QualType type) {
@@ -128,14 +349,32 @@ NondeterministicCallCheck::NondeterministicCallCheck(const std::string& name, co
       config->functions[fn.rfind("::", 0) == 0 ? fn : "::" + fn] = category;
     }
   };
-  add("ClockFunctions", kClockFunctions, "a clock");
-  add("RandomFunctions", kRandomFunctions, "a random source");
-  add("UuidFunctions", kUuidFunctions, "a UUID generator");
-  add("EnvironmentFunctions", kEnvironmentFunctions, "the environment");
-  add("ThreadIdFunctions", kThreadIdFunctions, "a thread or process id");
-  add("AdditionalFunctions", "", "a non-deterministic source");
+  add("ClockFunctions", kClockFunctions, "reads a clock");
+  add("RandomFunctions", kRandomFunctions, "reads a random source");
+  add("UuidFunctions", kUuidFunctions, "reads a UUID generator");
+  add("EnvironmentFunctions", kEnvironmentFunctions, "reads the environment");
+  add("ThreadIdFunctions", kThreadIdFunctions, "reads a thread or process id");
+  add("FileFunctions", kFileFunctions, kReadsFile);
+  add("FileSystemFunctions", kFileSystemFunctions, kReadsFileSystem);
+  add("NetworkFunctions", kNetworkFunctions, kReadsNetwork);
+  add("ProcessFunctions", kProcessFunctions, kRunsProcess);
+  add("StandardInputFunctions", kStandardInputFunctions, kReadsStandardInput);
+  add("AdditionalFunctions", "", "reads a non-deterministic source");
+  auto qualified = [](const std::string& name) { return name.rfind("::", 0) == 0 ? name : "::" + name; };
   for (const std::string& engine : splitList(option("RandomEngines", kRandomEngines))) {
-    config->engines[engine.rfind("::", 0) == 0 ? engine : "::" + engine] = true;
+    config->engines[qualified(engine)] = true;
+  }
+  for (const std::string& type : splitList(option("FileStreamTypes", kFileStreamTypes))) {
+    config->readerTypes[qualified(type)] = kReadsFile;
+  }
+  for (const std::string& type : splitList(option("DirectoryIteratorTypes", kDirectoryIteratorTypes))) {
+    config->readerTypes[qualified(type)] = kReadsFileSystem;
+  }
+  for (const std::string& stream : splitList(option("StandardInputStreams", kStandardInputStreams))) {
+    config->standardInputStreams[qualified(stream)] = true;
+  }
+  for (const char* action : {kReadsFile, kReadsFileSystem, kReadsNetwork, kRunsProcess, kReadsStandardInput}) {
+    config->externalReads.insert(action);
   }
   config_ = std::move(config);
 }
@@ -150,8 +389,12 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
         const std::string& name = model.qualifiedName(callee);
         auto found = config->functions.find(name);
         if (found != config->functions.end()) {
+          if (config->externalReads.contains(found->second)) {
+            return externalCall(model, name, found->second, callee, stmt);
+          }
           return CallChainFinder::Verdict{name.substr(2), found->second};
         }
+        if (std::optional<CallChainFinder::Verdict> read = externalRead(model, *config, stmt)) return read;
         // std::hash of a pointer: an object's address changes between
         // processes (ASLR, allocation order).
         if (const auto* method = llvm::dyn_cast<clang::CXXMethodDecl>(callee);
@@ -161,7 +404,7 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
               spec != nullptr && spec->getTemplateArgs().size() == 1 &&
               spec->getTemplateArgs()[0].getKind() == clang::TemplateArgument::Type &&
               spec->getTemplateArgs()[0].getAsType()->isPointerType()) {
-            return CallChainFinder::Verdict{"std::hash::operator()", "an object address"};
+            return CallChainFinder::Verdict{"std::hash::operator()", "reads an object address"};
           }
         }
         // operator() of a random engine that lives for the whole process:
@@ -171,16 +414,16 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
             config->engines.count(model.qualifiedName(method->getParent())) != 0) {
           const clang::VarDecl* var = calledObject(stmt);
           if (var != nullptr && var->hasGlobalStorage()) {
-            return CallChainFinder::Verdict{name.substr(2),
-                                            "a random engine with static storage ('" + var->getNameAsString() + "')"};
+            return CallChainFinder::Verdict{
+                name.substr(2), "reads a random engine with static storage ('" + var->getNameAsString() + "')"};
           }
         }
         // Such an engine (or a random_device) handed to a distribution or an
         // algorithm: `dist(g_engine)`, `std::shuffle(b, e, g_engine)`.
         if (const clang::VarDecl* var = engineArgument(model, *config, stmt)) {
           std::string what = var->hasGlobalStorage()
-                                 ? "a random engine with static storage ('" + var->getNameAsString() + "')"
-                                 : "a random source ('" + var->getNameAsString() + "')";
+                                 ? "reads a random engine with static storage ('" + var->getNameAsString() + "')"
+                                 : "reads a random source ('" + var->getNameAsString() + "')";
           return CallChainFinder::Verdict{name.substr(2), what};
         }
         return std::nullopt;
@@ -208,17 +451,22 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
       }
       std::optional<CallChain> chain = finder.analyze(stmt);
       if (!chain) return;
+      // External state: the read itself belongs in a step, and a process
+      // also runs again.
+      bool external = config->externalReads.contains(chain->category);
+      std::string consequence = !external ? "so its result changes on replay; move the call into a step"
+                                : chain->category == kRunsProcess
+                                    ? "so it runs again on every replay and can return a different result; "
+                                      "move it into a step"
+                                    : "so a replay can see different data; move it into a step";
       std::string message;
       if (chain->notes.empty()) {
         std::string written = model.writtenCallee(stmt);
-        message = "'" + (written.empty() ? chain->offender : written) + "' reads " + chain->category +
-                  " in orchestration code, so its result changes on replay; "
-                  "move the call into a step";
+        message = "'" + (written.empty() ? chain->offender : written) + "' " + chain->category +
+                  " in orchestration code, " + consequence;
       } else {
-        message = "'" + model.displayName(RewindModel::calleeOf(stmt)) + "' reads " + chain->category + " through '" +
-                  chain->offender +
-                  "' in orchestration code, so its result changes on replay; "
-                  "move the call into a step";
+        message = "'" + model.displayName(RewindModel::calleeOf(stmt)) + "' " + chain->category + " through '" +
+                  chain->offender + "' in orchestration code, " + consequence;
       }
       LintDiagnostic diag = diagnostic(stmt->getBeginLoc(), std::move(message));
       diag.notes = chain->notes;
@@ -229,7 +477,7 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
       // context parameter is not in scope there.
       clang::SourceRange rootRange = root->getSourceRange();
       bool inRoot = !(stmt->getBeginLoc() < rootRange.getBegin()) && !(rootRange.getEnd() < stmt->getBeginLoc());
-      if (!ctx.empty() && inRoot && call != nullptr && !stmt->getBeginLoc().isMacroID() &&
+      if (!external && !ctx.empty() && inRoot && call != nullptr && !stmt->getBeginLoc().isMacroID() &&
           !stmt->getEndLoc().isMacroID()) {
         std::optional<std::string> fix = fixFor(model, *call, chain->notes.empty(), var, ctx, sourceText);
         if (fix) {

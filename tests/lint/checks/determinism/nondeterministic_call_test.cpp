@@ -91,5 +91,62 @@ TEST(NondeterministicCallTest, AnEmptyClockListDisablesClockFindings) {
   EXPECT_NE(findingAt(result, lineOf(path, "int dice = std::rand()")), nullptr);
 }
 
+std::string ioFixture() { return fixturesDir() + "/determinism/io_reads.cpp"; }
+
+TEST(NondeterministicCallTest, FindsReadsOfExternalStateOutsideSteps) { expectFileMatches(ioFixture(), kCheck); }
+
+TEST(NondeterministicCallTest, ExternalReadsGetNoFixAndAskToMoveTheReadIntoAStep) {
+  std::string path = ioFixture();
+  LintResult result = lintFile(path, kCheck);
+  for (const char* marker :
+       {"std::string config = readConfig(", "int character = getchar()", "size_t size = fs::file_size"}) {
+    SCOPED_TRACE(marker);
+    const Finding* finding = findingAt(result, lineOf(path, marker));
+    ASSERT_NE(finding, nullptr);
+    EXPECT_TRUE(finding->fixes.empty()) << finding->fixes[0].text;
+    EXPECT_NE(finding->message.find("move it into a step"), std::string::npos) << finding->message;
+  }
+  const Finding* file = findingAt(result, lineOf(path, "std::ifstream config(\"/etc/app.conf\")"));
+  ASSERT_NE(file, nullptr);
+  EXPECT_EQ(file->message,
+            "'std::ifstream' reads a file in orchestration code, so a replay can see different data; "
+            "move it into a step");
+  const Finding* process = findingAt(result, lineOf(path, "popen(\"ls /srv\""));
+  ASSERT_NE(process, nullptr);
+  EXPECT_EQ(process->message.rfind("'popen' runs a process in orchestration code, so it runs again on every replay", 0),
+            0u)
+      << process->message;
+}
+
+TEST(NondeterministicCallTest, ExternalReadsInHelpersAreReportedAtTheCallWithTheChain) {
+  std::string path = ioFixture();
+  LintResult result = lintFile(path, kCheck);
+  const Finding* finding = findingAt(result, lineOf(path, "std::string nested = readConfigIndirect("));
+  ASSERT_NE(finding, nullptr);
+  EXPECT_EQ(finding->message.rfind("'fixture::readConfigIndirect' reads a file through 'std::ifstream'", 0), 0u)
+      << finding->message;
+  ASSERT_EQ(finding->notes.size(), 2u);
+  EXPECT_EQ(finding->notes[1].message, "'fixture::readConfig' calls 'std::ifstream'");
+  EXPECT_EQ(finding->notes[1].position.line, lineOf(path, "std::ifstream in(path);"));
+}
+
+TEST(NondeterministicCallTest, NamesStandardInputAndMemberCallsByWhatTheCodeUses) {
+  std::string path = ioFixture();
+  LintResult result = lintFile(path, kCheck);
+  const Finding* stdinRead = findingAt(result, lineOf(path, "fgets(buffer, sizeof buffer, stdin)"));
+  ASSERT_NE(stdinRead, nullptr);
+  EXPECT_EQ(stdinRead->message.rfind("'fgets' reads standard input", 0), 0u) << stdinRead->message;
+  const Finding* secure = findingAt(result, lineOf(path, "secure.Get(\"/health\");"));
+  ASSERT_NE(secure, nullptr);
+  EXPECT_EQ(secure->message.rfind("'httplib::SSLClient::Get' reads the network", 0), 0u) << secure->message;
+}
+
+TEST(NondeterministicCallTest, AnEmptyFileListDisablesFileFunctionFindingsOnly) {
+  std::string path = ioFixture();
+  LintResult result = lintFile(path, kCheck, {{std::string(kCheck) + ".FileFunctions", ""}});
+  EXPECT_EQ(findingAt(result, lineOf(path, "FILE* hosts = fopen(")), nullptr);
+  EXPECT_NE(findingAt(result, lineOf(path, "std::ifstream config(\"/etc/app.conf\")")), nullptr);
+}
+
 }  // namespace
 }  // namespace rwd::lint::testing

@@ -10,7 +10,6 @@
 #include "core/call_chain.hpp"
 #include "core/rewind_model.hpp"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
 
 namespace rwd::lint {
@@ -84,10 +83,23 @@ constexpr const char* kReadsNetwork = "reads the network";
 constexpr const char* kRunsProcess = "runs a process";
 constexpr const char* kReadsStandardInput = "reads standard input";
 
+// A read of external state: no fix-it (the read itself has to move into a
+// step), a message of its own.
+bool isExternalRead(llvm::StringRef category) {
+  return category == kReadsFile || category == kReadsFileSystem || category == kReadsNetwork ||
+         category == kRunsProcess || category == kReadsStandardInput;
+}
+
 constexpr const char* kRandomEngines =
     "::std::mersenne_twister_engine;::std::linear_congruential_engine;"
     "::std::subtract_with_carry_engine;::std::discard_block_engine;"
     "::std::independent_bits_engine;::std::shuffle_order_engine";
+
+// The variable an expression names, or null.
+const clang::VarDecl* referencedVar(const clang::Expr* expr) {
+  const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(expr->IgnoreParenImpCasts());
+  return ref != nullptr ? llvm::dyn_cast<clang::VarDecl>(ref->getDecl()) : nullptr;
+}
 
 // The object a member call is made on, when it is a plain variable.
 const clang::VarDecl* calledObject(const clang::Stmt* stmt) {
@@ -97,9 +109,7 @@ const clang::VarDecl* calledObject(const clang::Stmt* stmt) {
   } else if (const auto* member = llvm::dyn_cast<clang::CXXMemberCallExpr>(stmt)) {
     object = member->getImplicitObjectArgument();
   }
-  if (object == nullptr) return nullptr;
-  const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(object->IgnoreParenImpCasts());
-  return ref != nullptr ? llvm::dyn_cast<clang::VarDecl>(ref->getDecl()) : nullptr;
+  return object != nullptr ? referencedVar(object) : nullptr;
 }
 
 }  // namespace
@@ -111,9 +121,6 @@ struct NondeterministicCallCheck::Config {
   // open(), reads external state -> what it does.
   llvm::StringMap<std::string> readerTypes;
   llvm::StringMap<bool> standardInputStreams;  // std::cin...
-  // What reads external state: no fix-it (the read itself has to move into
-  // a step), a message of its own.
-  llvm::StringSet<> externalReads;
 };
 
 namespace {
@@ -126,8 +133,7 @@ const clang::VarDecl* engineArgument(const RewindModel& model, const Nondetermin
   if (call == nullptr) return nullptr;
   unsigned first = llvm::isa<clang::CXXOperatorCallExpr>(call) ? 1 : 0;
   for (unsigned i = first; i < call->getNumArgs(); ++i) {
-    const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(call->getArg(i)->IgnoreParenImpCasts());
-    const auto* var = ref != nullptr ? llvm::dyn_cast<clang::VarDecl>(ref->getDecl()) : nullptr;
+    const clang::VarDecl* var = referencedVar(call->getArg(i));
     if (var == nullptr) continue;
     const clang::CXXRecordDecl* record = var->getType().getNonReferenceType()->getAsCXXRecordDecl();
     if (record == nullptr) continue;
@@ -136,11 +142,6 @@ const clang::VarDecl* engineArgument(const RewindModel& model, const Nondetermin
     if (var->hasGlobalStorage() && config.engines.count(type) != 0) return var;
   }
   return nullptr;
-}
-
-const clang::VarDecl* referencedVar(const clang::Expr* expr) {
-  const auto* ref = llvm::dyn_cast<clang::DeclRefExpr>(expr->IgnoreParenImpCasts());
-  return ref != nullptr ? llvm::dyn_cast<clang::VarDecl>(ref->getDecl()) : nullptr;
 }
 
 const clang::CXXRecordDecl* parameterRecord(const clang::FunctionDecl* fn, unsigned index) {
@@ -344,9 +345,10 @@ bool isNullArgument(const clang::Expr* arg, clang::ASTContext& context) {
 NondeterministicCallCheck::NondeterministicCallCheck(const std::string& name, const OptionReader& options)
     : Check(name, options) {
   auto config = std::make_shared<Config>();
+  auto qualified = [](const std::string& name) { return name.rfind("::", 0) == 0 ? name : "::" + name; };
   auto add = [&](const std::string& key, const char* fallback, const char* category) {
     for (const std::string& fn : splitList(option(key, fallback))) {
-      config->functions[fn.rfind("::", 0) == 0 ? fn : "::" + fn] = category;
+      config->functions[qualified(fn)] = category;
     }
   };
   add("ClockFunctions", kClockFunctions, "reads a clock");
@@ -360,7 +362,6 @@ NondeterministicCallCheck::NondeterministicCallCheck(const std::string& name, co
   add("ProcessFunctions", kProcessFunctions, kRunsProcess);
   add("StandardInputFunctions", kStandardInputFunctions, kReadsStandardInput);
   add("AdditionalFunctions", "", "reads a non-deterministic source");
-  auto qualified = [](const std::string& name) { return name.rfind("::", 0) == 0 ? name : "::" + name; };
   for (const std::string& engine : splitList(option("RandomEngines", kRandomEngines))) {
     config->engines[qualified(engine)] = true;
   }
@@ -372,9 +373,6 @@ NondeterministicCallCheck::NondeterministicCallCheck(const std::string& name, co
   }
   for (const std::string& stream : splitList(option("StandardInputStreams", kStandardInputStreams))) {
     config->standardInputStreams[qualified(stream)] = true;
-  }
-  for (const char* action : {kReadsFile, kReadsFileSystem, kReadsNetwork, kRunsProcess, kReadsStandardInput}) {
-    config->externalReads.insert(action);
   }
   config_ = std::move(config);
 }
@@ -389,7 +387,7 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
         const std::string& name = model.qualifiedName(callee);
         auto found = config->functions.find(name);
         if (found != config->functions.end()) {
-          if (config->externalReads.contains(found->second)) {
+          if (isExternalRead(found->second)) {
             return externalCall(model, name, found->second, callee, stmt);
           }
           return CallChainFinder::Verdict{name.substr(2), found->second};
@@ -453,7 +451,7 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
       if (!chain) return;
       // External state: the read itself belongs in a step, and a process
       // also runs again.
-      bool external = config->externalReads.contains(chain->category);
+      bool external = isExternalRead(chain->category);
       std::string consequence = !external ? "so its result changes on replay; move the call into a step"
                                 : chain->category == kRunsProcess
                                     ? "so it runs again on every replay and can return a different result; "

@@ -462,13 +462,14 @@ def run_rewind(rewind_run, library, program):
                             f"{proc.stderr[-2000:]}") from None
 
 
-def run_checker(rewind_check, library, program):
-    """rewind-check on the program: every checkpoint boundary crashed (both resumes), then
-    CHECK_SCHEDULES generated schedules (several crashes, injected step failures, seeded
-    branch orders, callback timings). These programs are deterministic, so any finding is
-    a defect. Returns a description or None."""
+def run_checker(rewind_check, library, program, mode="both"):
+    """rewind-check on the program: every checkpoint boundary crashed (the resumes `mode`
+    names: rewind-check's --mode), then CHECK_SCHEDULES generated schedules (several
+    crashes, injected step failures, seeded branch orders, callback timings). These
+    programs are deterministic, so any finding is a defect. Returns a description or None."""
     proc = run_tool(rewind_check, library, program, ["--no-progress", "--expect-failure", "--exhaustive",
-                                                     "--schedules", str(CHECK_SCHEDULES), "--seed", "1"])
+                                                     "--schedules", str(CHECK_SCHEDULES), "--seed", "1",
+                                                     "--mode", mode])
     if proc is None:
         return f"rewind-check timed out after {REWIND_TIMEOUT_SECONDS} s"
     if proc.returncode != 0 or "OK: no findings" not in proc.stdout:
@@ -629,10 +630,11 @@ class Skipped(Exception):
 
 
 class Harness:
-    def __init__(self, model, rewind_run, library, rewind_check=None, default_names=True):
+    def __init__(self, model, rewind_run, library, rewind_check=None, default_names=True, check_mode="both"):
         self.model, self.rewind_run, self.library = model, rewind_run, library
         self.default_names = default_names
         self.rewind_check = rewind_check
+        self.check_mode = check_mode
         self.checked = 0  # programs rewind-check also ran on
 
     def check(self, program):
@@ -656,7 +658,7 @@ class Harness:
         checkable = not has_crash(program) and len(rewind_raw.get("History") or []) <= CHECK_MAX_EVENTS
         if difference is None and self.rewind_check and checkable:
             self.checked += 1
-            finding = run_checker(self.rewind_check, self.library, program)
+            finding = run_checker(self.rewind_check, self.library, program, self.check_mode)
             if finding:
                 return Difference(("Checker",), finding)
         return difference
@@ -771,6 +773,10 @@ def parse_args(argv):
     ap.add_argument("--shrink", action="store_true", help="reduce each mismatching program")
     ap.add_argument("--rewind-check", help="also run this rewind-check on every program without a crash step: "
                                            "any finding is a mismatch")
+    ap.add_argument("--check-mode", choices=("both", "in-process", "fork"), default="both",
+                    help="rewind-check's --mode: which resumes it explores (default both). Under AddressSanitizer "
+                         "a fork costs ~20 ms (a checked program forks up to ~1,000 times), so the sanitizer "
+                         "build checks in-process")
     ap.add_argument("--model-unnamed-items", action="store_true",
                     help="let the model leave unnamed map items and parallel branches nameless (its known "
                          "deviation) instead of giving them the SDK's default names")
@@ -811,7 +817,7 @@ def report_mismatch(harness, args, save_dir, label, program, difference):
 def main(argv=None):
     args = parse_args(argv)
     harness = Harness(load_model(args.model_dir), args.rewind_run, args.library, args.rewind_check,
-                      default_names=not args.model_unnamed_items)
+                      default_names=not args.model_unnamed_items, check_mode=args.check_mode)
     save_dir = args.save_dir or tempfile.mkdtemp(prefix="rewind-differential-")
     os.makedirs(save_dir, exist_ok=True)
     counts = {"matched": 0, "mismatched": 0, "skipped": 0}

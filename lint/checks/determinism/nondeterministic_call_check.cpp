@@ -38,13 +38,20 @@ constexpr const char* kUuidFunctions =
     "::boost::uuids::time_generator_v7::operator()";
 constexpr const char* kEnvironmentFunctions = "::getenv;::secure_getenv";
 constexpr const char* kThreadIdFunctions = "::std::this_thread::get_id;::pthread_self;::gettid;::getpid";
+// The machine the invocation runs on: a replay may run on another one (another
+// Lambda sandbox, another size).
+constexpr const char* kHostFunctions =
+    "::std::thread::hardware_concurrency;::std::jthread::hardware_concurrency;"
+    "::gethostname;::uname;::sysconf;::get_nprocs;::get_nprocs_conf;::getloadavg;"
+    "::sysinfo;::getrusage";
 // External state: a replay can see different data. C functions are matched
 // only when declared extern "C" (a project's own `::read(Config&)` is not
 // the POSIX one).
 constexpr const char* kFileFunctions =
     "::fopen;::fopen64;::freopen;::freopen64;::open;::open64;::openat;::openat64;"
     "::read;::pread;::pread64;::readv;::preadv;::fread;::fgets;::fgetc;::getc;"
-    "::fscanf;::getline;::getdelim";
+    "::fscanf;::getline;::getdelim;::fgetwc;::fgetws;::getwc;::getc_unlocked;"
+    "::fgetc_unlocked;::fgets_unlocked;::fread_unlocked;::mmap;::mmap64;::ioctl";
 constexpr const char* kFileStreamTypes = "::std::basic_ifstream;::std::basic_fstream";
 constexpr const char* kFileSystemFunctions =
     "::std::filesystem::exists;::std::filesystem::file_size;"
@@ -54,12 +61,20 @@ constexpr const char* kFileSystemFunctions =
     "::std::filesystem::symlink_status;::std::filesystem::canonical;"
     "::std::filesystem::weakly_canonical;::std::filesystem::read_symlink;"
     "::std::filesystem::space;::std::filesystem::equivalent;"
-    "::std::filesystem::hard_link_count";
+    "::std::filesystem::hard_link_count;::std::filesystem::current_path;"
+    "::std::filesystem::temp_directory_path;::stat;::stat64;::lstat;::lstat64;"
+    "::fstat;::fstat64;::fstatat;::fstatat64;::statx;::statvfs;::statfs;::access;"
+    "::faccessat;::euidaccess;::eaccess;::readlink;::readlinkat;::realpath;"
+    "::opendir;::fdopendir;::readdir;::readdir64;::readdir_r;::scandir;::glob;"
+    "::getcwd;::get_current_dir_name";
 constexpr const char* kDirectoryIteratorTypes =
-    "::std::filesystem::directory_iterator;::std::filesystem::recursive_directory_iterator";
+    "::std::filesystem::directory_iterator;::std::filesystem::recursive_directory_iterator;"
+    "::std::filesystem::directory_entry";
 constexpr const char* kNetworkFunctions =
     "::socket;::connect;::accept;::accept4;::recv;::recvfrom;::recvmsg;"
-    "::getaddrinfo;::gethostbyname;::gethostbyname2;::gethostbyname_r;"
+    "::recvmmsg;::select;::pselect;::poll;::ppoll;::epoll_wait;::epoll_pwait;"
+    "::getaddrinfo;::getnameinfo;::gethostbyname;::gethostbyname2;::gethostbyname_r;"
+    "::gethostbyaddr;"
     "::curl_easy_perform;::curl_multi_perform;"
     "::httplib::Client::Get;::httplib::Client::Post;::httplib::Client::Put;"
     "::httplib::Client::Patch;::httplib::Client::Delete;::httplib::Client::Head;"
@@ -150,8 +165,12 @@ const clang::CXXRecordDecl* parameterRecord(const clang::FunctionDecl* fn, unsig
 }
 
 // A std::filesystem overload that reads nothing: `exists(file_status)`
-// inspects a status already read; `last_write_time(p, t)` sets the time.
+// inspects a status already read; `last_write_time(p, t)` sets the time and
+// `current_path(p)` the working directory (a setter returns nothing).
 bool isPureOrSetterOverload(const RewindModel& model, const clang::FunctionDecl* fn) {
+  if (fn->getReturnType()->isVoidType() && llvm::StringRef(model.qualifiedName(fn)).startswith("::std::filesystem::")) {
+    return true;
+  }
   if (const clang::CXXRecordDecl* first = parameterRecord(fn, 0);
       first != nullptr && model.qualifiedName(first) == "::std::filesystem::file_status") {
     return true;
@@ -219,9 +238,17 @@ const clang::VarDecl* standardInputStreamRead(const RewindModel& model, const No
       stream = referencedVar(member->getImplicitObjectArgument());
     }
   } else if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
-    const clang::FunctionDecl* callee = call->getDirectCallee();
-    if (callee != nullptr && call->getNumArgs() > 0 && model.qualifiedName(callee) == "::std::getline") {
-      stream = referencedVar(call->getArg(0));
+    // `std::getline(std::cin, s)`, and the stream handed to a function that
+    // reads it (`parse(std::cin)`, `std::istream_iterator<int>(std::cin)` is
+    // a construction, below).
+    for (const clang::Expr* arg : call->arguments()) {
+      const clang::VarDecl* var = referencedVar(arg);
+      if (var != nullptr && config.standardInputStreams.count(model.qualifiedName(var)) != 0) return var;
+    }
+  } else if (const auto* construct = llvm::dyn_cast<clang::CXXConstructExpr>(stmt)) {
+    for (const clang::Expr* arg : construct->arguments()) {
+      const clang::VarDecl* var = referencedVar(arg);
+      if (var != nullptr && config.standardInputStreams.count(model.qualifiedName(var)) != 0) return var;
     }
   }
   if (stream == nullptr || config.standardInputStreams.count(model.qualifiedName(stream)) == 0) return nullptr;
@@ -276,8 +303,12 @@ std::optional<CallChainFinder::Verdict> externalRead(const RewindModel& model,
     }
     return CallChainFinder::Verdict{constructedTypeName(model, *construct), type->second};
   }
+  // open(), and a directory_entry's assign/replace_filename/refresh (each reads the entry's status).
   const auto* member = llvm::dyn_cast<clang::CXXMemberCallExpr>(stmt);
-  if (member != nullptr && method->getIdentifier() != nullptr && method->getName() == "open") {
+  if (member != nullptr && method->getIdentifier() != nullptr &&
+      llvm::StringSwitch<bool>(method->getName())
+          .Cases("open", "assign", "replace_filename", "refresh", true)
+          .Default(false)) {
     return CallChainFinder::Verdict{memberCallName(model, *member, *method), type->second};
   }
   return std::nullopt;
@@ -340,6 +371,26 @@ bool isNullArgument(const clang::Expr* arg, clang::ASTContext& context) {
          clang::Expr::NPCK_NotNull;
 }
 
+// An argument the call can write through: a pointer to non-const that is
+// not null, or one bound to a non-const lvalue reference parameter.
+bool writesThroughAnArgument(const clang::CallExpr& call, clang::ASTContext& context) {
+  const clang::FunctionDecl* callee = call.getDirectCallee();
+  unsigned first = llvm::isa<clang::CXXOperatorCallExpr>(call) ? 1 : 0;
+  for (unsigned i = first; i < call.getNumArgs(); ++i) {
+    const clang::Expr* arg = call.getArg(i);
+    clang::QualType type = arg->getType();
+    if (type->isPointerType() && !type->getPointeeType().isConstQualified() && !isNullArgument(arg, context)) {
+      return true;
+    }
+    unsigned param = i - first;
+    if (callee != nullptr && param < callee->getNumParams()) {
+      clang::QualType declared = callee->getParamDecl(param)->getType();
+      if (declared->isLValueReferenceType() && !declared.getNonReferenceType().isConstQualified()) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 NondeterministicCallCheck::NondeterministicCallCheck(const std::string& name, const OptionReader& options)
@@ -356,6 +407,7 @@ NondeterministicCallCheck::NondeterministicCallCheck(const std::string& name, co
   add("UuidFunctions", kUuidFunctions, "reads a UUID generator");
   add("EnvironmentFunctions", kEnvironmentFunctions, "reads the environment");
   add("ThreadIdFunctions", kThreadIdFunctions, "reads a thread or process id");
+  add("HostFunctions", kHostFunctions, "reads the host");
   add("FileFunctions", kFileFunctions, kReadsFile);
   add("FileSystemFunctions", kFileSystemFunctions, kReadsFileSystem);
   add("NetworkFunctions", kNetworkFunctions, kReadsNetwork);
@@ -519,8 +571,13 @@ std::optional<std::string> NondeterministicCallCheck::fixFor(
              "; return std::string(value != nullptr ? value : \"\"); })";
     }
   }
-  // Anything else the default serdes checkpoints: wrap the initialiser in a step.
-  if (var == nullptr || !isCheckpointable(model, type)) return std::nullopt;
+  // Anything else the default serdes checkpoints: wrap the initialiser in a step,
+  // unless the call also writes through an argument (`gethostname(buf, n)`,
+  // `gettimeofday(&tv, nullptr)`): a replay would return the checkpointed value
+  // and leave what the argument points to unwritten.
+  if (var == nullptr || !isCheckpointable(model, type) || writesThroughAnArgument(call, model.astContext())) {
+    return std::nullopt;
+  }
   return ctx + "step(" + opName + ", [&] { return " + sourceText(&call) + "; })";
 }
 

@@ -141,6 +141,35 @@ TEST(NondeterministicCallTest, NamesStandardInputAndMemberCallsByWhatTheCodeUses
   EXPECT_EQ(secure->message.rfind("'httplib::SSLClient::Get' reads the network", 0), 0u) << secure->message;
 }
 
+TEST(NondeterministicCallTest, AHostReadIsWrappedInAStepUnlessItAlsoWritesThroughAnArgument) {
+  std::string path = ioFixture();
+  LintResult result = lintFile(path, kCheck);
+  const Finding* cores = findingAt(result, lineOf(path, "unsigned cores = std::thread::hardware_concurrency()"));
+  ASSERT_NE(cores, nullptr);
+  EXPECT_EQ(cores->message.rfind("'std::thread::hardware_concurrency' reads the host in orchestration code", 0), 0u)
+      << cores->message;
+  ASSERT_EQ(cores->fixes.size(), 1u);
+  EXPECT_EQ(cores->fixes[0].text, "ctx.step(\"cores\", [&] { return std::thread::hardware_concurrency(); })");
+  // A step would checkpoint the return code and, on replay, leave `name` unwritten.
+  const Finding* named = findingAt(result, lineOf(path, "int named = gethostname(name, sizeof name)"));
+  ASSERT_NE(named, nullptr);
+  EXPECT_TRUE(named->fixes.empty()) << named->fixes[0].text;
+  const Finding* pages = findingAt(result, lineOf(path, "long pages = sysconf(30)"));
+  ASSERT_NE(pages, nullptr);
+  ASSERT_EQ(pages->fixes.size(), 1u);
+  EXPECT_EQ(pages->fixes[0].text, "ctx.step(\"pages\", [&] { return sysconf(30); })");
+}
+
+TEST(NondeterministicCallTest, StandardInputHandedToAFunctionIsAReadOfIt) {
+  std::string path = ioFixture();
+  LintResult result = lintFile(path, kCheck);
+  const Finding* parsed = findingAt(result, lineOf(path, "int parsed = parseNumber(std::cin)"));
+  ASSERT_NE(parsed, nullptr);
+  EXPECT_EQ(parsed->message.rfind("'parseNumber' reads standard input", 0), 0u) << parsed->message;
+  EXPECT_TRUE(parsed->fixes.empty());
+  EXPECT_EQ(findingAt(result, lineOf(path, "int fromText = parseNumber(text)")), nullptr);
+}
+
 TEST(NondeterministicCallTest, AnEmptyFileListDisablesFileFunctionFindingsOnly) {
   std::string path = ioFixture();
   LintResult result = lintFile(path, kCheck, {{std::string(kCheck) + ".FileFunctions", ""}});

@@ -35,6 +35,69 @@ std::optional<CompletionReason> completionReason(std::size_t succ, std::size_t f
   return std::nullopt;
 }
 
+// A FLAT batch whose result is over the checkpoint limit is checkpointed with
+// ReplayChildren and rebuilt by re-running its items. With no item records, an item that
+// was still running when the batch completed but has reached its end since (its wait
+// fired, its callback was answered) would then count as ended. So such a batch's
+// SUCCEED carries, instead of the result, the items still running then:
+// {"startedItems":"3-5,9"} (index ranges), and its replay keeps them STARTED. Nothing
+// when no item was running (or, past any realistic batch, when the ranges themselves
+// exceed the limit: then the replay probes every item, as before).
+std::optional<std::string> startedItemsSummary(const std::vector<ItemState>& states) {
+  std::string ranges;
+  for (std::size_t i = 0; i < states.size();) {
+    if (states[i] != ItemState::Active) {
+      ++i;
+      continue;
+    }
+    std::size_t last = i;
+    while (last + 1 < states.size() && states[last + 1] == ItemState::Active) ++last;
+    if (!ranges.empty()) ranges += ',';
+    ranges += last == i ? fmt::format("{}", i) : fmt::format("{}-{}", i, last);
+    i = last + 1;
+  }
+  if (ranges.empty() || ranges.size() > kLargeResultBytes - 32) return std::nullopt;
+  return fmt::format("{{\"startedItems\":\"{}\"}}", ranges);
+}
+
+// The items a FLAT batch's summary names (empty: none, or no summary).
+std::vector<bool> startedItemsOf(const Payload& summary, std::size_t n) {
+  std::vector<bool> started;
+  if (!summary) return started;
+  Json j = Json::parse(*summary, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("startedItems") || !j["startedItems"].is_string())
+    throw NonDeterministicExecutionError(
+        "rewind.replay.bad_batch_summary",
+        fmt::format("a FLAT batch recorded without its result carries '{}', not the items still running when it "
+                    "completed ({{\"startedItems\":\"0-2,5\"}})",
+                    summary->substr(0, 200)));
+  started.assign(n, false);
+  const std::string text = j["startedItems"].get<std::string>();
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t comma = text.find(',', pos);
+    std::string_view range(text.data() + pos, (comma == std::string::npos ? text.size() : comma) - pos);
+    std::size_t dash = range.find('-');
+    std::size_t first = 0, last = 0;
+    auto number = [](std::string_view digits, std::size_t& out) {
+      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+      return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+    };
+    bool ok = dash == std::string_view::npos
+                  ? number(range, first) && (last = first, true)
+                  : number(range.substr(0, dash), first) && number(range.substr(dash + 1), last);
+    if (!ok || first > last || last >= n)
+      throw NonDeterministicExecutionError(
+          "rewind.replay.bad_batch_summary",
+          fmt::format("a FLAT batch's startedItems '{}' is not index ranges below its {} items", text.substr(0, 200),
+                      n));
+    for (std::size_t i = first; i <= last; ++i) started[i] = true;
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  return started;
+}
+
 }  // namespace
 
 namespace internal {
@@ -202,6 +265,16 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       }
     }
   } else if (rec && flat) {
+    // A completed batch replayed to rebuild its result: the items still running when it
+    // completed stay so (see startedItemsSummary).
+    std::vector<bool> runningAtEnd;
+    if (wasSucceeded) {
+      try {
+        runningAtEnd = startedItemsOf(rec->contextDetails->result, n);
+      } catch (...) {
+        inv.fail(std::current_exception());
+      }
+    }
     // FLAT items have no records: an item started when its first operation exists, and
     // what it reached is found by running it from the log only (a probe). An item that
     // ends without new work and without an operation completed since it last ran ended
@@ -217,6 +290,11 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
     std::size_t traceEnd = n;  // one past the highest traced item
     while (traceEnd > 0 && !traced(traceEnd - 1)) --traceEnd;
     for (std::size_t i = 0; i < traceEnd; ++i) {
+      if (!runningAtEnd.empty() && runningAtEnd[i]) {
+        states[i] = ItemState::Active;
+        ++active;
+        continue;
+      }
       const bool wasTraced = traced(i);  // leaves istep as item i's positional id
       DurableContext& ictx = contextFor(istep, id, false);
       internal::BranchFrame frame;
@@ -428,10 +506,12 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
   if (!wasSucceeded) {
     OperationUpdate& u =
         inv.prepareUpdate(id, stepId, st.parentId, name, OperationType::Context, sub, OperationAction::Succeed);
-    if (text.oversized || (text.text && text.text->size() > kLargeResultBytes))
+    if (text.oversized || (text.text && text.text->size() > kLargeResultBytes)) {
       u.replayChildren = true;
-    else
+      if (flat) u.payload = startedItemsSummary(states);
+    } else {
       u.payload = text.text;
+    }
     inv.commitCheckpoint();
   }
   return std::move(text.text);

@@ -117,16 +117,23 @@ void Invocation::suspend(std::string what) {
 }
 
 void Invocation::beginProbe() {
+  enclosingProbes_.push_back({probing_, probeNeedsWork_, std::exchange(probeLogs_, {})});
   probing_ = true;
   probeNeedsWork_ = false;
-  probeLogs_.clear();
 }
 
 bool Invocation::endProbe(bool keepLogs) {
-  probing_ = false;
-  bool needed = std::exchange(probeNeedsWork_, false);
+  bool needed = probeNeedsWork_;
   std::vector<Json> held = std::exchange(probeLogs_, {});
-  if (keepLogs) {
+  EnclosingProbe& outer = enclosingProbes_.back();
+  probing_ = outer.probing;
+  probeNeedsWork_ = outer.needsWork;
+  probeLogs_ = std::move(outer.logs);
+  enclosingProbes_.pop_back();
+  if (keepLogs && probing_) {
+    // Still inside a probe: its own end decides whether these are written.
+    for (Json& rec : held) probeLogs_.push_back(std::move(rec));
+  } else if (keepLogs) {
     for (Json& rec : held) {
       if (settings_.logStream) *settings_.logStream << rec.dump(-1, ' ', false, Json::error_handler_t::replace) << '\n';
       if (settings_.logSink) settings_.logSink->push_back(std::move(rec));

@@ -162,9 +162,11 @@ class Invocation {
   // work (a checkpoint, a step body, an operation completed since the item last ran)
   // marks the probe as needing work and suspends; logs are held back and plugins are
   // silent, so that a probe that needs work leaves no trace.
+  // Probes nest (a FLAT item's probe can meet a FLAT batch of its own): a probe's end
+  // returns to the probe around it, whose logs then hold what the inner one kept.
   void beginProbe();
   // Ends the probe; returns true when it needed work. The held-back logs are written
-  // when `keepLogs`, dropped otherwise.
+  // (or handed to the enclosing probe) when `keepLogs`, dropped otherwise.
   bool endProbe(bool keepLogs);
   bool probing() const noexcept { return probing_; }
   // Called where live work is about to happen; suspends when probing.
@@ -235,6 +237,12 @@ class Invocation {
   bool probing_ = false;
   bool probeNeedsWork_ = false;
   std::vector<Json> probeLogs_;
+  struct EnclosingProbe {
+    bool probing;
+    bool needsWork;
+    std::vector<Json> logs;
+  };
+  std::vector<EnclosingProbe> enclosingProbes_;
   bool crashed_ = false;
   std::unordered_set<std::string> reportedHookFailures_;
 };

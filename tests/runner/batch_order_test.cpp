@@ -11,6 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "execution_store.hpp"
+#include "invocation.hpp"
+#include "local_service.hpp"
 #include "rewind/local_runner.hpp"
 
 namespace {
@@ -342,6 +345,78 @@ TEST(BatchOrderTest, FlatKeepsTheOutcomeOfABranchWithoutDurableOperations) {
   }
   EXPECT_EQ(results[1]["failureCount"], 1) << results[1].dump();
   EXPECT_EQ(results[0], results[1]);
+}
+
+// Found by tests/differential with results over 256 KiB: a FLAT batch checkpointed with
+// ReplayChildren is rebuilt by re-running its items, and one that was still waiting when
+// the batch completed early (minSuccessful) but whose wait fired since counted as ended:
+// the batch's result changed from one invocation to the next (item 1 STARTED, then
+// SUCCEEDED). Its SUCCEED now names the items still running ({"startedItems":"1"}).
+TEST(BatchOrderTest, AFlatBatchRecordedWithoutItsResultKeepsTheItemsThatWereStillRunning) {
+  const std::string big(140 * 1024, 'b');
+  rwd::Json results[2];
+  std::vector<rwd::Json> seen[2];  // the batch's result as each invocation saw it
+  for (Nesting nesting : {Nesting::Nested, Nesting::Flat}) {
+    auto& views = seen[nesting == Nesting::Flat];
+    rwd::LocalDurableTestRunner runner([&](const rwd::Json&, DurableContext& ctx) {
+      std::vector<int> items{0, 1};
+      auto outer = ctx.map(
+          "outer", items,
+          [&](DurableContext& c, const int&, std::size_t, const std::vector<int>&) {
+            std::string value = c.step("big", [&] { return big; });
+            c.wait("nap", 81s);
+            return value + value;  // one item's result alone is over 256 KiB
+          },
+          {.completionConfig = {.minSuccessful = 1}, .nesting = nesting});
+      views.push_back(rwd::Json{{"started", outer.startedCount()}, {"succeeded", outer.successCount()}});
+      ctx.wait("after", 54s);
+      return rwd::Json{{"started", outer.startedCount()}, {"succeeded", outer.successCount()}};
+    });
+    const auto& res = runner.run();
+    ASSERT_EQ(res.getStatus(), ExecutionStatus::Succeeded) << res.getError().value_or(rwd::ErrorObject{}).errorMessage;
+    results[nesting == Nesting::Flat] = res.getResult();
+    if (nesting == Nesting::Flat) {
+      const auto& batch = runner.getOperation("outer");
+      rwd::ContextDetails details = batch.getContextDetails();
+      EXPECT_TRUE(details.replayChildren);
+      EXPECT_TRUE(details.result == std::optional<std::string>(R"({"startedItems":"1"})"))
+          << details.result.value_or("(none)").substr(0, 200);
+    }
+  }
+  EXPECT_EQ(results[0], (rwd::Json{{"started", 1}, {"succeeded", 1}}));
+  EXPECT_EQ(results[1], results[0]);
+  for (const auto& views : seen)
+    for (const rwd::Json& view : views) EXPECT_EQ(view, results[0]);
+}
+
+// A FLAT item's probe that meets a FLAT batch of its own stays a probe when the inner
+// one ends: its end used to leave the outer probe, so the rest of the outer item ran for
+// real (live work, logs and plugin hooks) while it was only being probed.
+TEST(BatchOrderTest, AProbeInsideAProbeReturnsToTheOuterProbe) {
+  rwd::internal::ExecutionStore store(rwd::kDefaultEpoch, 1, "arn:aws:lambda:us-east-1:123456789012:function:probe");
+  std::vector<rwd::Json> logs;
+  rwd::internal::InvocationSettings settings;
+  settings.clock = [&store] { return store.now(); };
+  settings.logSink = &logs;
+  rwd::internal::LocalDurableService service(store);
+  auto input = service.invocationInput(rwd::Payload("null"), rwd::kDefaultEpoch);
+  rwd::internal::Invocation inv(service, input, settings);
+  inv.beginProbe();
+  inv.log(rwd::LogLevel::Info, "outer", false, "", 0);
+  inv.beginProbe();
+  inv.log(rwd::LogLevel::Info, "inner", false, "", 0);
+  EXPECT_FALSE(inv.endProbe(true));
+  EXPECT_TRUE(inv.probing()) << "the inner probe's end left the outer probe";
+  EXPECT_TRUE(logs.empty()) << "the inner probe's logs were written while the outer one still held its own";
+  inv.log(rwd::LogLevel::Info, "outer again", false, "", 0);
+  EXPECT_FALSE(inv.endProbe(false));  // the outer probe drops everything it held
+  EXPECT_FALSE(inv.probing());
+  EXPECT_TRUE(logs.empty()) << logs.size() << " records written";
+  inv.beginProbe();
+  inv.log(rwd::LogLevel::Info, "kept", false, "", 0);
+  inv.endProbe(true);
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0]["message"], "kept");
 }
 
 TEST(BatchOrderTest, NestedAndFlatGiveTheSameBatchResultOverRandomBatchesAndBranchOrders) {

@@ -321,6 +321,11 @@ Payload DurableContext::batchCore(std::optional<std::string> name, OperationSubT
       bool needed = inv.endProbe(outcome != ItemState::Active);
       inv.guard();  // a fatal error found while probing (non-determinism) is fatal
       if (needed) outcome = ItemState::Active;
+      // As NESTED: an item whose result is over the checkpoint limit was recorded with
+      // ReplayChildren and counts as running until the batch re-runs it to rebuild its
+      // result (if the batch completes first, it is reported STARTED).
+      if (wasTraced && outcome == ItemState::Succeeded && payload && payload->size() > kLargeResultBytes)
+        outcome = ItemState::Active;
       if (!wasTraced && outcome == ItemState::Active) continue;  // it never ran: not started
       if (outcome == ItemState::Succeeded) itemEnded(i, BatchItemStatus::Succeeded).payload = std::move(payload);
       if (outcome == ItemState::Failed) itemEnded(i, BatchItemStatus::Failed).error = std::move(error);

@@ -389,6 +389,38 @@ TEST(BatchOrderTest, AFlatBatchRecordedWithoutItsResultKeepsTheItemsThatWereStil
     for (const rwd::Json& view : views) EXPECT_EQ(view, results[0]);
 }
 
+// Found by tests/differential --large-values: a NESTED item whose result is over 256 KiB
+// is recorded with ReplayChildren and counts as running until the batch re-runs it to
+// rebuild its result; when the batch completes first (here at the other branch's final
+// failure) it is reported STARTED. FLAT counted the same item as ended.
+TEST(BatchOrderTest, FlatCountsAnItemWithAResultOverTheLimitAsNestedDoes) {
+  const std::string big(140 * 1024, 'b');
+  rwd::Json results[2];
+  for (Nesting nesting : {Nesting::Nested, Nesting::Flat}) {
+    rwd::LocalDurableTestRunner runner([&](const rwd::Json&, DurableContext& ctx) {
+      std::vector<rwd::Branch<std::string>> branches;
+      branches.emplace_back("fails", [](DurableContext& c) {
+        return c.step(
+            "flaky", []() -> std::string { throw rwd::Error("flaky::Down", "down"); },
+            {.retryStrategy = [](const rwd::ErrorInfo&, int attempt) {
+               return rwd::RetryDecision{attempt < 3, std::chrono::seconds(1)};
+             }});
+      });
+      branches.emplace_back("large", [&](DurableContext& c) {
+        std::string value = c.step("big", [&] { return big; });
+        return value + value;
+      });
+      auto r = ctx.parallel("p", branches, {.nesting = nesting});
+      return rwd::Json{{"started", r.startedCount()}, {"succeeded", r.successCount()}, {"failed", r.failureCount()}};
+    });
+    const auto& res = runner.run();
+    ASSERT_EQ(res.getStatus(), ExecutionStatus::Succeeded) << res.getError().value_or(rwd::ErrorObject{}).errorMessage;
+    results[nesting == Nesting::Flat] = res.getResult();
+  }
+  EXPECT_EQ(results[0], (rwd::Json{{"started", 1}, {"succeeded", 0}, {"failed", 1}}));
+  EXPECT_EQ(results[1], results[0]);
+}
+
 // A FLAT item's probe that meets a FLAT batch of its own stays a probe when the inner
 // one ends: its end used to leave the outer probe, so the rest of the outer item ran for
 // real (live work, logs and plugin hooks) while it was only being probed.

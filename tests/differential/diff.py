@@ -777,6 +777,9 @@ def parse_args(argv):
                     help="rewind-check's --mode: which resumes it explores (default both). Under AddressSanitizer "
                          "a fork costs ~20 ms (a checked program forks up to ~1,000 times), so the sanitizer "
                          "build checks in-process")
+    ap.add_argument("--large-values", action="store_true",
+                    help="make about half the steps return strings of 90,000-140,000 characters (results over "
+                         "256 KiB: ReplayChildren)")
     ap.add_argument("--model-unnamed-items", action="store_true",
                     help="let the model leave unnamed map items and parallel branches nameless (its known "
                          "deviation) instead of giving them the SDK's default names")
@@ -795,7 +798,23 @@ def programs(args):
             yield os.path.splitext(os.path.basename(args.program))[0], json.load(f)
         return
     for k in range(args.count):
-        yield f"prog-{args.seed}-{k}", Generator(random.Random(f"{args.seed}:{k}")).program()
+        program = Generator(random.Random(f"{args.seed}:{k}")).program()
+        if args.large_values:
+            enlarge(program, random.Random(f"{args.seed}:{k}:large"))
+        yield f"prog-{args.seed}-{k}", program
+
+
+LARGE_VALUE_SIZES = (90_000, 140_000)  # two or three of them make a result over 256 KiB
+
+
+def enlarge(program, rng):
+    """--large-values: about half the steps return a string of 90,000 or 140,000 characters,
+    so that child contexts, map items and batches holding two or more have results over the
+    256 KiB checkpoint limit (ReplayChildren: rebuilt by re-running their children). A
+    second random stream, so that the programs are otherwise those of the seed."""
+    for op, _ in walk(program["body"]):
+        if op["op"] == "step" and rng.random() < 0.5:
+            op["value"] = rng.choice("abcxyz") * rng.choice(LARGE_VALUE_SIZES)
 
 
 def save(save_dir, label, program):

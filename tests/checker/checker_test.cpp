@@ -537,8 +537,6 @@ TEST(ScheduleTest, AMalformedTokenIsAClearError) {
   }
 }
 
-// DISABLED: replayInvocation reports [rewind.replay.vanished] for an unchanged handler
-// (runtime issue, see the checker's report); enable once the runtime fixes it.
 TEST(HistoryReplayTest, TheSameCodeReplaysAndAChangedOneDiverges) {
   rwd::LocalDurableTestRunner runner(threeSteps);
   Json recorded = runner.run().toJson();

@@ -226,6 +226,17 @@ bool readsStandardInputHandle(const RewindModel& model, const std::string& name,
 // standard input stream read, or null.
 const clang::VarDecl* standardInputStreamRead(const RewindModel& model, const NondeterministicCallCheck::Config& config,
                                               const clang::Stmt* stmt) {
+  auto isStandardInput = [&](const clang::VarDecl* var) {
+    return var != nullptr && config.standardInputStreams.count(model.qualifiedName(var)) != 0;
+  };
+  // `std::getline(std::cin, s)`, and the stream handed to a function or a
+  // constructor that reads it (`parse(std::cin)`, `std::istream_iterator<int>(std::cin)`).
+  auto handedOver = [&](auto arguments) -> const clang::VarDecl* {
+    for (const clang::Expr* arg : arguments) {
+      if (const clang::VarDecl* var = referencedVar(arg); isStandardInput(var)) return var;
+    }
+    return nullptr;
+  };
   const clang::VarDecl* stream = nullptr;
   if (const auto* op = llvm::dyn_cast<clang::CXXOperatorCallExpr>(stmt)) {
     if (op->getOperator() == clang::OO_GreaterGreater && op->getNumArgs() == 2) stream = referencedVar(op->getArg(0));
@@ -238,21 +249,11 @@ const clang::VarDecl* standardInputStreamRead(const RewindModel& model, const No
       stream = referencedVar(member->getImplicitObjectArgument());
     }
   } else if (const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt)) {
-    // `std::getline(std::cin, s)`, and the stream handed to a function that
-    // reads it (`parse(std::cin)`, `std::istream_iterator<int>(std::cin)` is
-    // a construction, below).
-    for (const clang::Expr* arg : call->arguments()) {
-      const clang::VarDecl* var = referencedVar(arg);
-      if (var != nullptr && config.standardInputStreams.count(model.qualifiedName(var)) != 0) return var;
-    }
+    stream = handedOver(call->arguments());
   } else if (const auto* construct = llvm::dyn_cast<clang::CXXConstructExpr>(stmt)) {
-    for (const clang::Expr* arg : construct->arguments()) {
-      const clang::VarDecl* var = referencedVar(arg);
-      if (var != nullptr && config.standardInputStreams.count(model.qualifiedName(var)) != 0) return var;
-    }
+    stream = handedOver(construct->arguments());
   }
-  if (stream == nullptr || config.standardInputStreams.count(model.qualifiedName(stream)) == 0) return nullptr;
-  return stream;
+  return isStandardInput(stream) ? stream : nullptr;
 }
 
 std::string typeName(const RewindModel& model, clang::QualType type) {

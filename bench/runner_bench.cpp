@@ -150,39 +150,70 @@ void BM_ReplaySequentialSteps(benchmark::State& state) {
 }
 BENCHMARK(BM_ReplaySequentialSteps)->Arg(10000)->Unit(benchmark::kMillisecond);
 
-// A map of N one-step items, skip-time.
-void BM_MapItems(benchmark::State& state) {
-  const int n = static_cast<int>(state.range(0));
-  std::vector<int> items(static_cast<std::size_t>(n));
-  for (int i = 0; i < n; ++i) items[static_cast<std::size_t>(i)] = i;
+// Runs `handler` on a fresh runner each iteration; range(0) items a run.
+template <class Handler>
+void runEachIteration(benchmark::State& state, const Handler& handler) {
   for (auto _ : state) {
-    rwd::LocalDurableTestRunner runner([&](const rwd::Json&, rwd::DurableContext& ctx) {
-      auto r = ctx.map("items", items, [](rwd::DurableContext& c, const int& item, std::size_t, const std::vector<int>&) {
-        return c.step("work", [item](rwd::StepContext&) { return item * 2; });
-      });
-      return r.successCount();
-    });
+    rwd::LocalDurableTestRunner runner(handler);
     const auto& r = runner.run();
     if (r.getStatus() != rwd::ExecutionStatus::Succeeded) state.SkipWithError("run failed");
   }
-  state.SetItemsProcessed(state.iterations() * n);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
 }
+
+// A map of n one-step items under `nesting`.
+void runMap(benchmark::State& state, rwd::Nesting nesting) {
+  std::vector<int> items(static_cast<std::size_t>(state.range(0)));
+  for (std::size_t i = 0; i < items.size(); ++i) items[i] = static_cast<int>(i);
+  rwd::MapConfig<int, int> config;
+  config.nesting = nesting;
+  runEachIteration(state, [&](const rwd::Json&, rwd::DurableContext& ctx) {
+    auto r = ctx.map(
+        "items", items,
+        [](rwd::DurableContext& c, const int& item, std::size_t, const std::vector<int>&) {
+          return c.step("work", [item](rwd::StepContext&) { return item * 2; });
+        },
+        config);
+    return r.successCount();
+  });
+}
+
+void BM_MapItems(benchmark::State& state) { runMap(state, rwd::Nesting::Nested); }
 BENCHMARK(BM_MapItems)->Arg(100)->Arg(10000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_MapItems)->Arg(1000000)->Iterations(1)->Unit(benchmark::kMillisecond);
 
+// The same map with Nesting::Flat: an item is its step alone (no CONTEXT operation of its
+// own), so an item costs a step plus the map's bookkeeping.
+void BM_MapItemsFlat(benchmark::State& state) { runMap(state, rwd::Nesting::Flat); }
+BENCHMARK(BM_MapItemsFlat)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_MapItemsFlat)->Arg(1000000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// What a map item is made of, without the map: a child context holding one step, n
+// times in a row (one CONTEXT and one STEP operation, four checkpointed updates, four
+// history events each). A map item costs about this much (#16.16: the map's own
+// bookkeeping is the difference between the two).
+void BM_ChildContextSteps(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  runEachIteration(state, [n](const rwd::Json&, rwd::DurableContext& ctx) {
+    int sum = 0;
+    for (int i = 0; i < n; ++i)
+      sum += ctx.runInChildContext("item", [i](rwd::DurableContext& c) {
+        return c.step("work", [i](rwd::StepContext&) { return i * 2; });
+      });
+    return sum;
+  });
+}
+BENCHMARK(BM_ChildContextSteps)->Arg(10000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ChildContextSteps)->Arg(1000000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
 void BM_ParallelBranches(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
-  for (auto _ : state) {
-    rwd::LocalDurableTestRunner runner([n](const rwd::Json&, rwd::DurableContext& ctx) {
-      std::vector<rwd::Branch<int>> branches;
-      for (int i = 0; i < n; ++i)
-        branches.emplace_back([i](rwd::DurableContext& c) { return c.step("work", [i](rwd::StepContext&) { return i; }); });
-      return ctx.parallel("fan-out", branches).successCount();
-    });
-    const auto& r = runner.run();
-    if (r.getStatus() != rwd::ExecutionStatus::Succeeded) state.SkipWithError("run failed");
-  }
-  state.SetItemsProcessed(state.iterations() * n);
+  runEachIteration(state, [n](const rwd::Json&, rwd::DurableContext& ctx) {
+    std::vector<rwd::Branch<int>> branches;
+    for (int i = 0; i < n; ++i)
+      branches.emplace_back([i](rwd::DurableContext& c) { return c.step("work", [i](rwd::StepContext&) { return i; }); });
+    return ctx.parallel("fan-out", branches).successCount();
+  });
 }
 BENCHMARK(BM_ParallelBranches)->Arg(100)->Unit(benchmark::kMicrosecond);
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "rewind/batch_result.hpp"
+#include "rewind/execution_views.hpp"
 #include "rewind/local_runner.hpp"
 #include "rewind/json_text.hpp"
 
@@ -114,26 +115,32 @@ Json ExecutionResult::historyJson() const {
   return j;
 }
 
-Json ExecutionResult::toJson() const {
-  Json j{{"Status", toString(status_)}, {"ExecutionArn", arn_}};
-  if (result_) {
-    try {
-      j["Result"] = Json::parse(*result_);
-    } catch (const Json::parse_error&) {
-      j["Result"] = *result_;
-    }
+Json payloadAsJson(const std::string& payload) {
+  try {
+    return Json::parse(payload);
+  } catch (const Json::parse_error&) {
+    return payload;
   }
-  if (error_) j["Error"] = rwd::toJson(*error_);
-  if (!blockedReason_.empty()) j["BlockedReason"] = blockedReason_;
-  j["Operations"] = operationsToJson(operations_);
+}
+
+Json invocationsToJson(const std::vector<InvocationRecord>& invocations) {
   Json inv = Json::array();
-  for (const auto& i : invocations_) {
+  for (const auto& i : invocations) {
     Json r{{"Index", i.index}, {"RequestId", i.requestId}, {"Outcome", toString(i.outcome)},
            {"StartTimestamp", formatTimestamp(i.start)}, {"EndTimestamp", formatTimestamp(i.end)}};
     if (i.error) r["Error"] = rwd::toJson(*i.error);
     inv.push_back(std::move(r));
   }
-  j["Invocations"] = std::move(inv);
+  return inv;
+}
+
+Json ExecutionResult::toJson() const {
+  Json j{{"Status", toString(status_)}, {"ExecutionArn", arn_}};
+  if (result_) j["Result"] = payloadAsJson(*result_);
+  if (error_) j["Error"] = rwd::toJson(*error_);
+  if (!blockedReason_.empty()) j["BlockedReason"] = blockedReason_;
+  j["Operations"] = operationsToJson(operations_);
+  j["Invocations"] = invocationsToJson(invocations_);
   j["History"] = historyJson();
   makeValidUtf8(j);
   return j;
@@ -152,37 +159,41 @@ std::string formatDuration(std::chrono::milliseconds d) {
 
 }  // namespace
 
-void ExecutionResult::print(std::ostream& out) const {
-  out << fmt::format("execution {}  {}\n", toString(status_), arn_);
-  if (result_) out << fmt::format("result: {}\n", *result_);
-  if (error_) out << fmt::format("error: {}: {}\n", error_->errorType, error_->errorMessage);
-  if (!blockedReason_.empty()) out << fmt::format("blocked: {}\n", blockedReason_);
-  out << fmt::format("invocations: {}\n", invocations_.size());
+void printOperationTree(std::ostream& out, const std::vector<Operation>& operations, TimePoint epoch) {
   std::map<std::string, std::vector<const Operation*>> children;
   std::vector<const Operation*> roots;
-  for (const auto& op : operations_) {
+  for (const auto& op : operations) {
     if (op.parentId)
       children[*op.parentId].push_back(&op);
     else
       roots.push_back(&op);
   }
-  TimePoint epoch = operations_.empty() ? TimePoint{} : operations_.front().startTimestamp;
-  if (!invocations_.empty()) epoch = invocations_.front().start;
   auto line = [&](const Operation& op, const std::string& prefix, bool last, auto& self) -> void {
-    std::string label = op.name ? *op.name : fmt::format("#{}", op.stepId);
+    // An operation read back from a history has no positional id: its id stands in.
+    std::string label = op.name ? *op.name : fmt::format("#{}", op.stepId.empty() ? op.id.str() : op.stepId);
     std::string extra;
     if (op.stepDetails && op.stepDetails->attempt > 1) extra += fmt::format(" attempts={}", op.stepDetails->attempt);
     if (op.waitDetails) extra += fmt::format(" wait={}s", op.waitDetails->durationSeconds);
     if (op.endTimestamp) extra += fmt::format(" took={}", formatDuration(*op.endTimestamp - op.startTimestamp));
-    auto startAt = formatDuration(op.startTimestamp - epoch);
     out << fmt::format("{}{}{} {}/{} {} @+{}{}\n", prefix, last ? "└─ " : "├─ ", label, toString(op.type),
-                       toString(op.subType), toString(op.status), startAt, extra);
+                       toString(op.subType), toString(op.status), formatDuration(op.startTimestamp - epoch), extra);
     auto it = children.find(op.id);
     if (it == children.end()) return;
     for (std::size_t i = 0; i < it->second.size(); ++i)
       self(*it->second[i], prefix + (last ? "   " : "│  "), i + 1 == it->second.size(), self);
   };
   for (std::size_t i = 0; i < roots.size(); ++i) line(*roots[i], "", i + 1 == roots.size(), line);
+}
+
+void ExecutionResult::print(std::ostream& out) const {
+  out << fmt::format("execution {}  {}\n", toString(status_), arn_);
+  if (result_) out << fmt::format("result: {}\n", *result_);
+  if (error_) out << fmt::format("error: {}: {}\n", error_->errorType, error_->errorMessage);
+  if (!blockedReason_.empty()) out << fmt::format("blocked: {}\n", blockedReason_);
+  out << fmt::format("invocations: {}\n", invocations_.size());
+  TimePoint epoch = operations_.empty() ? TimePoint{} : operations_.front().startTimestamp;
+  if (!invocations_.empty()) epoch = invocations_.front().start;
+  printOperationTree(out, operations_, epoch);
 }
 
 }  // namespace rwd

@@ -19,8 +19,10 @@ constexpr const char* kClockFunctions =
     "::std::chrono::system_clock::now;::std::chrono::steady_clock::now;"
     "::std::chrono::high_resolution_clock::now;::std::chrono::utc_clock::now;"
     "::std::chrono::tai_clock::now;::std::chrono::gps_clock::now;"
-    "::std::chrono::file_clock::now;::time;::gettimeofday;::clock_gettime;"
-    "::clock;::ftime;::timespec_get;::localtime;::localtime_r;"
+    "::std::chrono::file_clock::now;::std::filesystem::__file_clock::now;"
+    "::time;::gettimeofday;::clock_gettime;::clock;::times;::ftime;::timespec_get;"
+    "::localtime;::localtime_r;::__rdtsc;::__rdtscp;::__builtin_ia32_rdtsc;"
+    "::__builtin_ia32_rdtscp;::__builtin_readcyclecounter;"
     "::boost::posix_time::second_clock::local_time;"
     "::boost::posix_time::second_clock::universal_time;"
     "::boost::posix_time::microsec_clock::local_time;"
@@ -28,7 +30,13 @@ constexpr const char* kClockFunctions =
 constexpr const char* kRandomFunctions =
     "::rand;::random;::rand_r;::drand48;::erand48;::lrand48;::nrand48;"
     "::mrand48;::jrand48;::arc4random;::arc4random_uniform;::arc4random_buf;"
-    "::getrandom;::getentropy;::std::random_device::operator()";
+    "::getrandom;::getentropy;::std::random_device::operator();"
+    "::std::random_shuffle";  // its two-argument form draws from rand()
+// Names made unique by the system: another one on every run.
+constexpr const char* kUniqueNameFunctions =
+    "::tmpnam;::tmpnam_r;::tempnam;::mktemp;::mkstemp;::mkstemp64;::mkstemps;"
+    "::mkstemps64;::mkostemp;::mkostemp64;::mkostemps;::mkostemps64;::mkdtemp;"
+    "::tmpfile;::tmpfile64";
 constexpr const char* kUuidFunctions =
     "::uuid_generate;::uuid_generate_random;::uuid_generate_time;"
     "::uuid_generate_time_safe;::boost::uuids::random_generator::operator();"
@@ -37,7 +45,8 @@ constexpr const char* kUuidFunctions =
     "::boost::uuids::time_generator_v1::operator();"
     "::boost::uuids::time_generator_v7::operator()";
 constexpr const char* kEnvironmentFunctions = "::getenv;::secure_getenv";
-constexpr const char* kThreadIdFunctions = "::std::this_thread::get_id;::pthread_self;::gettid;::getpid";
+constexpr const char* kThreadIdFunctions =
+    "::std::this_thread::get_id;::pthread_self;::gettid;::getpid;::getppid;::getpgrp;::getpgid;::getsid";
 // The machine the invocation runs on: a replay may run on another one (another
 // Lambda sandbox, another size).
 constexpr const char* kHostFunctions =
@@ -408,6 +417,7 @@ NondeterministicCallCheck::NondeterministicCallCheck(const std::string& name, co
   add("UuidFunctions", kUuidFunctions, "reads a UUID generator");
   add("EnvironmentFunctions", kEnvironmentFunctions, "reads the environment");
   add("ThreadIdFunctions", kThreadIdFunctions, "reads a thread or process id");
+  add("UniqueNameFunctions", kUniqueNameFunctions, "makes a unique name");
   add("HostFunctions", kHostFunctions, "reads the host");
   add("FileFunctions", kFileFunctions, kReadsFile);
   add("FileSystemFunctions", kFileSystemFunctions, kReadsFileSystem);
@@ -439,6 +449,11 @@ void NondeterministicCallCheck::check(const RewindModel& model, DiagnosticSink& 
         if (callee == nullptr) return std::nullopt;
         const std::string& name = model.qualifiedName(callee);
         auto found = config->functions.find(name);
+        // std::random_shuffle(first, last, generator) draws from the caller's generator.
+        if (found != config->functions.end() && name == "::std::random_shuffle") {
+          const auto* call = llvm::dyn_cast<clang::CallExpr>(stmt);
+          if (call == nullptr || call->getNumArgs() != 2) found = config->functions.end();
+        }
         if (found != config->functions.end()) {
           if (isExternalRead(found->second)) {
             return externalCall(model, name, found->second, callee, stmt);

@@ -3,7 +3,12 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
+
+#include "rewind/json_text.hpp"
+#include "rewind/service_limits.hpp"
 
 namespace rwd::checker {
 
@@ -100,24 +105,50 @@ Json toJson(const Schedule& s) {
 }
 
 Schedule scheduleFromJson(const Json& j) {
+  // A whole number in [lo, hi] (a float or an out-of-range value is not converted: that
+  // is undefined behaviour).
+  auto whole = [](const Json& v, const char* what, std::int64_t lo, std::int64_t hi) {
+    std::optional<std::int64_t> n = wholeNumberIn(v, lo, hi);
+    if (!n)
+      throw std::invalid_argument(
+          fmt::format("[rewind.checker.bad_schedule] {} is {}, not a whole number in {}..{}", what,
+                      v.dump().substr(0, 100), lo, hi));
+    return *n;
+  };
+  // A seed: any unsigned 64-bit integer.
+  auto seed = [](const Json& o, const char* key, std::uint64_t fallback) {
+    if (!o.contains(key)) return fallback;
+    const Json& v = o.at(key);
+    if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+    if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
+    throw std::invalid_argument(fmt::format("[rewind.checker.bad_schedule] {} is {}, not an unsigned 64-bit integer",
+                                            key, v.dump().substr(0, 100)));
+  };
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   try {
     Schedule s;
     for (const Json& c : j.value("crashes", Json::array()))
-      s.crashes.push_back({c.at("at").get<std::size_t>(),
+      s.crashes.push_back({static_cast<std::size_t>(whole(c.at("at"), "a crash's 'at'", 0, kMax)),
                            enumFrom(c.at("side"), "crash side",
                                     {CrashSide::EffectLost, CrashSide::CheckpointPersisted, CrashSide::MidStep})});
     for (const Json& a : j.value("callbackAnswers", Json::array()))
-      s.callbackAnswers.push_back({enumFrom(a.at("kind"), "callback answer",
-                                            {CallbackAnswerKind::Success, CallbackAnswerKind::Failure,
-                                             CallbackAnswerKind::Timeout, CallbackAnswerKind::Heartbeat}),
-                                   a.contains("payload") && !a.at("payload").is_null()
-                                       ? std::optional(a.at("payload").get<std::string>())
-                                       : std::nullopt,
-                                   a.value("delaySeconds", std::int64_t{1})});
+      s.callbackAnswers.push_back(
+          {enumFrom(a.at("kind"), "callback answer",
+                    {CallbackAnswerKind::Success, CallbackAnswerKind::Failure, CallbackAnswerKind::Timeout,
+                     CallbackAnswerKind::Heartbeat}),
+           a.contains("payload") && !a.at("payload").is_null() ? std::optional(a.at("payload").get<std::string>())
+                                                                : std::nullopt,
+           // At most a callback's longest timeout: the answer's time is computed on the clock.
+           a.contains("delaySeconds") ? whole(a.at("delaySeconds"), "a callback answer's delaySeconds", 0,
+                                              internal::kMaxCallbackTimeoutSeconds)
+                                      : std::int64_t{1}});
     for (const Json& f : j.value("stepFailures", Json::array()))
-      s.stepFailures.push_back({f.at("operationId").get<std::string>(), f.at("attempt").get<int>()});
-    s.branchSeed = j.value("branchSeed", std::uint64_t{0});
-    s.jitterSeed = j.value("jitterSeed", std::uint64_t{1});
+      s.stepFailures.push_back({f.at("operationId").get<std::string>(),
+                                static_cast<int>(whole(f.at("attempt"), "a step failure's attempt",
+                                                       std::numeric_limits<int>::min(),
+                                                       std::numeric_limits<int>::max()))});
+    s.branchSeed = seed(j, "branchSeed", 0);
+    s.jitterSeed = seed(j, "jitterSeed", 1);
     if (j.contains("input")) s.input = j.at("input").get<std::string>();
     return s;
   } catch (const Json::exception& e) {

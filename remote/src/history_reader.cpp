@@ -4,12 +4,14 @@
 #include "rewind/history_reader.hpp"
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "rewind/batch_result.hpp"
+#include "rewind/json_text.hpp"
 #include "rewind/operation_json.hpp"
 
 namespace rwd {
@@ -31,8 +33,9 @@ std::optional<HistoryEventType> eventTypeFromString(std::string_view s) {
 // Epoch seconds (the wire form) or ISO-8601 text (the document form).
 TimePoint timestampOf(const Json& v, const char* member) {
   if (v.is_number()) {
-    double secs = v.get<double>();
-    return TimePoint{std::chrono::milliseconds{static_cast<std::int64_t>(std::llround(secs * 1000.0))}};
+    double ms = std::round(v.get<double>() * 1000.0);
+    if (ms >= static_cast<double>(kMinTimestampMs) && ms <= static_cast<double>(kMaxTimestampMs))
+      return TimePoint{std::chrono::milliseconds{static_cast<std::int64_t>(ms)}};
   }
   if (v.is_string())
     if (auto t = parseTimestamp(v.get<std::string>())) return *t;
@@ -49,8 +52,10 @@ std::optional<std::string> text(const Json& j, const char* member) {
 std::optional<std::int64_t> integer(const Json& j, const char* member) {
   auto it = j.find(member);
   if (it == j.end() || it->is_null()) return std::nullopt;
-  if (!it->is_number()) badEvent(fmt::format("{} must be a number, got {}", member, it->dump()));
-  return it->get<std::int64_t>();
+  std::optional<std::int64_t> v =
+      wholeNumberIn(*it, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
+  if (!v) badEvent(fmt::format("{} must be a whole number, got {}", member, it->dump().substr(0, 100)));
+  return *v;
 }
 
 // {Payload, Truncated}: the payload's text (a null Payload is an absent result).
@@ -72,7 +77,10 @@ void readError(const Json& d, HistoryEvent& ev) {
 void readRetry(const Json& d, HistoryEvent& ev) {
   auto it = d.find("RetryDetails");
   if (it == d.end() || !it->is_object()) return;
-  if (auto a = integer(*it, "CurrentAttempt")) ev.currentAttempt = static_cast<int>(*a);
+  if (auto a = integer(*it, "CurrentAttempt")) {
+    if (*a < 0 || *a > std::numeric_limits<int>::max()) badEvent(fmt::format("CurrentAttempt {} is out of range", *a));
+    ev.currentAttempt = static_cast<int>(*a);
+  }
   ev.nextAttemptDelaySeconds = integer(*it, "NextAttemptDelaySeconds");
 }
 

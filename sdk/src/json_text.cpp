@@ -1,6 +1,7 @@
 // UTF-8 validation and repair for text written as JSON (rewind/json_text.hpp).
 #include "rewind/json_text.hpp"
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -125,5 +126,28 @@ std::string dumpJson(const nlohmann::json& j, int indent) {
 }
 
 nlohmann::json parseJson(std::string_view text) { return nlohmann::json::parse(text); }
+
+std::optional<std::int64_t> wholeNumberIn(const nlohmann::json& v, std::int64_t lo, std::int64_t hi) noexcept {
+  if (v.is_number_unsigned()) {
+    std::uint64_t u = v.get<std::uint64_t>();
+    if (hi < 0 || u > static_cast<std::uint64_t>(hi)) return std::nullopt;
+    std::int64_t x = static_cast<std::int64_t>(u);
+    return x < lo ? std::nullopt : std::optional(x);
+  }
+  if (v.is_number_integer()) {
+    std::int64_t x = v.get<std::int64_t>();
+    return x < lo || x > hi ? std::nullopt : std::optional(x);
+  }
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    // Compared as doubles before any conversion; 2^63 itself is out of int64_t's range.
+    if (!(d >= static_cast<double>(lo) && d <= static_cast<double>(hi)) || d >= 9223372036854775808.0 ||
+        std::trunc(d) != d)
+      return std::nullopt;
+    std::int64_t x = static_cast<std::int64_t>(d);
+    return x < lo || x > hi ? std::nullopt : std::optional(x);
+  }
+  return std::nullopt;
+}
 
 }  // namespace rwd

@@ -4,13 +4,16 @@
 // timestamps; history files, rewind-run --json), and back.
 #include "rewind/operation_json.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "rewind/batch_result.hpp"
+#include "rewind/json_text.hpp"
 
 namespace rwd {
 
@@ -124,9 +127,12 @@ OperationUpdate operationUpdateFromJson(const Json& j, JsonForm form) {
     if (g == j.end() || !g->is_object()) return std::nullopt;
     auto it = g->find(k);
     if (it == g->end() || it->is_null()) return std::nullopt;
-    if (!it->is_number_integer())
-      throw std::invalid_argument(fmt::format("OperationUpdate.{}.{} is not an integer", group, k));
-    return it->get<std::int64_t>();
+    std::optional<std::int64_t> v = it->is_number_integer()
+                                        ? wholeNumberIn(*it, std::numeric_limits<std::int64_t>::min(),
+                                                        std::numeric_limits<std::int64_t>::max())
+                                        : std::nullopt;
+    if (!v) throw std::invalid_argument(fmt::format("OperationUpdate.{}.{} is not a 64-bit integer", group, k));
+    return *v;
   };
   OperationUpdate u;
   u.id = text(j, "Id").value_or("");
@@ -153,8 +159,12 @@ OperationUpdate operationUpdateFromJson(const Json& j, JsonForm form) {
     u.functionName = text(*g, "FunctionName");
     u.tenantId = text(*g, "TenantId");
   }
-  if (auto g = j.find("ContextOptions"); g != j.end() && g->is_object())
-    u.replayChildren = g->value("ReplayChildren", false);
+  if (auto g = j.find("ContextOptions"); g != j.end() && g->is_object()) {
+    auto it = g->find("ReplayChildren");
+    if (it != g->end() && !it->is_null() && !it->is_boolean())
+      throw std::invalid_argument("OperationUpdate.ContextOptions.ReplayChildren is not true or false");
+    u.replayChildren = it != g->end() && it->is_boolean() && it->get<bool>();
+  }
   return u;
 }
 
@@ -181,13 +191,39 @@ std::optional<OperationStatus> operationStatusFromString(std::string_view s) {
 }
 
 std::optional<TimePoint> parseTimestamp(std::string_view s) {
-  int y, mo, d, h, mi, sec, ms = 0;
-  std::string str(s);
-  if (std::sscanf(str.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &y, &mo, &d, &h, &mi, &sec, &ms) < 6) return std::nullopt;
+  // YYYY-MM-DDTHH:MM:SS, then an optional fraction of a second and an optional Z (UTC).
+  // Every field is bounded (years 1-9999, a real day of its month), so no input reaches
+  // an overflowing conversion.
+  std::size_t pos = 0;
+  auto number = [&](int& out, std::size_t maxDigits) {
+    std::size_t start = pos;
+    while (pos < s.size() && pos - start < maxDigits && s[pos] >= '0' && s[pos] <= '9') ++pos;
+    if (pos == start) return false;
+    std::from_chars(s.data() + start, s.data() + pos, out);
+    return true;
+  };
+  auto literal = [&](char c) { return pos < s.size() && s[pos++] == c; };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
+  if (!(number(y, 4) && literal('-') && number(mo, 2) && literal('-') && number(d, 2) && literal('T') &&
+        number(h, 2) && literal(':') && number(mi, 2) && literal(':') && number(sec, 2)))
+    return std::nullopt;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    std::size_t start = pos;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (pos - start < 3) ms = ms * 10 + (s[pos] - '0');
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+    for (std::size_t digits = pos - start; digits < 3; ++digits) ms *= 10;  // ".5" is 500 ms
+  }
+  if (pos < s.size() && s[pos] == 'Z') ++pos;
+  if (pos != s.size()) return std::nullopt;
   using namespace std::chrono;
-  auto days = sys_days(year{y} / month{static_cast<unsigned>(mo)} / day{static_cast<unsigned>(d)});
-  return TimePoint(duration_cast<milliseconds>(days.time_since_epoch()) + hours{h} + minutes{mi} + seconds{sec} +
-                   milliseconds{ms});
+  year_month_day date{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
+  if (y < 1 || !date.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  return TimePoint(duration_cast<milliseconds>(sys_days(date).time_since_epoch()) + hours{h} + minutes{mi} +
+                   seconds{sec} + milliseconds{ms});
 }
 
 std::vector<Operation> operationsFromJson(const Json& j, JsonForm form) {
@@ -209,7 +245,9 @@ std::vector<Operation> operationsFromJson(const Json& j, JsonForm form) {
     auto type = operationTypeFromString(field("Type"));
     if (!type) throw std::invalid_argument(fmt::format("Operations[{}].Type is not an operation type", i));
     op.type = *type;
-    auto sub = operationSubTypeFromString(o.value("SubType", std::string("Step")));
+    auto sub = !o.contains("SubType")      ? std::optional(OperationSubType::Step)
+               : o["SubType"].is_string() ? operationSubTypeFromString(o["SubType"].get<std::string>())
+                                          : std::nullopt;
     if (!sub) throw std::invalid_argument(fmt::format("Operations[{}].SubType is not a subtype", i));
     op.subType = *sub;
     auto status = operationStatusFromString(field("Status"));
@@ -218,11 +256,20 @@ std::vector<Operation> operationsFromJson(const Json& j, JsonForm form) {
     auto time = [&](const Json& obj, const char* k) -> std::optional<TimePoint> {
       if (!obj.contains(k) || obj[k].is_null()) return std::nullopt;
       if (obj[k].is_number()) {
+        std::optional<std::int64_t> ms;
         if (form == JsonForm::Wire) {  // epoch seconds, possibly fractional (milliseconds accepted)
           double v = obj[k].get<double>();
-          return TimePoint(std::chrono::milliseconds(std::llround(v > 1e11 ? v : v * 1000.0)));
+          double scaled = std::round(v > 1e11 ? v : v * 1000.0);
+          if (scaled >= static_cast<double>(kMinTimestampMs) && scaled <= static_cast<double>(kMaxTimestampMs))
+            ms = static_cast<std::int64_t>(scaled);
+        } else {
+          ms = wholeNumberIn(obj[k], kMinTimestampMs, kMaxTimestampMs);
         }
-        return TimePoint(std::chrono::milliseconds(obj[k].get<std::int64_t>()));
+        if (!ms)
+          throw std::invalid_argument(fmt::format("[rewind.history.bad_timestamp] Operations[{}].{} is {}, not a "
+                                                  "timestamp between the years 1 and 9999",
+                                                  i, k, obj[k].dump()));
+        return TimePoint(std::chrono::milliseconds(*ms));
       }
       if (!obj[k].is_string()) throw std::invalid_argument(fmt::format("Operations[{}].{} is not a timestamp", i, k));
       auto t = parseTimestamp(obj[k].get<std::string>());
@@ -232,6 +279,12 @@ std::vector<Operation> operationsFromJson(const Json& j, JsonForm form) {
     auto text = [](const Json& obj, const char* k) -> std::optional<std::string> {
       if (!obj.contains(k) || obj[k].is_null()) return std::nullopt;
       return obj[k].is_string() ? obj[k].get<std::string>() : obj[k].dump();
+    };
+    auto flag = [&](const Json& obj, const char* k) {
+      if (!obj.contains(k) || obj[k].is_null()) return false;
+      if (!obj[k].is_boolean())
+        throw std::invalid_argument(fmt::format("Operations[{}].{} is not true or false", i, k));
+      return obj[k].get<bool>();
     };
     auto error = [](const Json& obj) -> std::optional<ErrorObject> {
       if (!obj.contains("Error") || obj["Error"].is_null()) return std::nullopt;
@@ -246,7 +299,15 @@ std::vector<Operation> operationsFromJson(const Json& j, JsonForm form) {
     if (o.contains("StepDetails") || op.type == OperationType::Step) {
       const Json& d = o.contains("StepDetails") ? o["StepDetails"] : Json::object();
       StepDetails sd;
-      sd.attempt = d.value("Attempt", 1);
+      sd.attempt = 1;  // a record without an attempt number is on its first
+      if (d.contains("Attempt") && !d["Attempt"].is_null()) {
+        std::optional<std::int64_t> attempt = wholeNumberIn(d["Attempt"], 0, std::numeric_limits<int>::max());
+        if (!attempt)
+          throw std::invalid_argument(fmt::format(
+              "[rewind.history.bad_number] Operations[{}].StepDetails.Attempt is {}, not an attempt number", i,
+              d["Attempt"].dump().substr(0, 100)));
+        sd.attempt = static_cast<int>(*attempt);
+      }
       sd.nextAttemptTimestamp = time(d, "NextAttemptTimestamp");
       sd.result = text(d, "Result");
       sd.error = error(d);
@@ -283,7 +344,7 @@ std::vector<Operation> operationsFromJson(const Json& j, JsonForm form) {
     if (o.contains("ContextDetails") || op.type == OperationType::Context) {
       const Json& d = o.contains("ContextDetails") ? o["ContextDetails"] : Json::object();
       ContextDetails cd;
-      cd.replayChildren = d.value("ReplayChildren", false);
+      cd.replayChildren = flag(d, "ReplayChildren");
       cd.result = text(d, "Result");
       cd.error = error(d);
       op.contextDetails = cd;

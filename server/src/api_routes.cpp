@@ -128,8 +128,10 @@ std::optional<TimePoint> timeParam(const httplib::Request& req, const char* key)
   if (auto t = parseTimestamp(*v)) return t;
   try {
     std::size_t used = 0;
-    double secs = std::stod(*v, &used);
-    if (used == v->size()) return TimePoint{std::chrono::milliseconds{static_cast<std::int64_t>(secs * 1000.0)}};
+    double ms = std::stod(*v, &used) * 1000.0;
+    // Bounded before the conversion (a larger value, inf or nan would be undefined).
+    if (used == v->size() && ms >= static_cast<double>(kMinTimestampMs) && ms <= static_cast<double>(kMaxTimestampMs))
+      return TimePoint{std::chrono::milliseconds{static_cast<std::int64_t>(ms)}};
   } catch (const std::exception&) {
   }
   throw invalidParameter(

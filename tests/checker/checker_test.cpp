@@ -537,6 +537,22 @@ TEST(ScheduleTest, AMalformedTokenIsAClearError) {
   }
 }
 
+TEST(ScheduleTest, NumbersThatAreNoWholeNumbersInRangeAreBadSchedules) {
+  for (const char* doc : {R"({"crashes":[{"at":1e300,"side":"EffectLost"}]})", R"({"crashes":[{"at":-1,"side":"EffectLost"}]})",
+                          R"({"stepFailures":[{"operationId":"x","attempt":2.5}]})",
+                          R"({"callbackAnswers":[{"kind":"Success","delaySeconds":1e19}]})",
+                          R"({"branchSeed":1.5})", R"({"jitterSeed":-2})"}) {
+    try {
+      rwd::checker::scheduleFromJson(Json::parse(doc));
+      ADD_FAILURE() << doc << ": accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("[rewind.checker.bad_schedule]"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(rwd::checker::scheduleFromJson(Json::parse(R"({"branchSeed":18446744073709551615})")).branchSeed,
+            18446744073709551615ULL);
+}
+
 TEST(HistoryReplayTest, TheSameCodeReplaysAndAChangedOneDiverges) {
   rwd::LocalDurableTestRunner runner(threeSteps);
   Json recorded = runner.run().toJson();

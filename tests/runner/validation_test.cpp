@@ -12,6 +12,9 @@
 #include "execution_store.hpp"
 #include "md5.hpp"
 #include "rewind/history_json.hpp"
+#include "rewind/batch_result.hpp"
+#include "rewind/json_text.hpp"
+#include "rewind/operation_json.hpp"
 #include "rewind/local_runner.hpp"
 
 namespace {
@@ -82,6 +85,101 @@ TEST(FailedRecordTest, AFailedRecordWithoutAnErrorIsRejectedWhenRead) {
         {"Status", "FAILED"},
         {"StepDetails", {{"Error", {{"ErrorType", "E"}, {"ErrorMessage", "m"}}}}}}});
   EXPECT_EQ(rwd::operationsFromJson(withError).at(0).stepDetails->error->errorType, "E");
+}
+
+// ---- numbers Rewind did not write: never converted out of range ------------------------
+
+// The message of what reading `ops` throws ("accepted" when it reads them).
+std::string readError(const rwd::Json& ops, rwd::JsonForm form = rwd::JsonForm::Document) {
+  try {
+    rwd::operationsFromJson(ops, form);
+    return "accepted";
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+}
+
+rwd::Json stepRecord(rwd::Json extra) {
+  rwd::Json op{{"Id", "c4ca4238a0b92382"}, {"Type", "STEP"}, {"Status", "SUCCEEDED"}};
+  op.update(extra);
+  return rwd::Json::array({op});
+}
+
+TEST(RecordNumbersTest, AnAttemptThatIsNoWholeNumberInRangeIsRejectedNamingIt) {
+  // 2e118 is what a fuzzer found: converting it to int was undefined behaviour.
+  for (const char* attempt : {"2e118", "-1", "1.5", "\"2\"", "4294967296", "18446744073709551615"}) {
+    rwd::Json ops = stepRecord({{"StepDetails", {{"Attempt", rwd::Json::parse(attempt)}}}});
+    EXPECT_THAT(readError(ops), HasSubstr("[rewind.history.bad_number] Operations[0].StepDetails.Attempt")) << attempt;
+  }
+  EXPECT_EQ(rwd::operationsFromJson(stepRecord({{"StepDetails", {{"Attempt", 3.0}}}})).at(0).stepDetails->attempt, 3);
+  EXPECT_EQ(rwd::operationsFromJson(stepRecord({{"StepDetails", rwd::Json::object()}})).at(0).stepDetails->attempt, 1);
+}
+
+TEST(RecordNumbersTest, TimestampsOutsideTheYears1To9999AreRejected) {
+  for (const char* t : {"1e300", "-1e300", "253402300800000", "1.5"}) {
+    EXPECT_THAT(readError(stepRecord({{"StartTimestamp", rwd::Json::parse(t)}})),
+                HasSubstr("[rewind.history.bad_timestamp] Operations[0].StartTimestamp"))
+        << t;
+  }
+  // The wire form's epoch seconds: the same bounds, and NaN-free by JSON itself.
+  EXPECT_THAT(readError(stepRecord({{"StartTimestamp", 1e300}}), rwd::JsonForm::Wire),
+              HasSubstr("[rewind.history.bad_timestamp]"));
+  EXPECT_EQ(readError(stepRecord({{"StartTimestamp", 1735689600.25}}), rwd::JsonForm::Wire), "accepted");
+  for (const char* text : {"99999-01-01T00:00:00.000Z", "2147483647-01-01T00:00:00Z", "2025-13-01T00:00:00Z",
+                           "2025-02-30T00:00:00Z", "2025-01-01T24:00:00Z", "2025-01-01T00:00:00+01:00",
+                           "2025-01-01T00:00:00.Z", "0000-01-01T00:00:00Z"}) {
+    EXPECT_THAT(readError(stepRecord({{"StartTimestamp", text}})), HasSubstr("is not an ISO-8601 timestamp")) << text;
+  }
+}
+
+TEST(RecordNumbersTest, AnIsoTimestampReadsItsFractionAsAFractionOfASecond) {
+  auto at = [](const char* text) { return rwd::parseTimestamp(text)->time_since_epoch().count(); };
+  EXPECT_EQ(at("2025-01-01T00:00:00.5Z") - at("2025-01-01T00:00:00Z"), 500);
+  EXPECT_EQ(at("2025-01-01T00:00:00.123456Z") - at("2025-01-01T00:00:00.000Z"), 123);
+  EXPECT_EQ(at("9999-12-31T23:59:59.999Z"), rwd::kMaxTimestampMs);
+  EXPECT_EQ(at("0001-01-01T00:00:00.000Z"), rwd::kMinTimestampMs);
+  EXPECT_EQ(rwd::formatTimestamp(*rwd::parseTimestamp("2024-02-29T12:34:56.789Z")), "2024-02-29T12:34:56.789Z");
+}
+
+TEST(RecordNumbersTest, FlagsAndSubtypesOfTheWrongTypeAreInvalidArguments) {
+  rwd::Json ctx{{"Id", "c4ca4238a0b92382"}, {"Type", "CONTEXT"}, {"Status", "SUCCEEDED"}};
+  ctx["ContextDetails"] = {{"ReplayChildren", "yes"}};
+  EXPECT_THAT(readError(rwd::Json::array({ctx})), HasSubstr("Operations[0].ReplayChildren is not true or false"));
+  EXPECT_THAT(readError(stepRecord({{"SubType", 5}})), HasSubstr("Operations[0].SubType is not a subtype"));
+  rwd::Json update{{"Id", "c4ca4238a0b92382"}, {"Type", "CONTEXT"}, {"Action", "SUCCEED"}};
+  update["ContextOptions"] = {{"ReplayChildren", 1}};
+  EXPECT_THROW(rwd::operationUpdateFromJson(update), std::invalid_argument);
+  rwd::Json retry{{"Id", "c4ca4238a0b92382"}, {"Type", "STEP"}, {"Action", "RETRY"}};
+  retry["StepOptions"] = {{"NextAttemptDelaySeconds", 18446744073709551615ULL}};
+  EXPECT_THROW(rwd::operationUpdateFromJson(retry), std::invalid_argument);
+}
+
+TEST(RecordNumbersTest, WholeNumberInAcceptsWholeNumbersInRangeOnly) {
+  using rwd::Json;
+  using rwd::wholeNumberIn;
+  EXPECT_EQ(wholeNumberIn(Json(5), 0, 10), 5);
+  EXPECT_EQ(wholeNumberIn(Json(5.0), 0, 10), 5);
+  EXPECT_EQ(wholeNumberIn(Json(-3), -5, 0), -3);
+  EXPECT_EQ(wholeNumberIn(Json(std::numeric_limits<std::int64_t>::min()), std::numeric_limits<std::int64_t>::min(),
+                          0),
+            std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(wholeNumberIn(Json(11), 0, 10), std::nullopt);
+  EXPECT_EQ(wholeNumberIn(Json(5.5), 0, 10), std::nullopt);
+  EXPECT_EQ(wholeNumberIn(Json(9223372036854775808.0), 0, std::numeric_limits<std::int64_t>::max()), std::nullopt);
+  EXPECT_EQ(wholeNumberIn(Json(18446744073709551615ULL), 0, std::numeric_limits<std::int64_t>::max()), std::nullopt);
+  EXPECT_EQ(wholeNumberIn(Json(std::numeric_limits<double>::infinity()), 0, 10), std::nullopt);
+  EXPECT_EQ(wholeNumberIn(Json("5"), 0, 10), std::nullopt);
+  EXPECT_EQ(wholeNumberIn(Json(true), 0, 10), std::nullopt);
+}
+
+TEST(RecordNumbersTest, ABatchResultItemIndexMustBeAWholeNumberOfZeroOrMore) {
+  for (const char* index : {"-1", "1e300", "2.5", "\"1\""}) {
+    rwd::Json batch = rwd::Json::parse(std::string(R"({"completionReason":"ALL_COMPLETED","all":[{"index":)") +
+                                       index + R"(,"status":"SUCCEEDED","result":1}]})");
+    EXPECT_THROW(batch.get<rwd::BatchResult<int>>(), std::exception) << index;
+  }
+  rwd::Json ok = rwd::Json::parse(R"({"completionReason":"ALL_COMPLETED","all":[{"index":2.0,"status":"SUCCEEDED","result":1}]})");
+  EXPECT_EQ(ok.get<rwd::BatchResult<int>>().all.at(0).index, 2u);
 }
 
 // ---- point 6: durations are range-checked, never overflow ----------------------------

@@ -237,6 +237,22 @@ TEST(HistoryReaderTest, ReadsALocalRunsHistoryBackIntoItsOperations) {
     EXPECT_EQ(invocations[i].outcome, result.getInvocations()[i].outcome) << i;
   }
   EXPECT_THROW(rwd::historyFromJson(rwd::Json::array({{{"EventType", "Nope"}}})), std::invalid_argument);
+  // Numbers that are no whole numbers, or times past the year 9999, are bad events (not
+  // conversions out of range).
+  rwd::Json first = history.at(0);
+  for (auto [member, value] : {std::pair<const char*, rwd::Json>{"EventTimestamp", 1e300},
+                               {"EventTimestamp", -1e300},
+                               {"EventId", 1.5},
+                               {"EventId", 1e300}}) {
+    rwd::Json bad = first;
+    bad[member] = value;
+    try {
+      rwd::historyFromJson(rwd::Json::array({bad}));
+      ADD_FAILURE() << member << " " << value.dump() << ": accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_THAT(e.what(), ::testing::HasSubstr("[rewind.history.bad_event]")) << e.what();
+    }
+  }
 }
 
 }  // namespace

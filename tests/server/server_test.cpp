@@ -189,6 +189,10 @@ TEST_F(ServerTest, ListFiltersOrdersAndPages) {
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.header("X-Amzn-ErrorType"), "ResourceNotFoundException");
   EXPECT_EQ(list("retry", "?Statuses=DONE").status, 400);
+  // Epoch seconds past the year 9999 (or not finite) are a bad timestamp, not a conversion out of range.
+  for (const char* t : {"1e300", "-1e300", "inf", "nan"})
+    EXPECT_EQ(list("retry", std::string("?StartedAfter=") + t).status, 400) << t;
+  EXPECT_THAT(names(list("retry", "?StartedAfter=946684800").json()), ElementsAre("l1", "l2", "l3"));
 }
 
 TEST_F(ServerTest, HistoryPagesBothWaysAndCanLeaveOutData) {

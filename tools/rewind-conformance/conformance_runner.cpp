@@ -80,9 +80,12 @@ ErrorObject failureError(const Value& action) {
 Duration actionDelay(const Value& action, std::size_t index) {
   if (!action.contains("Delay") || action["Delay"].is_null()) return Duration{0};
   const Value& d = action["Delay"];
-  if (!d.is_number() || d.is_boolean() || d.get<double>() < 0)
-    throw std::invalid_argument(
-        fmt::format("CallbackActions[{}].Delay must be a non-negative number of seconds", index));
+  // Bounded (ten years) before the conversion: a larger value, infinity or NaN would
+  // overflow it or the virtual clock.
+  constexpr double kMaxDelay = 315360000;
+  if (!d.is_number() || d.is_boolean() || !(d.get<double>() >= 0 && d.get<double>() <= kMaxDelay))
+    throw std::invalid_argument(fmt::format(
+        "CallbackActions[{}].Delay must be a non-negative number of seconds, at most {}", index, kMaxDelay));
   // The virtual clock counts whole seconds; a fractional delay rounds up.
   return Duration{static_cast<Duration::rep>(std::ceil(d.get<double>()))};
 }

@@ -3,12 +3,16 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
 #include "rewind/boxed.hpp"
 #include "rewind/error.hpp"
+#include "rewind/json_text.hpp"
 #include "rewind/serdes.hpp"
 
 namespace rwd {
@@ -102,7 +106,11 @@ void from_json(const Json& j, BatchResult<R>& b) {
   b.all.clear();
   for (const auto& it : j.at("all")) {
     BatchItem<R> item;
-    item.index = it.at("index").get<std::size_t>();
+    std::optional<std::int64_t> index = wholeNumberIn(it.at("index"), 0, std::numeric_limits<std::int64_t>::max());
+    if (!index)
+      throw std::invalid_argument("[rewind.batch.bad_result] a batch item's index is " +
+                                  it.at("index").dump().substr(0, 100) + ", not a whole number of 0 or more");
+    item.index = static_cast<std::size_t>(*index);
     item.status = batchItemStatusFromString(it.at("status").get<std::string>()).value_or(BatchItemStatus::Started);
     if (it.contains("result")) item.result = it.at("result").get<R>();
     if (it.contains("error")) item.error = internal::errorFromJson(it.at("error"));

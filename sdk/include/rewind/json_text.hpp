@@ -7,6 +7,8 @@
 //     written as JSON: writing never throws, and the user's error stays the error.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,5 +35,11 @@ std::string dumpJson(const nlohmann::json& j, int indent = -1);
 
 // nlohmann::json::parse(text), out of line; throws what it throws (json::parse_error).
 nlohmann::json parseJson(std::string_view text);
+
+// `v` as a whole number within [lo, hi]: a JSON integer, or a float with no fraction
+// (2.0). nullopt for anything else: another type, a fraction, NaN, or a value out of
+// range (converting those to an integer type is undefined behaviour, and input Rewind did
+// not write, such as a hand-edited history, may hold them).
+std::optional<std::int64_t> wholeNumberIn(const nlohmann::json& v, std::int64_t lo, std::int64_t hi) noexcept;
 
 }  // namespace rwd

@@ -7,6 +7,7 @@
 // StepId, timestamps as ISO-8601 text.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -39,7 +40,14 @@ std::optional<OperationType> operationTypeFromString(std::string_view s);
 std::optional<OperationAction> operationActionFromString(std::string_view s);
 std::optional<OperationSubType> operationSubTypeFromString(std::string_view s);
 std::optional<OperationStatus> operationStatusFromString(std::string_view s);
+// ISO-8601 UTC text (YYYY-MM-DDTHH:MM:SS, an optional fraction, an optional Z) of a
+// time between the years 1 and 9999; nullopt for anything else.
 std::optional<TimePoint> parseTimestamp(std::string_view s);
+// The times a record or an event can hold, in milliseconds since the epoch: the years 1
+// to 9999, as ISO-8601 text writes them. A reader rejects others (arithmetic on them
+// could overflow).
+inline constexpr std::int64_t kMinTimestampMs = -62135596800000;  // 0001-01-01T00:00:00.000Z
+inline constexpr std::int64_t kMaxTimestampMs = 253402300799999;  // 9999-12-31T23:59:59.999Z
 // A timestamp as the service model's rest-json protocol writes it: epoch seconds, with
 // milliseconds as a fraction when there are any.
 Json epochSecondsJson(TimePoint t);

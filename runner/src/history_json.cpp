@@ -118,7 +118,7 @@ Json ExecutionResult::historyJson() const {
 Json payloadAsJson(const std::string& payload) {
   try {
     return Json::parse(payload);
-  } catch (const Json::parse_error&) {
+  } catch (const Json::exception&) {  // not JSON, or a number beyond a double ("1e400": out_of_range)
     return payload;
   }
 }

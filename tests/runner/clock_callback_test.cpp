@@ -284,6 +284,21 @@ TEST(RunnerTest, PrintShowsATimelineTree) {
   EXPECT_THAT(out.str(), HasSubstr("└─ #1-2 STEP/Step SUCCEEDED"));
 }
 
+TEST(RunnerTest, ToJsonKeepsAResultNlohmannCannotHoldAsText) {
+  // "1e400" is a JSON number beyond a double (nlohmann's parser throws out_of_range, not
+  // parse_error); other text that is not JSON stays text too. Found by fuzz_invocation_response.
+  for (const char* payload : {"1e400", "-1e400", "not json", "{\"a\":1e999}"}) {
+    rwd::LocalDurableTestRunner runner(
+        rwd::RawHandler([payload](const rwd::Payload&, rwd::DurableContext&) { return rwd::Payload(payload); }));
+    const auto& r = runner.run();
+    ASSERT_EQ(r.getStatus(), ExecutionStatus::Succeeded) << payload;
+    EXPECT_EQ(r.toJson()["Result"], rwd::Json(payload)) << payload;
+  }
+  rwd::LocalDurableTestRunner parsed(
+      rwd::RawHandler([](const rwd::Payload&, rwd::DurableContext&) { return rwd::Payload("{\"a\":1}"); }));
+  EXPECT_EQ(parsed.run().toJson()["Result"], rwd::Json({{"a", 1}}));
+}
+
 // ---- checkpoint validation ------------------------------------------------------
 
 rwd::OperationUpdate update(rwd::OperationType t, rwd::OperationAction a, std::string stepId = "1") {

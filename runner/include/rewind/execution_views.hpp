@@ -14,7 +14,8 @@
 
 namespace rwd {
 
-// A result payload as JSON: parsed when it is JSON, else the text itself.
+// A result payload as JSON: parsed when it is JSON, else the text itself (also for JSON
+// that nlohmann cannot hold, such as a number beyond a double: "1e400").
 Json payloadAsJson(const std::string& payload);
 // The "Invocations" array of toJson(): index, request id, outcome, timestamps, error.
 Json invocationsToJson(const std::vector<InvocationRecord>& invocations);
